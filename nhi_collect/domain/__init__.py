@@ -1,0 +1,1 @@
+"""The pure domain: no database, no files, no clock. Law calculators live here."""

@@ -1,0 +1,122 @@
+"""Business calendar: fiscal years, due dates, office days and bank days, legal periods.
+
+Periods follow 民法140条 (the first day is not counted) and 民法143条 (a period of months or years
+ends on the day before the corresponding day of the last month, or on that month's last day when the
+corresponding day does not exist).
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+ONE_DAY = timedelta(days=1)
+
+# 地方自治法4条の2: the office is closed on Saturdays, Sundays, national holidays and 12/29–1/3.
+OFFICE_YEAR_END = {(12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3)}
+# Banks close on 12/31–1/3 only (銀行法施行令5条); 12/29 and 12/30 are bank business days.
+BANK_YEAR_END = {(12, 31), (1, 1), (1, 2), (1, 3)}
+
+
+@lru_cache(maxsize=None)
+def _national_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.Japan(years=year).keys())
+
+
+def is_national_holiday(day: date) -> bool:
+    return day in _national_holidays(day.year)
+
+
+def is_office_day(day: date) -> bool:
+    """A day the ward office is open (地方自治法4条の2)."""
+    return day.weekday() < 5 and not is_national_holiday(day) and (day.month, day.day) not in OFFICE_YEAR_END
+
+
+def is_bank_day(day: date) -> bool:
+    """A day banks settle transfers: differs from office days on 12/29 and 12/30."""
+    return day.weekday() < 5 and not is_national_holiday(day) and (day.month, day.day) not in BANK_YEAR_END
+
+
+def next_office_day(day: date) -> date:
+    """`day` itself if the office is open, else the next day it is (地方自治法4条の2④)."""
+    while not is_office_day(day):
+        day += ONE_DAY
+    return day
+
+
+def next_bank_day(day: date) -> date:
+    while not is_bank_day(day):
+        day += ONE_DAY
+    return day
+
+
+def fiscal_year(day: date) -> int:
+    """The fiscal year (April–March, 地方自治法208条) a date belongs to."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, _calendar.monthrange(year, month)[1])
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or that month's last day when the day does not exist."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = _calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def period_end(first_day: date, months: int) -> date:
+    """Last day of a period of `months` that starts on (and counts) `first_day`, per 民法143条.
+
+    The period ends on the day before the day corresponding to `first_day` in the last month; when
+    that month has no corresponding day it ends on the month's last day (143条2項ただし書).
+    """
+    index = first_day.year * 12 + first_day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    if first_day.day > _calendar.monthrange(year, month)[1]:
+        return month_end(year, month)
+    return date(year, month, first_day.day) - ONE_DAY
+
+
+INSTALLMENTS_PER_YEAR = 10  # Osaka City: June to March, domain.md §6
+FIRST_INSTALLMENT_MONTH = 6
+
+
+def installment_month(fiscal_year_: int, installment: int) -> tuple[int, int]:
+    """(year, month) in which an installment falls: 1 → June of the fiscal year, 10 → March after."""
+    if not 1 <= installment <= 12:
+        raise ValueError(f"installment must be 1–12, not {installment}")
+    index = fiscal_year_ * 12 + (FIRST_INSTALLMENT_MONTH - 1) + (installment - 1)
+    year, month0 = divmod(index, 12)
+    return year, month0 + 1
+
+
+def due_date(fiscal_year_: int, installment: int) -> date:
+    """納期限 of an installment: its month's end, moved to the next office day.
+
+    The December installment's month end (12/31) is an office holiday, so it falls due on the first
+    office day of January, as Osaka's ordinance sets (domain.md §6).
+    """
+    year, month = installment_month(fiscal_year_, installment)
+    return next_office_day(month_end(year, month))
+
+
+# 国税徴収法47条1項 with 基本通達47条関係10: seizure may proceed once ten days have passed from
+# the day the demand notice was issued (issued 2025-07-20 → 2025-07-31).
+SEIZURE_WAIT_DAYS = 10
+
+
+def earliest_seizure_date(demand_issued_on: date) -> date:
+    """First calendar day on which seizure is lawful after a demand notice (国税徴収法47条1項)."""
+    return demand_issued_on + timedelta(days=SEIZURE_WAIT_DAYS + 1)
+
+
+def earliest_seizure_office_day(demand_issued_on: date) -> date:
+    """The first office day on which the ward can actually seize."""
+    return next_office_day(earliest_seizure_date(demand_issued_on))

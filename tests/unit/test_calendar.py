@@ -1,0 +1,49 @@
+"""Business calendar: fiscal year, Osaka due dates, office vs bank days, earliest seizure date."""
+
+from datetime import date
+
+import pytest
+
+from nhi_collect.domain.calendar import (due_date, earliest_seizure_date, earliest_seizure_office_day,
+                                         fiscal_year, is_bank_day, is_office_day, period_end)
+
+
+def test_fiscal_year_turns_on_1_april():
+    assert fiscal_year(date(2024, 3, 31)) == 2023
+    assert fiscal_year(date(2024, 4, 1)) == 2024
+
+
+@pytest.mark.parametrize("fy, inst, expected", [
+    (2023, 1, date(2023, 6, 30)),   # Friday
+    (2023, 3, date(2023, 8, 31)),
+    (2023, 4, date(2023, 10, 2)),   # 9/30 is a Saturday
+    (2023, 7, date(2024, 1, 4)),    # December installment: first office day of January
+    (2023, 10, date(2024, 4, 1)),   # 3/31/2024 is a Sunday
+    (2024, 7, date(2025, 1, 6)),    # 2025-01-04/05 weekend
+    (2024, 9, date(2025, 2, 28)),
+])
+def test_osaka_due_dates(fy, inst, expected):
+    assert due_date(fy, inst) == expected
+
+
+def test_due_date_skips_national_holidays():
+    # 2025-11-30 is a Sunday, 12/1 a Monday; 2020-11-30 Monday. Use 2019-09-30 Monday (no holiday).
+    # 2024-09-30 Monday; 2024-06-30 Sunday → 7/1
+    assert due_date(2024, 1) == date(2024, 7, 1)
+
+
+def test_office_and_bank_calendars_differ_at_year_end():
+    assert not is_office_day(date(2024, 12, 30)) and is_bank_day(date(2024, 12, 30))
+    assert not is_office_day(date(2025, 1, 2)) and not is_bank_day(date(2025, 1, 2))
+    assert not is_office_day(date(2024, 11, 4))  # 振替休日
+
+
+def test_earliest_seizure_is_ten_days_after_the_day_of_issue():
+    assert earliest_seizure_date(date(2025, 7, 20)) == date(2025, 7, 31)
+    assert earliest_seizure_office_day(date(2025, 12, 20)) == date(2026, 1, 5)
+
+
+def test_period_end_follows_minpo_143():
+    assert period_end(date(2021, 5, 1), 3) == date(2021, 7, 31)
+    assert period_end(date(2023, 1, 31), 1) == date(2023, 2, 28)
+    assert period_end(date(2024, 2, 29), 24) == date(2026, 2, 28)

@@ -1,0 +1,73 @@
+"""差押禁止額 (国税徴収法76・77条): the published example, the rounding, the 20 % cap, invariants."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nhi_collect.domain.seizable import PensionKind, seizable_pension, seizable_wage
+
+
+def test_published_example():
+    # wage 300,000, withheld 50,000, spouse + two dependants → 50,000 + 235,000 + 3,000 protected
+    r = seizable_wage(300_000, income_tax=6_000, resident_tax=14_000, social_insurance=30_000, relatives=3)
+    assert (r.wage, r.protected, r.seizable) == (300_000, 288_000, 12_000)
+
+
+def test_wage_rounds_down_and_each_withheld_item_up():
+    r = seizable_wage(300_999, income_tax=5_001, resident_tax=1, social_insurance=0)
+    # wage 300,000; withheld 6,000 + 1,000 + 0; living 100,000; remainder 193,000 → 20 % = 38,600 → 39,000
+    assert r.wage == 300_000
+    assert r.protected == 7_000 + 100_000 + 39_000
+    assert r.seizable == 300_000 - 146_000
+
+
+def test_twenty_percent_cap():
+    # single debtor: cap is 2 × 100,000 = 200,000; a 2,000,000 wage would give 20 % = 380,000
+    r = seizable_wage(2_000_000)
+    assert r.protected == 100_000 + 200_000
+    assert r.seizable == 1_700_000
+    just_under = seizable_wage(1_100_000)  # remainder 1,000,000 → exactly 200,000: the cap binds equally
+    assert just_under.protected == 300_000
+
+
+def test_wage_below_protected_is_not_seizable():
+    assert seizable_wage(90_000).seizable == 0
+
+
+def test_short_period_uses_100_yen_units():
+    r = seizable_wage(70_050, period_days=7, income_tax=1_001)
+    assert r.wage == 70_000
+    assert r.protected % 100 == 0
+
+
+def test_cash_already_received_counts_against_protection():
+    whole = seizable_wage(300_000, relatives=0)
+    # protected 140,000: 100,000 already received leaves 40,000 of protection on the 200,000 still due
+    part = seizable_wage(300_000, relatives=0, already_received=100_000)
+    assert part.seizable == whole.seizable == 160_000
+    # cash beyond the protection: everything still due is seizable, never more than is left
+    most = seizable_wage(300_000, relatives=0, already_received=280_000)
+    assert most.seizable == 20_000
+
+
+def test_pensions():
+    assert seizable_pension(PensionKind.DISABILITY, 200_000).seizable == 0
+    assert seizable_pension(PensionKind.SURVIVORS, 200_000).seizable == 0
+    assert seizable_pension(PensionKind.OLD_AGE, 300_000, relatives=1) == seizable_wage(300_000, relatives=1)
+
+
+def test_negative_inputs_are_refused():
+    with pytest.raises(ValueError):
+        seizable_wage(-1)
+
+
+money = st.integers(0, 5_000_000)
+
+
+@given(wage=money, tax=st.integers(0, 300_000), rtax=st.integers(0, 300_000), si=st.integers(0, 300_000),
+       relatives=st.integers(0, 8), short=st.booleans())
+def test_seizable_between_zero_and_rounded_wage(wage, tax, rtax, si, relatives, short):
+    r = seizable_wage(wage, income_tax=tax, resident_tax=rtax, social_insurance=si, relatives=relatives,
+                      period_days=10 if short else None)
+    assert 0 <= r.seizable <= r.wage <= wage
+    assert r.protected % (100 if short else 1_000) == 0
