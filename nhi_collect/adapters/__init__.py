@@ -1,0 +1,1 @@
+"""Edges: the database, letters and the scheduler."""

@@ -1,0 +1,35 @@
+"""Fast bulk loading: PostgreSQL COPY, SQLite executemany. Used for staging imports and batch rows."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import islice
+from typing import Iterable, Sequence
+
+from sqlalchemy import Connection, Table
+
+BATCH = 20_000
+
+
+def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Insert tuples (in `columns` order) into `table` without building one object per row."""
+    names = ", ".join(columns)
+    count = 0
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.dbapi_connection.cursor()
+        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+    sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' for _ in columns)})"
+    iterator = iter(rows)
+    while chunk := [tuple(_sqlite_value(v) for v in row) for row in islice(iterator, BATCH)]:
+        conn.exec_driver_sql(sql, chunk)
+        count += len(chunk)
+    return count
+
+
+def _sqlite_value(value):
+    # SQLAlchemy stores Date as ISO text on SQLite; the driver's own date adapter is deprecated.
+    return value.isoformat() if isinstance(value, date) else value

@@ -1,0 +1,65 @@
+"""Engine, settings and migrations. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from typing import Iterator
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event
+
+from ..resources import data_dir
+
+DEFAULT_URL = "sqlite:///nhi_collect.db"
+
+
+def database_url(option: str | None = None) -> str:
+    """contract.md: `--db URL`, else NHI_COLLECT_DB, else the embedded SQLite file here."""
+    return option or os.environ.get("NHI_COLLECT_DB") or DEFAULT_URL
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # pysqlite's own transaction handling is switched off so that BEGIN IMMEDIATE below takes the
+    # write lock at the start of every transaction: two writers then queue instead of failing late.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(data_dir("migrations")))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the latest migration (every data-changing command calls this first)."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """One unit of work: everything inside commits together or not at all."""
+    with engine.begin() as conn:
+        yield conn

@@ -1,0 +1,161 @@
+"""The ledger, as SQLAlchemy Core tables (the nightly batch is set-based SQL, so no ORM classes).
+
+Money is whole yen in BigInteger; dates are Date. The alembic migrations in migrations/ create
+exactly these tables, and a test checks that they agree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, MetaData,
+                        String, Table, Text, UniqueConstraint, text)
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite only auto-increments INTEGER PRIMARY KEY
+
+households = Table(
+    "households", metadata,
+    Column("id", Id, primary_key=True),
+    Column("household_no", String(20), nullable=False, unique=True),
+    Column("head_name", String(100), nullable=False),
+    Column("head_name_kana", String(200), nullable=False),
+    Column("head_birth_date", Date, nullable=False),
+    Column("postal_code", String(8), nullable=False),
+    Column("address", String(200), nullable=False),
+    Column("district", String(40), nullable=False),
+    Column("phone", String(20)),
+    Column("language", String(8), nullable=False, server_default="ja"),
+    Column("whereabouts_unknown", Boolean, nullable=False, server_default=text("false")),
+    # The workflow stage (contract.md stage identifiers) and, while on an installment plan or
+    # suspended, the rung to return to.
+    Column("stage", String(24), nullable=False, server_default="clear", index=True),
+    Column("stage_since", Date),
+    Column("resume_stage", String(24)),
+)
+
+household_changes = Table(
+    "household_changes", metadata,
+    Column("id", Id, primary_key=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("field", String(40), nullable=False),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    Column("actor", String(60), nullable=False),
+)
+
+assessments = Table(
+    "assessments", metadata,
+    Column("id", Id, primary_key=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("installment", Integer, nullable=False),
+    Column("due_date", Date, nullable=False, index=True),
+    Column("amount", BigInteger, nullable=False),
+    # Running totals kept in the same transaction as the rows they sum (adjustments.delta,
+    # allocations.amount): the nightly batch selects overdue installments of a whole city by
+    # `amount + adjusted - paid > 0` without aggregating millions of allocation rows each night.
+    Column("adjusted", BigInteger, nullable=False, server_default="0"),
+    Column("paid", BigInteger, nullable=False, server_default="0"),
+    UniqueConstraint("household_id", "fiscal_year", "installment"),
+)
+
+adjustments = Table(
+    "adjustments", metadata,
+    Column("id", Id, primary_key=True),
+    Column("adjustment_no", String(40), nullable=False, unique=True),
+    Column("assessment_id", ForeignKey("assessments.id"), nullable=False, index=True),
+    Column("adjusted_on", Date, nullable=False),
+    Column("delta", BigInteger, nullable=False),
+    Column("reason", String(200), nullable=False),
+)
+
+payments = Table(
+    "payments", metadata,
+    Column("id", Id, primary_key=True),
+    Column("payment_no", String(40), nullable=False, unique=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
+    Column("fiscal_year", Integer),
+    Column("installment", Integer),
+    Column("paid_on", Date, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("channel", String(20), nullable=False),
+)
+
+# Money applied to installments. A household's credit is its payments less its allocations.
+# A reduction that leaves an installment overpaid moves the surplus back to credit with a negative
+# allocation that names the adjustment instead of a payment.
+allocations = Table(
+    "allocations", metadata,
+    Column("id", Id, primary_key=True),
+    Column("payment_id", ForeignKey("payments.id"), index=True),
+    Column("adjustment_id", ForeignKey("adjustments.id")),
+    Column("assessment_id", ForeignKey("assessments.id"), nullable=False, index=True),
+    Column("amount", BigInteger, nullable=False),
+)
+
+batch_runs = Table(
+    "batch_runs", metadata,
+    Column("id", Id, primary_key=True),
+    Column("job", String(60), nullable=False),
+    Column("business_date", Date, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("detail", Text),
+    UniqueConstraint("job", "business_date"),
+)
+
+letters = Table(
+    "letters", metadata,
+    Column("id", Id, primary_key=True),
+    Column("serial", String(30), nullable=False, unique=True),
+    Column("letter_type", String(30), nullable=False),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
+    Column("issued_on", Date, nullable=False, index=True),
+    Column("status", String(20), nullable=False, server_default="generated"),
+    Column("batch_run_id", ForeignKey("batch_runs.id")),
+    UniqueConstraint("letter_type", "fiscal_year", "seq"),
+)
+
+demand_notices = Table(
+    "demand_notices", metadata,
+    Column("id", Id, primary_key=True),
+    # 地方自治法231条の3①: one statutory demand per installment; only the first renews limitation.
+    Column("assessment_id", ForeignKey("assessments.id"), nullable=False, unique=True),
+    Column("letter_id", ForeignKey("letters.id")),
+    Column("issued_on", Date, nullable=False),
+    Column("deadline", Date, nullable=False),
+)
+
+stage_transitions = Table(
+    "stage_transitions", metadata,
+    Column("id", Id, primary_key=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
+    Column("on_date", Date, nullable=False),
+    Column("from_stage", String(24), nullable=False),
+    Column("to_stage", String(24), nullable=False),
+    Column("trigger", String(40), nullable=False),
+    Column("actor", String(60), nullable=False),
+    Column("batch_run_id", ForeignKey("batch_runs.id")),
+)
+
+# Append-only: the code never updates or deletes these rows.
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Id, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(60), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("entity_key", String(60)),
+    Column("detail", Text),
+)

@@ -1,0 +1,1 @@
+"""Entry points: parse input, call a service, print the result."""

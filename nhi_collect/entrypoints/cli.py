@@ -1,0 +1,190 @@
+"""The `nhi-collect` command. Parses options, calls services, prints text or JSON (contract.md)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ..adapters.db import database_url, make_engine, transaction, upgrade
+from ..errors import ImportRejected, UserError
+
+
+class Context:
+    def __init__(self, db: str | None, out: str, actor: str | None):
+        self.url = database_url(db)
+        self.out = Path(out)
+        self.actor = actor or _os_user()
+        self._engine = None
+
+    def engine(self, migrate: bool = True):
+        """The database, brought to the latest migration first (contract.md: no separate step)."""
+        if self._engine is None:
+            self._engine = make_engine(self.url)
+            if migrate:
+                upgrade(self._engine)
+        return self._engine
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "system"
+
+
+def emit(data, as_json: bool, text: str) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else text)
+
+
+def parse_date(_ctx, _param, value):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+@click.group()
+@click.option("--db", help="Database URL (else NHI_COLLECT_DB, else sqlite:///nhi_collect.db).")
+@click.option("--out", default="out", show_default=True, help="Folder for letters and reports.")
+@click.option("--as", "actor", help="Who is acting (recorded in the audit log).")
+@click.pass_context
+def cli(ctx, db, out, actor):
+    """nhi-collect: collections workflow for delinquent National Health Insurance premiums."""
+    ctx.obj = Context(db, out, actor)
+
+
+@cli.group()
+def db():
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(obj: Context):
+    """Bring the schema to the latest migration."""
+    obj.engine()
+    click.echo(f"schema is up to date ({obj.url.split('@')[-1]})")
+
+
+@cli.command("import")
+@click.argument("kind", type=click.Choice(["households", "assessments", "adjustments", "payments"]))
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--encoding", default="utf-8", show_default=True, help="utf-8 (BOM or not) or cp932.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def import_command(obj: Context, kind, file, encoding, as_json):
+    """Import one CSV file: all rows or none."""
+    from ..services.imports import ImportResult, import_file
+    if not Path(file).is_file():
+        raise UserError(f"{file}: no such file")
+    try:
+        with transaction(obj.engine()) as conn:
+            result = import_file(conn, kind, file, encoding=encoding, actor=obj.actor)
+    except ImportRejected as rejected:
+        if as_json:
+            click.echo(json.dumps(ImportResult(kind, rejected=rejected.errors).as_json(), ensure_ascii=False))
+        raise
+    emit(result.as_json(), as_json,
+         f"{kind}: {result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged")
+
+
+@cli.group()
+def household():
+    """One household."""
+
+
+@household.command("show")
+@click.argument("household_no")
+@click.option("--as-of", callback=parse_date, help="Balances as of this date (default today).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def household_show(obj: Context, household_no, as_of, as_json):
+    """A household's installments, balance, stage, letters and history."""
+    from ..services.households import show_household
+    from .clock import today
+    with transaction(obj.engine()) as conn:
+        data = show_household(conn, household_no, as_of or today())
+    emit(data, as_json, _household_text(data))
+
+
+def _household_text(d: dict) -> str:
+    lines = [f"{d['household_no']}  {d['head_name']} ({d['head_name_kana']})  stage: {d['stage']}",
+             f"  {d['postal_code']} {d['address']}" + ("  [居所不明]" if d["whereabouts_unknown"] else ""),
+             f"  balance: current year {d['balance']['current_year']:,} yen, arrears {d['balance']['arrears']:,} yen, "
+             f"credit {d['balance']['credit']:,} yen"]
+    for i in d["installments"]:
+        lines.append(f"  FY{i['fiscal_year']} #{i['installment']:>2} due {i['due_date']}  {i['amount']:>9,}  "
+                     f"paid {i['paid']:>9,}  unpaid {i['unpaid']:>9,}"
+                     + (f"  limitation {i['limitation_date']}" if i["limitation_date"] else ""))
+    return "\n".join(lines)
+
+
+@cli.command("late-fee")
+@click.option("--amount", type=int, required=True, help="Unpaid installment amount in yen.")
+@click.option("--due", callback=parse_date, required=True, help="Due date YYYY-MM-DD.")
+@click.option("--paid", callback=parse_date, required=True, help="Payment date YYYY-MM-DD.")
+@click.option("--band-months", type=click.Choice(["1", "3"]), default="1", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def late_fee_command(amount, due, paid, band_months, as_json):
+    """延滞金 on one installment (地方自治法231条の3②, 地方税法附則3条の2)."""
+    from ..domain.late_fee import late_fee
+    if amount < 0:
+        raise UserError("--amount must not be negative")
+    if paid < due:
+        raise UserError(f"--paid {paid} is before --due {due}")
+    fee = late_fee(amount, due, paid, band_months=int(band_months))
+    data = {"late_fee": fee.late_fee, "base": fee.base,
+            "segments": [{"from": s.start.isoformat(), "to": s.end.isoformat(), "days": s.days,
+                          "rate": str(s.rate), "amount": s.amount} for s in fee.segments]}
+    text = "\n".join([f"base {fee.base:,} yen"]
+                     + [f"  {s.start} – {s.end}  {s.days:>4} days at {s.rate}%  {s.amount:>8,} yen" for s in fee.segments]
+                     + [f"late fee {fee.late_fee:,} yen (segments {sum(s.amount for s in fee.segments):,} yen, "
+                        "under 1,000 → 0, else truncated to 100)"])
+    emit(data, as_json, text)
+
+
+@cli.command("seizable")
+@click.option("--wage", type=int, required=True, help="One month's pay in yen.")
+@click.option("--income-tax", type=int, default=0)
+@click.option("--resident-tax", type=int, default=0)
+@click.option("--social-insurance", type=int, default=0)
+@click.option("--relatives", type=int, default=0, help="Relatives sharing the debtor's livelihood.")
+@click.option("--json", "as_json", is_flag=True)
+def seizable_command(wage, income_tax, resident_tax, social_insurance, relatives, as_json):
+    """差押禁止額 and the seizable part of a month's wage (国税徴収法76条)."""
+    from ..domain.seizable import seizable_wage
+    try:
+        r = seizable_wage(wage, income_tax=income_tax, resident_tax=resident_tax,
+                          social_insurance=social_insurance, relatives=relatives)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    emit({"wage": r.wage, "protected": r.protected, "seizable": r.seizable}, as_json,
+         f"wage {r.wage:,} yen, protected {r.protected:,} yen, seizable {r.seizable:,} yen")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except UserError as exc:
+        click.echo(f"nhi-collect: {exc}", err=True)
+        sys.exit(2)
+    except SystemExit:
+        raise
+    except Exception:
+        import traceback
+        traceback.print_exc()
+        click.echo("nhi-collect: internal error (the traceback above is for the developers); nothing was "
+                   "committed by the failed step", err=True)
+        sys.exit(1)

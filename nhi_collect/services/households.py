@@ -1,0 +1,81 @@
+"""`household show`: one household's ledger as of a date (contract.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection, select
+
+from ..adapters.tables import (adjustments, allocations, assessments, demand_notices, households, letters, payments,
+                               stage_transitions)
+from ..domain.calendar import fiscal_year
+from ..domain.limitation import Demand, limitation_date
+from ..errors import UserError
+from .payments import household_credit
+
+
+def current_accounting_year(as_of: date) -> int:
+    """In April–May the closing period (出納整理期間) still belongs to the previous fiscal year."""
+    year = fiscal_year(as_of)
+    return year - 1 if as_of.month in (4, 5) else year
+
+
+def show_household(conn: Connection, household_no: str, as_of: date) -> dict:
+    head = conn.execute(select(households).where(households.c.household_no == household_no)).first()
+    if head is None:
+        raise UserError(f"unknown household {household_no}")
+    rows = conn.execute(
+        select(assessments, demand_notices.c.issued_on, demand_notices.c.deadline)
+        .join(demand_notices, demand_notices.c.assessment_id == assessments.c.id, isouter=True)
+        .where(assessments.c.household_id == head.id)
+        .order_by(assessments.c.fiscal_year, assessments.c.installment)).all()
+    paid_as_of = _paid_as_of(conn, head.id, as_of)
+    current = current_accounting_year(as_of)
+    installments, balance = [], {"current_year": 0, "arrears": 0}
+    for r in rows:
+        amount = r.amount + r.adjusted
+        paid = paid_as_of.get(r.id, 0)
+        unpaid = max(amount - paid, 0)
+        if r.due_date <= as_of:
+            balance["current_year" if r.fiscal_year >= current else "arrears"] += unpaid
+        events = [Demand(r.issued_on, r.deadline)] if r.issued_on else []
+        installments.append({
+            "fiscal_year": r.fiscal_year, "installment": r.installment, "due_date": r.due_date.isoformat(),
+            "amount": amount, "paid": paid, "unpaid": unpaid,
+            "demand_issued_on": r.issued_on.isoformat() if r.issued_on else None,
+            "limitation_date": _iso(limitation_date(r.due_date, events)) if unpaid else None})
+    balance["credit"] = household_credit(conn, [head.id])[head.id]
+    sent = conn.execute(select(letters.c.letter_type, letters.c.issued_on, letters.c.serial)
+                        .where(letters.c.household_id == head.id, letters.c.issued_on <= as_of)
+                        .order_by(letters.c.issued_on, letters.c.serial)).all()
+    history = conn.execute(select(stage_transitions).where(stage_transitions.c.household_id == head.id,
+                                                           stage_transitions.c.on_date <= as_of)
+                           .order_by(stage_transitions.c.on_date, stage_transitions.c.id)).all()
+    return {
+        "household_no": head.household_no, "head_name": head.head_name, "head_name_kana": head.head_name_kana,
+        "address": head.address, "postal_code": head.postal_code, "district": head.district,
+        "language": head.language, "whereabouts_unknown": bool(head.whereabouts_unknown), "stage": head.stage,
+        "balance": balance, "installments": installments,
+        "letters": [{"type": t, "issued_on": d.isoformat(), "serial": s} for t, d, s in sent],
+        "history": [{"on": h.on_date.isoformat(), "from": h.from_stage, "to": h.to_stage, "trigger": h.trigger,
+                     "actor": h.actor} for h in history],
+    }
+
+
+def _paid_as_of(conn: Connection, household_id: int, as_of: date) -> dict[int, int]:
+    """Allocations of payments received by `as_of` (reduction surpluses count from their adjustment)."""
+    rows = conn.execute(
+        select(allocations.c.assessment_id, allocations.c.amount)
+        .join(assessments, assessments.c.id == allocations.c.assessment_id)
+        .outerjoin(payments, payments.c.id == allocations.c.payment_id)
+        .outerjoin(adjustments, adjustments.c.id == allocations.c.adjustment_id)
+        .where(assessments.c.household_id == household_id)
+        .where((payments.c.paid_on <= as_of) | (adjustments.c.adjusted_on <= as_of)))
+    totals: dict[int, int] = {}
+    for assessment_id, amount in rows:
+        totals[assessment_id] = totals.get(assessment_id, 0) + amount
+    return totals
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

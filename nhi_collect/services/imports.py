@@ -1,0 +1,305 @@
+"""`nhi-collect import KIND FILE`: all-or-nothing, every bad row listed, idempotent by natural key.
+
+Rows stream from the file into a temporary staging table (COPY on PostgreSQL); duplicates, unknown
+households and conflicts with what is already stored are found with set-based SQL on that table;
+then new rows are inserted with INSERT ... SELECT. Any error raises ImportRejected inside the
+transaction, so nothing is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import (BigInteger, Boolean, Column, Connection, Date, Index, cast, Integer, MetaData, String, Table, and_,
+                        exists, func, literal, or_, select, update)
+
+from ..adapters.bulk import bulk_insert
+from ..adapters.tables import adjustments, allocations, assessments, audit_log, household_changes, households, payments
+from ..errors import ImportRejected, RowError
+from . import csv_input as f
+from .payments import allocate_new_payments
+
+CHANNELS = ("bank_transfer", "counter", "convenience_store", "seizure", "refund", "other")
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    inserted: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    rejected: list[RowError] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind, "inserted": self.inserted, "unchanged": self.unchanged,
+                "updated": self.updated, "rejected": [{"line": e.line, "error": e.error} for e in self.rejected]}
+
+
+@dataclass(frozen=True)
+class Kind:
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    parsers: dict[str, Callable]
+    staging: tuple[Column, ...]
+    check: Callable[[dict], str | None] = lambda row: None
+
+
+def _payment_check(row: dict) -> str | None:
+    if row["channel"] not in CHANNELS:
+        return f"channel {row['channel']!r} is not one of {', '.join(CHANNELS)}"
+    if row["amount"] == 0:
+        return "amount is zero"
+    if row["amount"] < 0 and row["channel"] != "refund":
+        return "a negative amount is only allowed on a refund row (channel refund)"
+    if row["amount"] > 0 and row["channel"] == "refund":
+        return "a refund row carries a negative amount"
+    if (row["fiscal_year"] is None) != (row["installment"] is None):
+        return "fiscal_year and installment must be given together or both left empty"
+    return None
+
+
+def _assessment_check(row: dict) -> str | None:
+    return "amount must not be negative" if row["amount"] < 0 else None
+
+
+def _adjustment_check(row: dict) -> str | None:
+    return "delta is zero" if row["delta"] == 0 else None
+
+
+KINDS: dict[str, Kind] = {
+    "households": Kind(
+        ("household_no", "head_name", "head_name_kana", "head_birth_date", "postal_code", "address", "district"),
+        ("phone", "whereabouts_unknown", "language"),
+        {"household_no": lambda v, c: f.text(v, c, 20), "head_name": f.name, "head_name_kana": f.name,
+         "head_birth_date": f.day, "postal_code": f.postal_code, "address": f.text,
+         "district": lambda v, c: f.text(v, c, 40), "phone": f.optional_text,
+         "whereabouts_unknown": f.flag, "language": f.language},
+        (Column("household_no", String(20)), Column("head_name", String(100)), Column("head_name_kana", String(200)),
+         Column("head_birth_date", Date), Column("postal_code", String(8)), Column("address", String(200)),
+         Column("district", String(40)), Column("phone", String(20)), Column("whereabouts_unknown", Boolean),
+         Column("language", String(8)))),
+    "assessments": Kind(
+        ("household_no", "fiscal_year", "installment", "due_date", "amount"), (),
+        {"household_no": f.text, "fiscal_year": f.fiscal_year, "installment": f.installment, "due_date": f.day,
+         "amount": f.integer},
+        (Column("household_no", String(20)), Column("fiscal_year", Integer), Column("installment", Integer),
+         Column("due_date", Date), Column("amount", BigInteger)),
+        _assessment_check),
+    "adjustments": Kind(
+        ("adjustment_id", "household_no", "fiscal_year", "installment", "adjusted_on", "delta", "reason"), (),
+        {"adjustment_id": lambda v, c: f.text(v, c, 40), "household_no": f.text, "fiscal_year": f.fiscal_year,
+         "installment": f.installment, "adjusted_on": f.day, "delta": f.integer, "reason": f.text},
+        (Column("adjustment_id", String(40)), Column("household_no", String(20)), Column("fiscal_year", Integer),
+         Column("installment", Integer), Column("adjusted_on", Date), Column("delta", BigInteger),
+         Column("reason", String(200))),
+        _adjustment_check),
+    "payments": Kind(
+        ("payment_id", "household_no", "paid_on", "amount", "channel"), ("fiscal_year", "installment"),
+        {"payment_id": lambda v, c: f.text(v, c, 40), "household_no": f.text,
+         "fiscal_year": f.optional_fiscal_year, "installment": f.optional_installment, "paid_on": f.day,
+         "amount": f.integer, "channel": f.text},
+        (Column("payment_id", String(40)), Column("household_no", String(20)), Column("fiscal_year", Integer),
+         Column("installment", Integer), Column("paid_on", Date), Column("amount", BigInteger),
+         Column("channel", String(20))),
+        _payment_check),
+}
+
+NATURAL_KEYS = {
+    "households": ("household_no",),
+    "assessments": ("household_no", "fiscal_year", "installment"),
+    "adjustments": ("adjustment_id",),
+    "payments": ("payment_id",),
+}
+
+
+def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-8", actor: str = "system",
+                now: datetime | None = None) -> ImportResult:
+    """Import one file inside the caller's transaction; raises ImportRejected with every bad row."""
+    spec = KINDS[kind]
+    source = f.CsvSource(path, encoding, spec.required, spec.optional)
+    stage = Table(f"stage_{kind}", MetaData(), Column("line", Integer), Column("fresh", Boolean), *spec.staging,
+                  prefixes=["TEMPORARY"])
+    stage.create(conn)
+    columns = ["line", *(c.name for c in spec.staging)]
+    errors = source.errors
+
+    def valid_rows():
+        for line, row in source.rows():
+            values = f.parse_row(line, row, spec.parsers, errors)
+            if values is None:
+                continue
+            problem = spec.check(values)
+            if problem:
+                errors.append(RowError(line, problem))
+                continue
+            yield (line, *(values.get(c.name) for c in spec.staging))
+
+    total = bulk_insert(conn, stage, columns, valid_rows())
+    # The set-based checks and merges join on the natural key; without an index they are quadratic.
+    Index(f"ix_stage_{kind}_key", *(stage.c[k] for k in NATURAL_KEYS[kind])).create(conn)
+    if not Path(path).stat().st_size:
+        errors.append(RowError(1, "the file is empty: a header row is required"))
+    if not errors:
+        errors.extend(_duplicates(conn, stage, NATURAL_KEYS[kind]))
+    result = ImportResult(kind)
+    if not errors:
+        merge = {"households": _merge_households, "assessments": _merge_assessments,
+                 "adjustments": _merge_adjustments, "payments": _merge_payments}[kind]
+        merge(conn, stage, result, errors, actor, now or datetime.now(timezone.utc))
+    if errors:
+        raise ImportRejected(kind, path, errors)
+    result.unchanged = total - result.inserted - result.updated
+    conn.execute(audit_log.insert().values(
+        at=now or datetime.now(timezone.utc), actor=actor, action="import", entity=kind,
+        entity_key=Path(path).name[:60],
+        detail=json.dumps({"inserted": result.inserted, "updated": result.updated, "unchanged": result.unchanged})))
+    stage.drop(conn)
+    return result
+
+
+def _lines(conn: Connection, query, message: Callable[[object], str]) -> list[RowError]:
+    return [RowError(row.line, message(row)) for row in conn.execute(query)]
+
+
+def _duplicates(conn: Connection, stage: Table, key: tuple[str, ...]) -> list[RowError]:
+    """Every line whose natural key appears more than once in the file."""
+    cols = [stage.c[k] for k in key]
+    dup = select(*cols).group_by(*cols).having(func.count() > 1).subquery()
+    query = select(stage.c.line, *cols).join(dup, and_(*(stage.c[k] == dup.c[k] for k in key)))
+    return _lines(conn, query, lambda r: "duplicate key " + "/".join(str(getattr(r, k)) for k in key)
+                  + " appears more than once in the file")
+
+
+def _unknown_households(conn: Connection, stage: Table) -> list[RowError]:
+    query = select(stage.c.line, stage.c.household_no).where(
+        ~exists().where(households.c.household_no == stage.c.household_no))
+    return _lines(conn, query, lambda r: f"unknown household {r.household_no} (import households first)")
+
+
+def _differs(a, b):
+    return a.is_distinct_from(b)
+
+
+def _merge_households(conn, stage, result, errors, actor, now):
+    fields = [c.name for c in stage.c if c.name not in ("line", "fresh", "household_no")]
+    match = households.c.household_no == stage.c.household_no
+    changed = or_(*(_differs(households.c[n], stage.c[n]) for n in fields))
+    # History first (old and new values), then the update, then the new households.
+    for n in fields:
+        conn.execute(household_changes.insert().from_select(
+            ["household_id", "changed_at", "field", "old_value", "new_value", "actor"],
+            select(households.c.id, literal(now), literal(n), cast(households.c[n], String),
+                   cast(stage.c[n], String), literal(actor))
+            .select_from(stage.join(households, match)).where(_differs(households.c[n], stage.c[n]))))
+    result.updated = conn.execute(
+        update(households).values({n: stage.c[n] for n in fields}).where(match).where(changed)).rowcount
+    cols = ["household_no", *fields]
+    result.inserted = conn.execute(households.insert().from_select(
+        cols, select(*(stage.c[c] for c in cols)).where(~exists().where(match)))).rowcount
+
+
+def _merge_assessments(conn, stage, result, errors, actor, now):
+    errors.extend(_unknown_households(conn, stage))
+    if errors:
+        return
+    joined = stage.join(households, households.c.household_no == stage.c.household_no)
+    same_key = and_(assessments.c.household_id == households.c.id,
+                    assessments.c.fiscal_year == stage.c.fiscal_year,
+                    assessments.c.installment == stage.c.installment)
+    conflicts = select(stage.c.line, assessments.c.due_date, assessments.c.amount).select_from(
+        joined.join(assessments, same_key)).where(or_(assessments.c.due_date != stage.c.due_date,
+                                                      assessments.c.amount != stage.c.amount))
+    errors.extend(_lines(conn, conflicts, lambda r: (
+        f"this installment is already assessed (due {r.due_date}, {r.amount} yen); "
+        "a change of amount is an adjustment, not a new assessment")))
+    if errors:
+        return
+    result.inserted = conn.execute(assessments.insert().from_select(
+        ["household_id", "fiscal_year", "installment", "due_date", "amount"],
+        select(households.c.id, stage.c.fiscal_year, stage.c.installment, stage.c.due_date, stage.c.amount)
+        .select_from(joined).where(~exists().where(same_key)))).rowcount
+
+
+def _stage_assessment_join(stage: Table):
+    return (stage.join(households, households.c.household_no == stage.c.household_no)
+            .outerjoin(assessments, and_(assessments.c.household_id == households.c.id,
+                                         assessments.c.fiscal_year == stage.c.fiscal_year,
+                                         assessments.c.installment == stage.c.installment)))
+
+
+def _merge_adjustments(conn, stage, result, errors, actor, now):
+    errors.extend(_unknown_households(conn, stage))
+    joined = _stage_assessment_join(stage)
+    errors.extend(_lines(conn, select(stage.c.line, stage.c.fiscal_year, stage.c.installment).select_from(joined)
+                         .where(assessments.c.id.is_(None)),
+                         lambda r: f"no assessment for fiscal year {r.fiscal_year} installment {r.installment}"))
+    existing = adjustments.c.adjustment_no == stage.c.adjustment_id
+    conflicts = (select(stage.c.line).select_from(joined.join(adjustments, existing))
+                 .where(or_(adjustments.c.assessment_id != assessments.c.id,
+                            adjustments.c.adjusted_on != stage.c.adjusted_on,
+                            adjustments.c.delta != stage.c.delta, adjustments.c.reason != stage.c.reason)))
+    errors.extend(_lines(conn, conflicts, lambda r: "adjustment_id already recorded with different values"))
+    if errors:
+        return
+    conn.execute(update(stage).values(fresh=True).where(~exists().where(existing)))
+    fresh = select(assessments.c.id.label("assessment_id"), func.sum(stage.c.delta).label("delta")).select_from(
+        joined).where(stage.c.fresh.is_(True)).group_by(assessments.c.id).subquery()
+    negative = (select(stage.c.line, stage.c.fiscal_year, stage.c.installment)
+                .select_from(joined.join(fresh, fresh.c.assessment_id == assessments.c.id))
+                .where(assessments.c.amount + assessments.c.adjusted + fresh.c.delta < 0))
+    errors.extend(_lines(conn, negative, lambda r: (
+        f"the adjustment would make fiscal year {r.fiscal_year} installment {r.installment} negative")))
+    if errors:
+        return
+    result.inserted = conn.execute(adjustments.insert().from_select(
+        ["adjustment_no", "assessment_id", "adjusted_on", "delta", "reason"],
+        select(stage.c.adjustment_id, assessments.c.id, stage.c.adjusted_on, stage.c.delta, stage.c.reason)
+        .select_from(joined).where(stage.c.fresh.is_(True)))).rowcount
+    conn.execute(update(assessments).values(adjusted=assessments.c.adjusted + fresh.c.delta)
+                 .where(assessments.c.id == fresh.c.assessment_id))
+    _return_surplus_to_credit(conn, stage)
+
+
+def _return_surplus_to_credit(conn: Connection, stage: Table) -> None:
+    """A reduction below what was already paid turns the surplus into credit (過誤納金)."""
+    over = (select(assessments.c.id.label("assessment_id"), func.max(adjustments.c.id).label("adjustment_id"),
+                   (assessments.c.paid - assessments.c.amount - assessments.c.adjusted).label("surplus"))
+            .select_from(adjustments.join(assessments, assessments.c.id == adjustments.c.assessment_id)
+                         .join(stage, stage.c.adjustment_id == adjustments.c.adjustment_no))
+            .where(stage.c.fresh.is_(True))
+            .where(assessments.c.paid > assessments.c.amount + assessments.c.adjusted)
+            .group_by(assessments.c.id, assessments.c.paid, assessments.c.amount, assessments.c.adjusted))
+    rows = conn.execute(over).all()
+    if rows:
+        conn.execute(allocations.insert(), [{"assessment_id": r.assessment_id, "adjustment_id": r.adjustment_id,
+                                             "payment_id": None, "amount": -r.surplus} for r in rows])
+        for r in rows:
+            conn.execute(update(assessments).values(paid=assessments.c.paid - r.surplus)
+                         .where(assessments.c.id == r.assessment_id))
+
+
+def _merge_payments(conn, stage, result, errors, actor, now):
+    errors.extend(_unknown_households(conn, stage))
+    existing = payments.c.payment_no == stage.c.payment_id
+    conflicts = (select(stage.c.line).select_from(
+        stage.join(payments, existing).join(households, households.c.id == payments.c.household_id))
+        .where(or_(households.c.household_no != stage.c.household_no, payments.c.paid_on != stage.c.paid_on,
+                   payments.c.amount != stage.c.amount, payments.c.channel != stage.c.channel,
+                   _differs(payments.c.fiscal_year, stage.c.fiscal_year),
+                   _differs(payments.c.installment, stage.c.installment))))
+    errors.extend(_lines(conn, conflicts, lambda r: "payment_id already recorded with different values"))
+    if errors:
+        return
+    conn.execute(update(stage).values(fresh=True).where(~exists().where(existing)))
+    result.inserted = conn.execute(payments.insert().from_select(
+        ["payment_no", "household_id", "fiscal_year", "installment", "paid_on", "amount", "channel"],
+        select(stage.c.payment_id, households.c.id, stage.c.fiscal_year, stage.c.installment, stage.c.paid_on,
+               stage.c.amount, stage.c.channel)
+        .select_from(stage.join(households, households.c.household_no == stage.c.household_no))
+        .where(stage.c.fresh.is_(True)).order_by(stage.c.line))).rowcount
+    fresh_ids = select(payments.c.id).join(stage, existing).where(stage.c.fresh.is_(True))
+    errors.extend(allocate_new_payments(conn, fresh_ids, stage))

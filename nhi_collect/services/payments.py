@@ -1,0 +1,85 @@
+"""Applying newly imported payments to installments, household by household, in bulk.
+
+The rule itself is the pure domain.allocation.allocate; this module feeds it a chunk of households
+at a time (their open installments and credit in two queries), writes all allocation rows with one
+bulk insert and moves the `paid` running totals with one set-based UPDATE.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from sqlalchemy import Connection, Select, Table, func, select, update
+
+from ..adapters.bulk import bulk_insert
+from ..adapters.tables import allocations, assessments, payments
+from ..domain.allocation import AllocationRefused, OpenInstallment, allocate
+from ..errors import RowError
+
+CHUNK = 2_000
+
+
+def allocate_new_payments(conn: Connection, fresh_ids: Select, stage: Table) -> list[RowError]:
+    """Allocate the payments whose ids `fresh_ids` selects; returns refusals with their file lines."""
+    fresh = fresh_ids.subquery()
+    household_ids = conn.execute(select(payments.c.household_id).where(payments.c.id.in_(select(fresh.c.id)))
+                                 .distinct().order_by(payments.c.household_id)).scalars().all()
+    errors: list[RowError] = []
+    rows: list[tuple[int, int, int]] = []
+    for start in range(0, len(household_ids), CHUNK):
+        chunk = household_ids[start:start + CHUNK]
+        rows.extend(_allocate_chunk(conn, chunk, fresh, stage, errors))
+    if errors:
+        return errors
+    bulk_insert(conn, allocations, ("payment_id", "assessment_id", "amount"), rows)
+    applied = (select(allocations.c.assessment_id, func.sum(allocations.c.amount).label("amount"))
+               .where(allocations.c.payment_id.in_(select(fresh.c.id)))
+               .group_by(allocations.c.assessment_id).subquery())
+    conn.execute(update(assessments).values(paid=assessments.c.paid + applied.c.amount)
+                 .where(assessments.c.id == applied.c.assessment_id))
+    return errors
+
+
+def household_credit(conn: Connection, household_ids: list[int], exclude_payments=None) -> dict[int, int]:
+    """Credit = payments − allocations (a reduction's surplus returns to credit as a negative allocation)."""
+    paid_in = select(payments.c.household_id, func.sum(payments.c.amount)).where(
+        payments.c.household_id.in_(household_ids))
+    if exclude_payments is not None:
+        paid_in = paid_in.where(payments.c.id.not_in(exclude_payments))
+    credit = dict(conn.execute(paid_in.group_by(payments.c.household_id)).all())
+    applied = conn.execute(
+        select(assessments.c.household_id, func.sum(allocations.c.amount))
+        .join(allocations, allocations.c.assessment_id == assessments.c.id)
+        .where(assessments.c.household_id.in_(household_ids)).group_by(assessments.c.household_id))
+    for household_id, amount in applied:
+        credit[household_id] = credit.get(household_id, 0) - amount
+    return {h: int(credit.get(h, 0)) for h in household_ids}
+
+
+def _allocate_chunk(conn, chunk, fresh, stage, errors):
+    open_rows = conn.execute(
+        select(assessments.c.id, assessments.c.household_id, assessments.c.fiscal_year, assessments.c.installment,
+               (assessments.c.amount + assessments.c.adjusted - assessments.c.paid).label("unpaid"),
+               assessments.c.paid)
+        .where(assessments.c.household_id.in_(chunk))
+        .order_by(assessments.c.household_id, assessments.c.due_date, assessments.c.fiscal_year,
+                  assessments.c.installment))
+    ledger = {h: [OpenInstallment(r.id, r.fiscal_year, r.installment, max(r.unpaid, 0), r.paid) for r in group]
+              for h, group in groupby(open_rows, key=lambda r: r.household_id)}
+    credit = household_credit(conn, chunk, exclude_payments=select(fresh.c.id))
+    new = conn.execute(
+        select(payments.c.id, payments.c.household_id, payments.c.fiscal_year, payments.c.installment,
+               payments.c.amount, stage.c.line)
+        .join(stage, stage.c.payment_id == payments.c.payment_no)
+        .where(payments.c.id.in_(select(fresh.c.id)), payments.c.household_id.in_(chunk))
+        .order_by(payments.c.household_id, payments.c.paid_on, stage.c.line))
+    for p in new:
+        target = (p.fiscal_year, p.installment) if p.fiscal_year is not None else None
+        try:
+            applied, credit[p.household_id] = allocate(p.amount, ledger.get(p.household_id, []),
+                                                       credit[p.household_id], target)
+        except AllocationRefused as refusal:
+            errors.append(RowError(p.line, str(refusal)))
+            continue
+        for assessment_id, amount in applied:
+            yield p.id, assessment_id, amount
