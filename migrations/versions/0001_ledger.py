@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 05:15:21.564059
+Create Date: 2026-11-27 05:29:51.216349
 """
 from alembic import op
 import sqlalchemy as sa
@@ -165,6 +165,17 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_demand_notices')),
     sa.UniqueConstraint('assessment_id', name=op.f('uq_demand_notices_assessment_id'))
     )
+    op.create_table('write_offs',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('assessment_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('written_off_on', sa.Date(), nullable=False),
+    sa.Column('amount', sa.BigInteger(), nullable=False),
+    sa.Column('ground', sa.String(length=20), nullable=False),
+    sa.Column('decided_by', sa.String(length=60), nullable=False),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessments.id'], name=op.f('fk_write_offs_assessment_id_assessments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_write_offs')),
+    sa.UniqueConstraint('assessment_id', name=op.f('uq_write_offs_assessment_id'))
+    )
     op.create_table('allocations',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('payment_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
@@ -190,6 +201,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_allocations_assessment_id'))
 
     op.drop_table('allocations')
+    op.drop_table('write_offs')
     op.drop_table('demand_notices')
     with op.batch_alter_table('adjustments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_adjustments_assessment_id'))

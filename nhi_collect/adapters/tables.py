@@ -136,6 +136,18 @@ demand_notices = Table(
     Column("deadline", Date, nullable=False),
 )
 
+# 不納欠損: an installment's unpaid amount extinguished (limitation, three years of suspension, or an
+# immediate extinction under 地方税法15条の7第5項), with the decision behind it.
+write_offs = Table(
+    "write_offs", metadata,
+    Column("id", Id, primary_key=True),
+    Column("assessment_id", ForeignKey("assessments.id"), nullable=False, unique=True),
+    Column("written_off_on", Date, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("ground", String(20), nullable=False),
+    Column("decided_by", String(60), nullable=False),
+)
+
 stage_transitions = Table(
     "stage_transitions", metadata,
     Column("id", Id, primary_key=True),

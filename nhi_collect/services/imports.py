@@ -121,8 +121,8 @@ def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-
     """Import one file inside the caller's transaction; raises ImportRejected with every bad row."""
     spec = KINDS[kind]
     source = f.CsvSource(path, encoding, spec.required, spec.optional)
-    stage = Table(f"stage_{kind}", MetaData(), Column("line", Integer), Column("fresh", Boolean), *spec.staging,
-                  prefixes=["TEMPORARY"])
+    stage = Table(f"stage_{kind}", MetaData(), Column("line", Integer), Column("fresh", Boolean),
+                  *(c._copy() for c in spec.staging), prefixes=["TEMPORARY"])
     stage.create(conn)
     columns = ["line", *(c.name for c in spec.staging)]
     errors = source.errors
@@ -180,6 +180,12 @@ def _unknown_households(conn: Connection, stage: Table) -> list[RowError]:
     return _lines(conn, query, lambda r: f"unknown household {r.household_no} (import households first)")
 
 
+def _mark_fresh(conn: Connection, stage: Table, *stored) -> int:
+    """Flag the staged rows whose natural key is not stored yet (`stored` correlates a stored row with
+    the staged one) and return how many: INSERT ... SELECT has no reliable row count on every driver."""
+    return conn.execute(update(stage).values(fresh=True).where(~exists().where(*stored))).rowcount
+
+
 def _differs(a, b):
     return a.is_distinct_from(b)
 
@@ -198,8 +204,9 @@ def _merge_households(conn, stage, result, errors, actor, now):
     result.updated = conn.execute(
         update(households).values({n: stage.c[n] for n in fields}).where(match).where(changed)).rowcount
     cols = ["household_no", *fields]
-    result.inserted = conn.execute(households.insert().from_select(
-        cols, select(*(stage.c[c] for c in cols)).where(~exists().where(match)))).rowcount
+    result.inserted = _mark_fresh(conn, stage, match)
+    conn.execute(households.insert().from_select(
+        cols, select(*(stage.c[c] for c in cols)).where(stage.c.fresh.is_(True))))
 
 
 def _merge_assessments(conn, stage, result, errors, actor, now):
@@ -218,10 +225,11 @@ def _merge_assessments(conn, stage, result, errors, actor, now):
         "a change of amount is an adjustment, not a new assessment")))
     if errors:
         return
-    result.inserted = conn.execute(assessments.insert().from_select(
+    result.inserted = _mark_fresh(conn, stage, same_key, households.c.household_no == stage.c.household_no)
+    conn.execute(assessments.insert().from_select(
         ["household_id", "fiscal_year", "installment", "due_date", "amount"],
         select(households.c.id, stage.c.fiscal_year, stage.c.installment, stage.c.due_date, stage.c.amount)
-        .select_from(joined).where(~exists().where(same_key)))).rowcount
+        .select_from(joined).where(stage.c.fresh.is_(True))))
 
 
 def _stage_assessment_join(stage: Table):
@@ -245,7 +253,7 @@ def _merge_adjustments(conn, stage, result, errors, actor, now):
     errors.extend(_lines(conn, conflicts, lambda r: "adjustment_id already recorded with different values"))
     if errors:
         return
-    conn.execute(update(stage).values(fresh=True).where(~exists().where(existing)))
+    result.inserted = _mark_fresh(conn, stage, existing)
     fresh = select(assessments.c.id.label("assessment_id"), func.sum(stage.c.delta).label("delta")).select_from(
         joined).where(stage.c.fresh.is_(True)).group_by(assessments.c.id).subquery()
     negative = (select(stage.c.line, stage.c.fiscal_year, stage.c.installment)
@@ -255,10 +263,10 @@ def _merge_adjustments(conn, stage, result, errors, actor, now):
         f"the adjustment would make fiscal year {r.fiscal_year} installment {r.installment} negative")))
     if errors:
         return
-    result.inserted = conn.execute(adjustments.insert().from_select(
+    conn.execute(adjustments.insert().from_select(
         ["adjustment_no", "assessment_id", "adjusted_on", "delta", "reason"],
         select(stage.c.adjustment_id, assessments.c.id, stage.c.adjusted_on, stage.c.delta, stage.c.reason)
-        .select_from(joined).where(stage.c.fresh.is_(True)))).rowcount
+        .select_from(joined).where(stage.c.fresh.is_(True))))
     conn.execute(update(assessments).values(adjusted=assessments.c.adjusted + fresh.c.delta)
                  .where(assessments.c.id == fresh.c.assessment_id))
     _return_surplus_to_credit(conn, stage)
@@ -294,12 +302,12 @@ def _merge_payments(conn, stage, result, errors, actor, now):
     errors.extend(_lines(conn, conflicts, lambda r: "payment_id already recorded with different values"))
     if errors:
         return
-    conn.execute(update(stage).values(fresh=True).where(~exists().where(existing)))
-    result.inserted = conn.execute(payments.insert().from_select(
+    result.inserted = _mark_fresh(conn, stage, existing)
+    conn.execute(payments.insert().from_select(
         ["payment_no", "household_id", "fiscal_year", "installment", "paid_on", "amount", "channel"],
         select(stage.c.payment_id, households.c.id, stage.c.fiscal_year, stage.c.installment, stage.c.paid_on,
                stage.c.amount, stage.c.channel)
         .select_from(stage.join(households, households.c.household_no == stage.c.household_no))
-        .where(stage.c.fresh.is_(True)).order_by(stage.c.line))).rowcount
+        .where(stage.c.fresh.is_(True)).order_by(stage.c.line)))
     fresh_ids = select(payments.c.id).join(stage, existing).where(stage.c.fresh.is_(True))
     errors.extend(allocate_new_payments(conn, fresh_ids, stage))

@@ -1,0 +1,73 @@
+"""The two collection rates computed in SQL over the whole ledger (domain.md §5).
+
+Same definitions as the pure domain.collection_rate (tests check both agree on one ledger):
+money applied to an installment counts on the day it was received; a reduction's surplus returned
+to credit counts (negatively) on the adjustment's date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection, and_, case, func, select
+
+from ..adapters.tables import adjustments, allocations, assessments, households, payments, write_offs
+from ..domain.collection_rate import Arrears, CurrentYear, closing_day, rate_percent
+
+
+@dataclass(frozen=True)
+class CollectionRates:
+    fiscal_year: int
+    as_of: date
+    current_year: CurrentYear
+    arrears: Arrears
+
+
+def _sum(condition, value):
+    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+
+def collection_rates(conn: Connection, n: int, as_of: date | None = None) -> CollectionRates:
+    as_of = as_of or closing_day(n)
+    until = min(as_of, closing_day(n))
+    carried_until = closing_day(n - 1)
+    year_start, arrears_start = date(n, 4, 1), date(n, 6, 1)
+    fy = assessments.c.fiscal_year
+    unknown = households.c.whereabouts_unknown.is_(True)
+
+    assessed, assessed_unknown, assessed_before = conn.execute(
+        select(_sum(fy == n, assessments.c.amount), _sum(and_(fy == n, unknown), assessments.c.amount),
+               _sum(fy < n, assessments.c.amount))
+        .select_from(assessments.join(households, households.c.id == assessments.c.household_id))).one()
+
+    on = adjustments.c.adjusted_on
+    adjusted, adjusted_unknown, adjusted_before = conn.execute(
+        select(_sum(and_(fy == n, on <= until), adjustments.c.delta),
+               _sum(and_(fy == n, on <= until, unknown), adjustments.c.delta),
+               _sum(and_(fy < n, on <= carried_until), adjustments.c.delta))
+        .select_from(adjustments.join(assessments, assessments.c.id == adjustments.c.assessment_id)
+                     .join(households, households.c.id == assessments.c.household_id))).one()
+
+    received = func.coalesce(payments.c.paid_on, adjustments.c.adjusted_on)
+    collected, collected_before, collected_arrears = conn.execute(
+        select(_sum(and_(fy == n, received >= year_start, received <= until), allocations.c.amount),
+               _sum(and_(fy < n, received <= carried_until), allocations.c.amount),
+               _sum(and_(fy < n, received >= arrears_start, received <= until), allocations.c.amount))
+        .select_from(allocations.join(assessments, assessments.c.id == allocations.c.assessment_id)
+                     .outerjoin(payments, payments.c.id == allocations.c.payment_id)
+                     .outerjoin(adjustments, adjustments.c.id == allocations.c.adjustment_id))).one()
+
+    w_on = write_offs.c.written_off_on
+    written_before, written_during = conn.execute(
+        select(_sum(and_(fy < n, w_on <= carried_until), write_offs.c.amount),
+               _sum(and_(fy < n, w_on >= arrears_start, w_on <= until), write_offs.c.amount))
+        .select_from(write_offs.join(assessments, assessments.c.id == write_offs.c.assessment_id))).one()
+
+    total = int(assessed + adjusted)
+    excluded = int(assessed_unknown + adjusted_unknown)
+    carried = int(assessed_before + adjusted_before - collected_before - written_before)
+    return CollectionRates(
+        n, as_of,
+        CurrentYear(total, excluded, int(collected), rate_percent(int(collected), total - excluded)),
+        Arrears(carried, int(collected_arrears), int(written_during), rate_percent(int(collected_arrears), carried)))

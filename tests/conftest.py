@@ -1,0 +1,77 @@
+"""Shared fixtures: a migrated database on SQLite and, when reachable, PostgreSQL.
+
+PostgreSQL tests use NHI_COLLECT_TEST_PG (a URL to a database they may wipe). Without it, or when
+the server cannot be reached, they skip with the reason, unless NHI_COLLECT_REQUIRE_PG=1 (CI), where
+an unreachable server fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import make_url, text
+
+from nhi_collect.adapters.db import make_engine, upgrade
+
+PG_URL = os.environ.get("NHI_COLLECT_TEST_PG")
+REQUIRE_PG = os.environ.get("NHI_COLLECT_REQUIRE_PG") == "1"
+
+
+def _pg_problem() -> str | None:
+    if not PG_URL:
+        return "NHI_COLLECT_TEST_PG is not set"
+    try:
+        _create_database_if_missing(PG_URL)
+        engine = make_engine(PG_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as exc:  # any failure to connect is a reason to skip
+        return f"PostgreSQL at {PG_URL} is unreachable: {exc.__class__.__name__}: {str(exc).strip()[:200]}"
+    return None
+
+
+def _create_database_if_missing(url: str) -> None:
+    target = make_url(url)
+    server = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    with server.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    server.dispose()
+
+
+_PG_PROBLEM = _pg_problem()
+
+
+def pytest_collection_modifyitems(config, items):
+    if _PG_PROBLEM and REQUIRE_PG:
+        raise pytest.UsageError(f"PostgreSQL tests are required (NHI_COLLECT_REQUIRE_PG=1) but {_PG_PROBLEM}")
+
+
+def wipe_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    """An empty database URL on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    if _PG_PROBLEM:
+        pytest.skip(_PG_PROBLEM)
+    wipe_postgres(PG_URL)
+    return PG_URL
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()

@@ -1,0 +1,84 @@
+"""The command line as other systems use it: JSON shapes, exit statuses, messages without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def cli(*args, db=None, cwd=None):
+    prefix = ["--db", db] if db else []
+    return subprocess.run([sys.executable, "-m", "nhi_collect", *prefix, *args], capture_output=True, text=True,
+                          cwd=cwd)
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--amount", "100000", "--due", "2021-04-30", "--paid", "2021-10-31", "--band-months", "3"], 2_800),
+    (["--amount", "65000", "--due", "2021-05-31", "--paid", "2022-01-31"], 3_400),
+    (["--amount", "64300", "--due", "2022-08-01", "--paid", "2022-11-01"], 1_000),
+])
+def test_late_fee_published_examples(args, expected):
+    done = cli("late-fee", *args, "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["late_fee"] == expected
+    assert sum(s["amount"] for s in data["segments"]) >= expected
+    assert set(data["segments"][0]) == {"from", "to", "days", "rate", "amount"}
+
+
+def test_late_fee_text_and_refusal():
+    assert "3,400" in cli("late-fee", "--amount", "65000", "--due", "2021-05-31", "--paid", "2022-01-31").stdout
+    bad = cli("late-fee", "--amount", "65000", "--due", "2021-05-31", "--paid", "2021-01-31", "--json")
+    assert bad.returncode == 2 and "before" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_seizable_published_example():
+    done = cli("seizable", "--wage", "300000", "--income-tax", "8000", "--resident-tax", "12000",
+               "--social-insurance", "30000", "--relatives", "3", "--json")
+    assert json.loads(done.stdout) == {"wage": 300_000, "protected": 288_000, "seizable": 12_000}
+
+
+def test_import_rejection_exits_2_lists_lines_and_stores_nothing(tmp_path):
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    bad = tmp_path / "h.csv"
+    bad.write_text("household_no,head_name,head_name_kana,head_birth_date,postal_code,address,district\n"
+                   "H1,A,ア,1970-13-01,551-0031,大正区,泉尾\nH2,B,イ,1970-01-01,55,大正区,泉尾\n", encoding="utf-8")
+    done = cli("import", "households", str(bad), "--json", db=db)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "h.csv" in done.stderr and "line 2" in done.stderr
+    report = json.loads(done.stdout)
+    assert report["inserted"] == 0 and [r["line"] for r in report["rejected"]] == [2, 3]
+    good = tmp_path / "g.csv"
+    good.write_text("household_no,head_name,head_name_kana,head_birth_date,postal_code,address,district\n"
+                    "H1,A,ア,1970-12-01,551-0031,大正区,泉尾\n", encoding="utf-8")
+    assert json.loads(cli("import", "households", str(good), "--json", db=db).stdout)["inserted"] == 1
+
+
+def test_missing_file_and_unknown_household_exit_2(tmp_path):
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    assert cli("import", "payments", str(tmp_path / "nope.csv"), db=db).returncode == 2
+    shown = cli("household", "show", "H404", "--json", db=db)
+    assert shown.returncode == 2 and "unknown household H404" in shown.stderr
+
+
+def test_generate_import_and_household_show(tmp_path):
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    ward = tmp_path / "ward"
+    assert cli("generate", "--households", "30", "--fiscal-years", "2022-2023", "--seed", "3", "--out",
+               str(ward)).returncode == 0
+    for kind in ("households", "assessments", "adjustments", "payments"):
+        done = cli("import", kind, str(ward / f"{kind}.csv"), "--json", db=db)
+        assert done.returncode == 0, done.stderr
+    first = ward.joinpath("households.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
+    data = json.loads(cli("household", "show", first, "--as-of", "2024-05-31", "--json", db=db).stdout)
+    assert set(data) >= {"household_no", "head_name", "head_name_kana", "address", "whereabouts_unknown", "stage",
+                         "balance", "installments", "letters", "history"}
+    assert data["stage"] == "clear" and set(data["balance"]) == {"current_year", "arrears", "credit"}
+    assert len(data["installments"]) == 20
+    for i in data["installments"]:
+        assert i["paid"] + i["unpaid"] == i["amount"] or i["unpaid"] == 0
+        assert set(i) == {"fiscal_year", "installment", "due_date", "amount", "paid", "unpaid", "demand_issued_on",
+                          "limitation_date"}
