@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from itertools import islice
 from typing import Iterable, Sequence
 
@@ -12,7 +11,10 @@ BATCH = 20_000
 
 
 def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """Insert tuples (in `columns` order) into `table` without building one object per row."""
+    """Insert tuples (in `columns` order) into `table` without building one object per row.
+
+    Values are what both drivers take as they are: int, str (dates as YYYY-MM-DD), bool or None.
+    """
     names = ", ".join(columns)
     count = 0
     if conn.dialect.name == "postgresql":
@@ -24,12 +26,7 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: It
         return count
     sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' for _ in columns)})"
     iterator = iter(rows)
-    while chunk := [tuple(_sqlite_value(v) for v in row) for row in islice(iterator, BATCH)]:
+    while chunk := list(islice(iterator, BATCH)):
         conn.exec_driver_sql(sql, chunk)
         count += len(chunk)
     return count
-
-
-def _sqlite_value(value):
-    # SQLAlchemy stores Date as ISO text on SQLite; the driver's own date adapter is deprecated.
-    return value.isoformat() if isinstance(value, date) else value

@@ -18,7 +18,6 @@ from ..errors import RowError
 
 ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "cp932": "cp932", "shift_jis": "cp932", "sjis": "cp932"}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_INT = re.compile(r"-?\d+")
 
 
 class BadField(ValueError):
@@ -35,7 +34,9 @@ class CsvSource:
     optional: tuple[str, ...] = ()
     errors: list[RowError] = field(default_factory=list)
 
-    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+    header: list[str] = field(default_factory=list)
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
         codec = ENCODINGS.get(self.encoding.lower())
         if codec is None:
             self.errors.append(RowError(0, f"unknown encoding {self.encoding!r} (use utf-8 or cp932)"))
@@ -46,18 +47,16 @@ class CsvSource:
             if header is None:
                 self.errors.append(RowError(1, "the file is empty: a header row is required"))
                 return
-            header = [h.strip() for h in header]
-            if not self._header_ok(header):
+            self.header = [h.strip() for h in header]
+            if not self._header_ok(self.header):
                 return
+            width = len(self.header)
             for fields in reader:
-                line = reader.line_num
-                if fields == []:
-                    continue
-                if len(fields) != len(header):
-                    self.errors.append(RowError(line, f"expected {len(header)} fields, found {len(fields)} "
-                                                      "(truncated or malformed line)"))
-                    continue
-                yield line, dict(zip(header, fields))
+                if len(fields) == width:
+                    yield reader.line_num, fields
+                elif fields:
+                    self.errors.append(RowError(reader.line_num, f"expected {width} fields, found {len(fields)} "
+                                                                 "(truncated or malformed line)"))
 
     def _decoded(self, handle, codec: str) -> Iterator[str]:
         for number, raw in enumerate(handle, 1):
@@ -89,19 +88,26 @@ class CsvSource:
         return True
 
 
-def parse_row(line: int, row: dict[str, str], parsers: dict[str, Callable[[str, str], object]],
-              errors: list[RowError]) -> dict[str, object] | None:
-    """Parse every column of a row; all of its bad fields become one error for the line."""
-    values, problems = {}, []
-    for column, parser in parsers.items():
-        try:
-            values[column] = parser(row.get(column, "").strip(), column)
-        except BadField as exc:
-            problems.append(str(exc))
-    if problems:
-        errors.append(RowError(line, "; ".join(problems)))
-        return None
-    return values
+Parser = Callable[[str, str], object]
+
+
+def row_parser(header: list[str], parsers: dict[str, Parser]) -> Callable[[list[str]], tuple]:
+    """A function from a row's fields to parsed values in `parsers` order (absent optional columns are
+    empty). It raises BadField naming every bad column of the row at once."""
+    plan = [(header.index(c) if c in header else None, c, p) for c, p in parsers.items()]
+
+    def parse(fields: list[str]) -> tuple:
+        values, problems = [], None
+        for index, column, parser in plan:
+            try:
+                values.append(parser(fields[index].strip() if index is not None else "", column))
+            except BadField as exc:
+                problems = (problems or []) + [str(exc)]
+        if problems:
+            raise BadField("; ".join(problems))
+        return tuple(values)
+
+    return parse
 
 
 def text(value: str, column: str, max_length: int = 200) -> str:
@@ -122,21 +128,24 @@ def name(value: str, column: str) -> str:
     return jaconv.h2z(text(value, column, 100), kana=True, ascii=False, digit=False)
 
 
-def day(value: str, column: str) -> date:
-    if not _DATE.fullmatch(value):
+def day(value: str, column: str) -> str:
+    """A checked YYYY-MM-DD date, kept as that text (what both databases' bulk loaders take)."""
+    if len(value) != 10 or not _DATE.fullmatch(value):
         raise BadField(f"{column} {value!r} is not a date YYYY-MM-DD")
     try:
-        return date.fromisoformat(value)
+        date.fromisoformat(value)
     except ValueError:
         raise BadField(f"{column} {value!r} is not a real date") from None
+    return value
 
 
-def optional_day(value: str, column: str) -> date | None:
+def optional_day(value: str, column: str) -> str | None:
     return day(value, column) if value else None
 
 
 def integer(value: str, column: str) -> int:
-    if not _INT.fullmatch(value):
+    digits = value[1:] if value[:1] == "-" else value
+    if not (digits.isascii() and digits.isdigit()):
         raise BadField(f"{column} {value!r} is not a whole number of yen" if column in ("amount", "delta")
                        else f"{column} {value!r} is not a whole number")
     return int(value)

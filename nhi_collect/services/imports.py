@@ -9,6 +9,7 @@ transaction, so nothing is stored.
 from __future__ import annotations
 
 import json
+from itertools import chain
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -43,9 +44,15 @@ class ImportResult:
 class Kind:
     required: tuple[str, ...]
     optional: tuple[str, ...]
-    parsers: dict[str, Callable]
-    staging: tuple[Column, ...]
+    fields: tuple[tuple[str, object, Callable], ...]  # (column, staging SQL type, parser), in file order
     check: Callable[[dict], str | None] = lambda row: None
+
+    @property
+    def parsers(self) -> dict[str, Callable]:
+        return {name: parser for name, _, parser in self.fields}
+
+    def staging_columns(self) -> list[Column]:
+        return [Column(name, sql_type) for name, sql_type, _ in self.fields]
 
 
 def _payment_check(row: dict) -> str | None:
@@ -70,41 +77,33 @@ def _adjustment_check(row: dict) -> str | None:
     return "delta is zero" if row["delta"] == 0 else None
 
 
+HOUSEHOLD_NO = ("household_no", String(20), lambda v, c: f.text(v, c, 20))
+FISCAL_YEAR = ("fiscal_year", Integer, f.fiscal_year)
+INSTALLMENT = ("installment", Integer, f.installment)
+
 KINDS: dict[str, Kind] = {
     "households": Kind(
         ("household_no", "head_name", "head_name_kana", "head_birth_date", "postal_code", "address", "district"),
         ("phone", "whereabouts_unknown", "language"),
-        {"household_no": lambda v, c: f.text(v, c, 20), "head_name": f.name, "head_name_kana": f.name,
-         "head_birth_date": f.day, "postal_code": f.postal_code, "address": f.text,
-         "district": lambda v, c: f.text(v, c, 40), "phone": f.optional_text,
-         "whereabouts_unknown": f.flag, "language": f.language},
-        (Column("household_no", String(20)), Column("head_name", String(100)), Column("head_name_kana", String(200)),
-         Column("head_birth_date", Date), Column("postal_code", String(8)), Column("address", String(200)),
-         Column("district", String(40)), Column("phone", String(20)), Column("whereabouts_unknown", Boolean),
-         Column("language", String(8)))),
+        (HOUSEHOLD_NO, ("head_name", String(100), f.name), ("head_name_kana", String(200), f.name),
+         ("head_birth_date", Date, f.day), ("postal_code", String(8), f.postal_code),
+         ("address", String(200), f.text), ("district", String(40), lambda v, c: f.text(v, c, 40)),
+         ("phone", String(20), f.optional_text), ("whereabouts_unknown", Boolean, f.flag),
+         ("language", String(8), f.language))),
     "assessments": Kind(
         ("household_no", "fiscal_year", "installment", "due_date", "amount"), (),
-        {"household_no": f.text, "fiscal_year": f.fiscal_year, "installment": f.installment, "due_date": f.day,
-         "amount": f.integer},
-        (Column("household_no", String(20)), Column("fiscal_year", Integer), Column("installment", Integer),
-         Column("due_date", Date), Column("amount", BigInteger)),
+        (HOUSEHOLD_NO, FISCAL_YEAR, INSTALLMENT, ("due_date", Date, f.day), ("amount", BigInteger, f.integer)),
         _assessment_check),
     "adjustments": Kind(
         ("adjustment_id", "household_no", "fiscal_year", "installment", "adjusted_on", "delta", "reason"), (),
-        {"adjustment_id": lambda v, c: f.text(v, c, 40), "household_no": f.text, "fiscal_year": f.fiscal_year,
-         "installment": f.installment, "adjusted_on": f.day, "delta": f.integer, "reason": f.text},
-        (Column("adjustment_id", String(40)), Column("household_no", String(20)), Column("fiscal_year", Integer),
-         Column("installment", Integer), Column("adjusted_on", Date), Column("delta", BigInteger),
-         Column("reason", String(200))),
+        (("adjustment_id", String(40), lambda v, c: f.text(v, c, 40)), HOUSEHOLD_NO, FISCAL_YEAR, INSTALLMENT,
+         ("adjusted_on", Date, f.day), ("delta", BigInteger, f.integer), ("reason", String(200), f.text)),
         _adjustment_check),
     "payments": Kind(
         ("payment_id", "household_no", "paid_on", "amount", "channel"), ("fiscal_year", "installment"),
-        {"payment_id": lambda v, c: f.text(v, c, 40), "household_no": f.text,
-         "fiscal_year": f.optional_fiscal_year, "installment": f.optional_installment, "paid_on": f.day,
-         "amount": f.integer, "channel": f.text},
-        (Column("payment_id", String(40)), Column("household_no", String(20)), Column("fiscal_year", Integer),
-         Column("installment", Integer), Column("paid_on", Date), Column("amount", BigInteger),
-         Column("channel", String(20))),
+        (("payment_id", String(40), lambda v, c: f.text(v, c, 40)), HOUSEHOLD_NO,
+         ("fiscal_year", Integer, f.optional_fiscal_year), ("installment", Integer, f.optional_installment),
+         ("paid_on", Date, f.day), ("amount", BigInteger, f.integer), ("channel", String(20), f.text)),
         _payment_check),
 }
 
@@ -122,25 +121,35 @@ def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-
     spec = KINDS[kind]
     source = f.CsvSource(path, encoding, spec.required, spec.optional)
     stage = Table(f"stage_{kind}", MetaData(), Column("line", Integer), Column("fresh", Boolean),
-                  *(c._copy() for c in spec.staging), prefixes=["TEMPORARY"])
+                  *spec.staging_columns(), prefixes=["TEMPORARY"])
     stage.create(conn)
-    columns = ["line", *(c.name for c in spec.staging)]
+    columns = ["line", *spec.parsers]
     errors = source.errors
 
     def valid_rows():
-        for line, row in source.rows():
-            values = f.parse_row(line, row, spec.parsers, errors)
-            if values is None:
+        rows = source.rows()
+        first = next(rows, None)  # reading the first row has checked the header
+        if first is None:
+            return
+        parse = f.row_parser(source.header, spec.parsers)
+        names = list(spec.parsers)
+        for line, fields in chain([first], rows):
+            try:
+                values = parse(fields)
+            except f.BadField as bad:
+                errors.append(RowError(line, str(bad)))
                 continue
-            problem = spec.check(values)
+            problem = spec.check(dict(zip(names, values)))
             if problem:
                 errors.append(RowError(line, problem))
                 continue
-            yield (line, *(values.get(c.name) for c in spec.staging))
+            yield (line, *values)
 
     total = bulk_insert(conn, stage, columns, valid_rows())
     # The set-based checks and merges join on the natural key; without an index they are quadratic.
     Index(f"ix_stage_{kind}_key", *(stage.c[k] for k in NATURAL_KEYS[kind])).create(conn)
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ANALYZE {stage.name}")  # autovacuum never analyzes temporary tables
     if not Path(path).stat().st_size:
         errors.append(RowError(1, "the file is empty: a header row is required"))
     if not errors:

@@ -40,13 +40,11 @@ def allocate_new_payments(conn: Connection, fresh_ids: Select, stage: Table) -> 
     return errors
 
 
-def household_credit(conn: Connection, household_ids: list[int], exclude_payments=None) -> dict[int, int]:
+def household_credit(conn: Connection, household_ids: list[int]) -> dict[int, int]:
     """Credit = payments − allocations (a reduction's surplus returns to credit as a negative allocation)."""
-    paid_in = select(payments.c.household_id, func.sum(payments.c.amount)).where(
-        payments.c.household_id.in_(household_ids))
-    if exclude_payments is not None:
-        paid_in = paid_in.where(payments.c.id.not_in(exclude_payments))
-    credit = dict(conn.execute(paid_in.group_by(payments.c.household_id)).all())
+    credit = dict(conn.execute(select(payments.c.household_id, func.sum(payments.c.amount))
+                               .where(payments.c.household_id.in_(household_ids))
+                               .group_by(payments.c.household_id)).all())
     applied = conn.execute(
         select(assessments.c.household_id, func.sum(allocations.c.amount))
         .join(allocations, allocations.c.assessment_id == assessments.c.id)
@@ -66,13 +64,16 @@ def _allocate_chunk(conn, chunk, fresh, stage, errors):
                   assessments.c.installment))
     ledger = {h: [OpenInstallment(r.id, r.fiscal_year, r.installment, max(r.unpaid, 0), r.paid) for r in group]
               for h, group in groupby(open_rows, key=lambda r: r.household_id)}
-    credit = household_credit(conn, chunk, exclude_payments=select(fresh.c.id))
     new = conn.execute(
         select(payments.c.id, payments.c.household_id, payments.c.fiscal_year, payments.c.installment,
                payments.c.amount, stage.c.line)
         .join(stage, stage.c.payment_id == payments.c.payment_no)
         .where(payments.c.id.in_(select(fresh.c.id)), payments.c.household_id.in_(chunk))
-        .order_by(payments.c.household_id, payments.c.paid_on, stage.c.line))
+        .order_by(payments.c.household_id, payments.c.paid_on, stage.c.line)).all()
+    # The new payments are already in `payments` but not yet allocated: leave them out of the credit.
+    credit = household_credit(conn, chunk)
+    for p in new:
+        credit[p.household_id] -= p.amount
     for p in new:
         target = (p.fiscal_year, p.installment) if p.fiscal_year is not None else None
         try:
