@@ -171,3 +171,128 @@ audit_log = Table(
     Column("entity_key", String(60)),
     Column("detail", Text),
 )
+
+# --- the workflow's records -------------------------------------------------------------------
+
+# The installments a letter concerns, with the amounts printed on it (a reprint shows the same).
+letter_items = Table(
+    "letter_items", metadata,
+    Column("id", Id, primary_key=True),
+    Column("letter_id", ForeignKey("letters.id"), nullable=False, index=True),
+    Column("assessment_id", ForeignKey("assessments.id"), nullable=False, index=True),
+    Column("unpaid", BigInteger, nullable=False),
+)
+
+# Serial numbers per letter type and fiscal year, taken with one row-locking UPDATE so concurrent
+# writers never hand out the same number.
+letter_counters = Table(
+    "letter_counters", metadata,
+    Column("letter_type", String(30), primary_key=True),
+    Column("fiscal_year", Integer, primary_key=True),
+    Column("last_seq", Integer, nullable=False),
+)
+
+investigations = Table(
+    "investigations", metadata,
+    Column("id", Id, primary_key=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
+    Column("opened_on", Date, nullable=False),
+    Column("closed_on", Date),
+    Column("result", String(20)),  # property_found | none
+    Column("actor", String(60), nullable=False),
+)
+
+# 国税徴収法141条: inquiries to banks, employers, pension offices, insurers and the land registry.
+inquiries = Table(
+    "inquiries", metadata,
+    Column("id", Id, primary_key=True),
+    Column("investigation_id", ForeignKey("investigations.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),  # bank | employer | pension | insurance | real_estate
+    Column("target", String(100), nullable=False),
+    Column("sent_on", Date, nullable=False),
+    Column("replied_on", Date),
+    Column("found_amount", BigInteger),
+    Column("letter_id", ForeignKey("letters.id")),
+)
+
+seizures = Table(
+    "seizures", metadata,
+    Column("id", Id, primary_key=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
+    Column("property_kind", String(20), nullable=False),  # deposit | wage | pension | insurance | real_estate
+    Column("third_party", String(100), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("approved_by", String(60), nullable=False),
+    Column("approved_on", Date, nullable=False),
+    Column("executed_on", Date),
+    Column("collected", BigInteger, nullable=False, server_default="0"),
+    Column("released_on", Date),
+)
+
+installment_plans = Table(
+    "installment_plans", metadata,
+    Column("id", Id, primary_key=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
+    Column("agreed_on", Date, nullable=False),
+    Column("agreed_by", String(60), nullable=False),
+    Column("status", String(12), nullable=False),  # kept | broken | completed
+    Column("ended_on", Date),
+)
+
+# The promised payments of a plan, cumulative: by `due_on` the household has promised `cumulative` yen.
+plan_schedule = Table(
+    "plan_schedule", metadata,
+    Column("id", Id, primary_key=True),
+    Column("plan_id", ForeignKey("installment_plans.id"), nullable=False, index=True),
+    Column("due_on", Date, nullable=False),
+    Column("cumulative", BigInteger, nullable=False),
+)
+
+# 執行停止 (地方税法15条の7): ground no_property (①), hardship (②), unknown (③).
+suspensions = Table(
+    "suspensions", metadata,
+    Column("id", Id, primary_key=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
+    Column("ground", String(20), nullable=False),
+    Column("decided_by", String(60), nullable=False),
+    Column("started_on", Date, nullable=False),
+    Column("lifted_on", Date),
+    Column("immediate_extinction", Boolean, nullable=False, server_default=text("false")),  # 15条の7⑤
+)
+
+# 交渉記録: every contact with the household.
+contacts = Table(
+    "contacts", metadata,
+    Column("id", Id, primary_key=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
+    Column("contacted_on", Date, nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("promise", Text),
+    Column("actor", String(60), nullable=False),
+)
+
+# Work for a person: whereabouts-unknown households, returned mail, eligibility checks, ...
+queue_items = Table(
+    "queue_items", metadata,
+    Column("id", Id, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
+    Column("reason", Text, nullable=False),
+    Column("created_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("status", String(12), nullable=False, server_default="open"),
+    Column("assigned_to", String(60)),
+    Column("note", Text),
+    UniqueConstraint("kind", "household_id", "created_on"),
+)
+
+# Month-end figures as recorded at the time, so later corrections are visible rather than silent.
+rate_snapshots = Table(
+    "rate_snapshots", metadata,
+    Column("id", Id, primary_key=True),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("figures", Text, nullable=False),
+    UniqueConstraint("fiscal_year", "as_of"),
+)

@@ -54,10 +54,13 @@ def parse_date(_ctx, _param, value):
 @click.option("--db", help="Database URL (else NHI_COLLECT_DB, else sqlite:///nhi_collect.db).")
 @click.option("--out", default="out", show_default=True, help="Folder for letters and reports.")
 @click.option("--as", "actor", help="Who is acting (recorded in the audit log).")
+@click.option("--workflow", type=click.Path(dir_okay=False, exists=True),
+              help="The ward's workflow file (default: workflows/taisho.toml).")
 @click.pass_context
-def cli(ctx, db, out, actor):
+def cli(ctx, db, out, actor, workflow):
     """nhi-collect: collections workflow for delinquent National Health Insurance premiums."""
     ctx.obj = Context(db, out, actor)
+    ctx.obj.workflow = workflow
 
 
 @cli.group()
@@ -137,6 +140,68 @@ def demo(obj: Context, households, fiscal_years, seed):
     for n, r in summary.rates.items():
         click.echo(f"  FY{n}  current year {r.current_year.rate or '—':>6} %  (target 92.13 %)   "
                    f"arrears {r.arrears.rate or '—':>6} %  (target 27.78 %)")
+
+
+def _workflow(obj: "Context"):
+    from ..workflow.definition import load
+    return load(obj.workflow)
+
+
+def _run_one(obj: "Context", on: date, dry_run: bool = False, one_at_a_time: bool = False) -> dict:
+    from ..workflow.jobs import run_date
+    reports = run_date(obj.engine(), _workflow(obj), on, dry_run=dry_run, one_at_a_time=one_at_a_time)
+    return {"date": on.isoformat(), "jobs": [r.as_json() for r in reports]}
+
+
+def _run_text(data: dict) -> str:
+    if not data["jobs"]:
+        return f"{data['date']}: nothing scheduled (not an office day, or no job on this date)"
+    lines = [data["date"]]
+    for job in data["jobs"]:
+        moves = ", ".join(f"{k} {v:,}" for k, v in job["transitions"].items()) or "no moves"
+        lines.append(f"  {job['name']:<20} {job['status']:<8} {moves}; letters {job['letters']:,}"
+                     + (f"; queued {job['queued']:,}" if job["queued"] else ""))
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.option("--date", "on", callback=parse_date, required=True, help="Business date YYYY-MM-DD.")
+@click.option("--dry-run", is_flag=True, help="Show what the date would do, change nothing.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def run(obj: Context, on, dry_run, as_json):
+    """Run every job the workflow calendar schedules on a business date (safe to repeat)."""
+    data = _run_one(obj, on, dry_run=dry_run)
+    if dry_run:
+        data["dry_run"] = True
+    emit(data, as_json, _run_text(data) + ("\n(dry run: nothing was changed)" if dry_run else ""))
+
+
+@cli.command()
+@click.option("--from", "start", callback=parse_date, required=True)
+@click.option("--to", "end", callback=parse_date, required=True)
+@click.option("--feed", type=click.Path(file_okay=False), help="Folder of daily payments/adjustments files "
+              "(see `generate`) imported before each date is run.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def simulate(obj: Context, start, end, feed, as_json):
+    """Run each date from --from to --to as `run` would."""
+    from datetime import timedelta
+    from ..services.feed import import_day
+    if end < start:
+        raise UserError(f"--to {end} is before --from {start}")
+    days, on = [], start
+    while on <= end:
+        if feed:
+            import_day(obj.engine(), Path(feed), on)
+        data = _run_one(obj, on)
+        if data["jobs"]:
+            days.append(data)
+            if not as_json:
+                click.echo(_run_text(data))
+        on += timedelta(days=1)
+    if as_json:
+        click.echo(json.dumps(days, ensure_ascii=False, indent=2))
 
 
 @cli.group()

@@ -1,0 +1,133 @@
+"""Set-based moves: every household of an edge at once, with history, letters and demand notices in bulk.
+
+The candidates of an edge are written to a temporary table first (one INSERT ... SELECT), so what
+follows (history, letters, the stage update) works on one fixed set even when a step changes what
+the guards would see.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import (BigInteger, Column, Connection, Date, MetaData, String, Table, and_, case, func, insert,
+                        literal, select, update)
+
+from ..adapters.bulk import bulk_insert
+from ..adapters.tables import (assessments, demand_notices, households, installment_plans, letter_counters,
+                               letter_items, letters, stage_transitions, suspensions)
+from ..domain.calendar import fiscal_year
+from .definition import RESUME
+
+batch_ids = Table("batch_ids", MetaData(), Column("household_id", BigInteger, primary_key=True),
+                  prefixes=["TEMPORARY"])
+UNPAID = assessments.c.amount + assessments.c.adjusted - assessments.c.paid
+SERIAL_PREFIX = {"demand_notice": "TS", "reminder": "SK", "special_reminder": "TK", "bank_inquiry": "SY",
+                 "seizure_notice": "YK", "garnishment_notice": "SO", "seizure_record": "SC",
+                 "installment_plan": "BN", "suspension_notice": "TT"}
+# Leaving the ladder for a plan or a suspension remembers the rung to come back to.
+REMEMBERS_RUNG = ("installment_plan", "suspended")
+
+
+def prepare(conn: Connection) -> None:
+    batch_ids.create(conn, checkfirst=True)
+
+
+def select_into_batch(conn: Connection, candidates) -> int:
+    """Replace the batch with the household ids `candidates` selects; returns how many."""
+    conn.execute(batch_ids.delete())
+    conn.execute(insert(batch_ids).from_select(["household_id"], candidates))
+    return conn.execute(select(func.count()).select_from(batch_ids)).scalar_one()
+
+
+def fill_batch(conn: Connection, ids: list[int]) -> int:
+    conn.execute(batch_ids.delete())
+    return bulk_insert(conn, batch_ids, ("household_id",), ((i,) for i in ids))
+
+
+def reserve_serials(conn: Connection, letter_type: str, year: int, count: int) -> int:
+    """Take `count` serial numbers; returns the first. The UPDATE locks the counter row (PostgreSQL)
+    or the database (SQLite) until commit, so two writers never share a number."""
+    row = conn.execute(update(letter_counters).values(last_seq=letter_counters.c.last_seq + count)
+                       .where(letter_counters.c.letter_type == letter_type, letter_counters.c.fiscal_year == year)
+                       .returning(letter_counters.c.last_seq)).first()
+    if row is None:
+        conn.execute(insert(letter_counters).values(letter_type=letter_type, fiscal_year=year, last_seq=count))
+        return 1
+    return row.last_seq - count + 1
+
+
+def write_letters(conn: Connection, letter_type: str, on: date, run_id: int | None) -> int:
+    """One letter per household in the batch (never one per debt), serials in household order."""
+    ids = conn.execute(select(batch_ids.c.household_id).order_by(batch_ids.c.household_id)).scalars().all()
+    if not ids:
+        return 0
+    year = fiscal_year(on)
+    first = reserve_serials(conn, letter_type, year, len(ids))
+    prefix = SERIAL_PREFIX[letter_type]
+    bulk_insert(conn, letters, ("serial", "letter_type", "fiscal_year", "seq", "household_id", "issued_on", "status",
+                                "batch_run_id"),
+                ((f"{prefix}{year}-{first + n:06d}", letter_type, year, first + n, hid, on.isoformat(), "generated",
+                  run_id) for n, hid in enumerate(ids)))
+    return len(ids)
+
+
+def _batch_letters(letter_type: str, on: date):
+    return (select(letters.c.id, letters.c.household_id)
+            .join(batch_ids, batch_ids.c.household_id == letters.c.household_id)
+            .where(letters.c.letter_type == letter_type, letters.c.issued_on == on).subquery())
+
+
+def write_letter_items(conn: Connection, letter_type: str, on: date, *conditions) -> None:
+    """The overdue installments each new letter lists, with the unpaid amount printed on it."""
+    new = _batch_letters(letter_type, on)
+    conn.execute(insert(letter_items).from_select(
+        ["letter_id", "assessment_id", "unpaid"],
+        select(new.c.id, assessments.c.id, UNPAID)
+        .join(assessments, assessments.c.household_id == new.c.household_id)
+        .where(UNPAID > 0, assessments.c.due_date < on, *conditions)))
+
+
+def write_demand_notices(conn: Connection, on: date, demand_cutoff: date, deadline_days: int) -> int:
+    """督促 (地方自治法231条の3①): each undemanded overdue installment of the batch gets its notice."""
+    new = _batch_letters("demand_notice", on)
+    undemanded = and_(assessments.c.due_date <= demand_cutoff,
+                      ~select(demand_notices.c.id).where(demand_notices.c.assessment_id == assessments.c.id).exists())
+    write_letter_items(conn, "demand_notice", on, undemanded)
+    return conn.execute(insert(demand_notices).from_select(
+        ["assessment_id", "letter_id", "issued_on", "deadline"],
+        select(letter_items.c.assessment_id, new.c.id, literal(on, Date),
+               literal(on + timedelta(days=deadline_days), Date))
+        .join(letter_items, letter_items.c.letter_id == new.c.id))).rowcount
+
+
+def move(conn: Connection, trigger: str, dest: str, on: date, actor: str,
+         run_id: int | None) -> dict[tuple[str, str], int]:
+    """History rows, then the stage change, for every household in the batch; returns the counts per
+    (from, to) pair."""
+    in_batch = households.c.id.in_(select(batch_ids.c.household_id))
+    to_stage = households.c.resume_stage if dest == RESUME else dest
+    target = households.c.resume_stage if dest == RESUME else literal(dest, String)
+    counts = {(f, t): n for f, t, n in conn.execute(
+        select(households.c.stage, target, func.count()).where(in_batch).group_by(households.c.stage, target))}
+    conn.execute(insert(stage_transitions).from_select(
+        ["household_id", "on_date", "from_stage", "to_stage", "trigger", "actor", "batch_run_id"],
+        select(households.c.id, literal(on, Date), households.c.stage,
+               target, literal(trigger, String),
+               literal(actor, String), literal(run_id, BigInteger)).where(in_batch)))
+    resume = case((households.c.stage.in_(REMEMBERS_RUNG), households.c.resume_stage),
+                  else_=households.c.stage) if dest in REMEMBERS_RUNG else None
+    conn.execute(update(households).where(in_batch)
+                 .values(stage=to_stage, stage_since=on, resume_stage=resume))
+    return counts
+
+
+def close_side_records(conn: Connection, trigger: str, on: date) -> None:
+    """Leaving a plan or a suspension closes its record (a paid-up plan is completed, a broken one broken)."""
+    in_batch = select(batch_ids.c.household_id)
+    plan_status = {"settle": "completed", "break_plan": "broken"}.get(trigger)
+    if plan_status:
+        conn.execute(update(installment_plans).values(status=plan_status, ended_on=on)
+                     .where(installment_plans.c.household_id.in_(in_batch), installment_plans.c.status == "kept"))
+    if trigger in ("settle", "lift_suspension", "write_off"):
+        conn.execute(update(suspensions).values(lifted_on=on)
+                     .where(suspensions.c.household_id.in_(in_batch), suspensions.c.lifted_on.is_(None)))

@@ -1,0 +1,59 @@
+"""Loading guard facts for a set of households (staff actions and the one-at-a-time parity path)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import Connection, and_, func, select
+
+from ..adapters.tables import (assessments, demand_notices, households, installment_plans, investigations, letter_items,
+                               letters, payments, plan_schedule, seizures, suspensions)
+from .guards import Facts, Installment
+
+REMINDER_TYPES = ("reminder", "special_reminder")
+
+
+def load_facts(conn: Connection, household_ids: list[int], on: date) -> dict[int, Facts]:
+    facts = {r.id: Facts(r.id, r.stage, r.stage_since, r.resume_stage, bool(r.whereabouts_unknown))
+             for r in conn.execute(select(households).where(households.c.id.in_(household_ids)))}
+    reminders = defaultdict(list)
+    for assessment_id, issued_on in conn.execute(
+            select(letter_items.c.assessment_id, letters.c.issued_on).join(letters)
+            .where(letters.c.household_id.in_(household_ids), letters.c.letter_type.in_(REMINDER_TYPES),
+                   letters.c.issued_on <= on)):
+        reminders[assessment_id].append(issued_on)
+    for r in conn.execute(
+            select(assessments, demand_notices.c.issued_on, demand_notices.c.deadline)
+            .outerjoin(demand_notices, demand_notices.c.assessment_id == assessments.c.id)
+            .where(assessments.c.household_id.in_(household_ids))
+            .order_by(assessments.c.due_date, assessments.c.fiscal_year, assessments.c.installment)):
+        facts[r.household_id].installments.append(Installment(
+            r.fiscal_year, r.installment, r.due_date, r.amount + r.adjusted - r.paid, r.issued_on, r.deadline,
+            tuple(reminders[r.id])))
+    for hid, closed_on in conn.execute(
+            select(investigations.c.household_id, func.max(investigations.c.closed_on))
+            .where(investigations.c.household_id.in_(household_ids), investigations.c.result == "property_found")
+            .group_by(investigations.c.household_id)):
+        if facts[hid].stage_since is None or closed_on >= facts[hid].stage_since:
+            facts[hid].property_found_on = closed_on
+    for hid, approved_on in conn.execute(
+            select(seizures.c.household_id, func.min(seizures.c.approved_on))
+            .where(seizures.c.household_id.in_(household_ids), seizures.c.executed_on.is_(None),
+                   seizures.c.released_on.is_(None)).group_by(seizures.c.household_id)):
+        facts[hid].seizure_approved_on = approved_on
+    for plan in conn.execute(select(installment_plans).where(installment_plans.c.household_id.in_(household_ids),
+                                                             installment_plans.c.status == "kept")):
+        f = facts[plan.household_id]
+        f.plan_agreed_on = plan.agreed_on
+        f.plan_schedule = [(d, c) for d, c in conn.execute(
+            select(plan_schedule.c.due_on, plan_schedule.c.cumulative).where(plan_schedule.c.plan_id == plan.id))]
+        f.paid_since_plan = conn.execute(
+            select(func.coalesce(func.sum(payments.c.amount), 0))
+            .where(payments.c.household_id == plan.household_id,
+                   and_(payments.c.paid_on >= plan.agreed_on, payments.c.paid_on <= on))).scalar_one()
+    for s in conn.execute(select(suspensions).where(suspensions.c.household_id.in_(household_ids),
+                                                    suspensions.c.lifted_on.is_(None))):
+        facts[s.household_id].suspended_on = s.started_on
+        facts[s.household_id].immediate_extinction = bool(s.immediate_extinction)
+    return facts

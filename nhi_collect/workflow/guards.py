@@ -1,0 +1,212 @@
+"""Guards: each written once in Python (one household's facts) and once in SQL (every household at
+once, correlated on households.id), under one name. tests/integration/test_guards.py checks that the
+two agree on a generated ward. A refusal names the guard's rule of law.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Callable
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import aliased
+
+from ..adapters.tables import (assessments, demand_notices, households, installment_plans, investigations, payments,
+                               plan_schedule, seizures)
+from ..domain.calendar import SEIZURE_WAIT_DAYS, fiscal_year
+from ..domain.limitation import Demand, Reminder, limitation_date, suspension_extinction_date
+from .definition import LADDER, Policy
+
+
+@dataclass(frozen=True)
+class Context:
+    on: date
+    policy: Policy
+    scope: object = None  # the reminder round's installments (calendar `scope`), None outside a round
+
+
+@dataclass
+class Installment:
+    fiscal_year: int
+    installment: int
+    due_date: date
+    unpaid: int
+    demand_issued_on: date | None = None
+    demand_deadline: date | None = None
+    reminders: tuple[date, ...] = ()
+
+    def limitation_date(self) -> date | None:
+        events = [Reminder(on) for on in self.reminders]
+        if self.demand_issued_on:
+            events.append(Demand(self.demand_issued_on, self.demand_deadline))
+        return limitation_date(self.due_date, events)
+
+
+@dataclass
+class Facts:
+    """What the guards know about one household on a business date."""
+
+    household_id: int
+    stage: str
+    stage_since: date | None
+    resume_stage: str | None
+    whereabouts_unknown: bool
+    installments: list[Installment] = field(default_factory=list)
+    property_found_on: date | None = None  # latest investigation closed with property found
+    seizure_approved_on: date | None = None  # an approved seizure not yet executed or released
+    plan_agreed_on: date | None = None  # the kept plan
+    plan_schedule: list[tuple[date, int]] = field(default_factory=list)
+    paid_since_plan: int = 0
+    suspended_on: date | None = None  # the running suspension
+    immediate_extinction: bool = False  # 地方税法15条の7第5項 decided
+
+    def overdue(self, on: date) -> list[Installment]:
+        return [i for i in self.installments if i.unpaid > 0 and i.due_date < on]
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    rule: str  # the rule of law or policy, quoted in refusals
+    python: Callable[[Facts, Context], bool]
+    sql: Callable[[Context], object] | None  # None: a staff-only guard, never evaluated set-based
+
+
+A = assessments
+UNPAID = A.c.amount + A.c.adjusted - A.c.paid
+h = households
+
+
+def _open(*conditions):
+    """EXISTS an unpaid installment of the household matching the conditions."""
+    return exists().where(A.c.household_id == h.c.id, UNPAID > 0, *conditions)
+
+
+def _not_demanded():
+    return ~exists().where(demand_notices.c.assessment_id == A.c.id)
+
+
+def _demand_cutoff(c: Context) -> date:
+    return c.on - timedelta(days=c.policy.demand_after_days)
+
+
+def _overdue_balance_sql(c: Context):
+    return (select(func.coalesce(func.sum(UNPAID), 0)).where(A.c.household_id == h.c.id, UNPAID > 0,
+                                                             A.c.due_date < c.on).scalar_subquery())
+
+
+def _scope_python(f: Facts, c: Context) -> bool:
+    year = fiscal_year(c.on)
+    overdue = f.overdue(c.on)
+    if c.scope is None:
+        return True
+    if c.scope == "closed_year_only":
+        return any(i.fiscal_year == year - 1 for i in overdue) and not any(i.fiscal_year < year - 1 for i in overdue)
+    if c.scope == "current_year":
+        return any(i.fiscal_year == year for i in overdue)
+    return any(i.fiscal_year == year and i.installment in c.scope for i in overdue)
+
+
+def _scope_sql(c: Context):
+    year = fiscal_year(c.on)
+    if c.scope is None:
+        return True
+    if c.scope == "closed_year_only":
+        return and_(_open(A.c.fiscal_year == year - 1, A.c.due_date < c.on), ~_open(A.c.fiscal_year < year - 1))
+    if c.scope == "current_year":
+        return _open(A.c.fiscal_year == year, A.c.due_date < c.on)
+    return _open(A.c.fiscal_year == year, A.c.installment.in_(list(c.scope)), A.c.due_date < c.on)
+
+
+def _undemanded_or_recent_sql(c: Context):
+    """An overdue unpaid installment without a demand notice issued more than ten days ago."""
+    recent = c.on - timedelta(days=SEIZURE_WAIT_DAYS + 1)
+    return _open(A.c.due_date < c.on, ~exists().where(demand_notices.c.assessment_id == A.c.id,
+                                                      demand_notices.c.issued_on <= recent))
+
+
+def _plan_broken_sql(c: Context):
+    plan = aliased(installment_plans)
+    paid = (select(func.coalesce(func.sum(payments.c.amount), 0))
+            .where(payments.c.household_id == h.c.id, payments.c.paid_on >= plan.c.agreed_on,
+                   payments.c.paid_on <= c.on).scalar_subquery())
+    late = c.on - timedelta(days=c.policy.plan_grace_days)
+    return exists().where(plan.c.household_id == h.c.id, plan.c.status == "kept",
+                          exists().where(plan_schedule.c.plan_id == plan.c.id, plan_schedule.c.due_on <= late,
+                                         plan_schedule.c.cumulative > paid))
+
+
+def _plan_broken_python(f: Facts, c: Context) -> bool:
+    late = c.on - timedelta(days=c.policy.plan_grace_days)
+    return f.plan_agreed_on is not None and any(due <= late and cumulative > f.paid_since_plan
+                                                for due, cumulative in f.plan_schedule)
+
+
+def _extinguished(f: Facts, c: Context) -> bool:
+    """Every unpaid installment's limitation has completed (国保法110条), or three years of suspension have
+    passed (地方税法15条の7第4項), or immediate extinction was decided (同条第5項)."""
+    if f.immediate_extinction:
+        return True
+    if f.suspended_on is not None and suspension_extinction_date(f.suspended_on) <= c.on:
+        return True
+    unpaid = [i for i in f.installments if i.unpaid > 0]
+    return bool(unpaid) and all((d := i.limitation_date()) is not None and d < c.on for i in unpaid)
+
+
+GUARDS: dict[str, Guard] = {g.name: g for g in [
+    Guard("has_undemanded_overdue",
+          "地方自治法231条の3第1項: an unpaid installment must be demanded with a designated deadline",
+          lambda f, c: any(i.unpaid > 0 and i.due_date <= _demand_cutoff(c) and i.demand_issued_on is None
+                           for i in f.installments),
+          lambda c: _open(A.c.due_date <= _demand_cutoff(c), _not_demanded())),
+    Guard("has_address", "no letter to a household whose whereabouts are unknown (居所不明): it goes to the queue",
+          lambda f, c: not f.whereabouts_unknown,
+          lambda c: h.c.whereabouts_unknown.is_(False)),
+    Guard("demand_deadline_passed", "a reminder follows only after the demand notice's deadline (policy)",
+          lambda f, c: any(i.demand_deadline is not None and i.demand_deadline <= c.on - timedelta(
+              days=c.policy.reminder_after_deadline_days) for i in f.overdue(c.on)),
+          lambda c: _open(A.c.due_date < c.on, exists().where(
+              demand_notices.c.assessment_id == A.c.id,
+              demand_notices.c.deadline <= c.on - timedelta(days=c.policy.reminder_after_deadline_days)))),
+    Guard("balance_over_tolerance", "balances below the tolerance are not escalated (policy min_balance)",
+          lambda f, c: sum(i.unpaid for i in f.overdue(c.on)) >= c.policy.min_balance,
+          lambda c: _overdue_balance_sql(c) >= c.policy.min_balance),
+    Guard("in_reminder_scope", "the round's installments (seed 窓4 schedule)", _scope_python, _scope_sql),
+    Guard("has_past_year_arrears", "special reminders go to households with past-year arrears (seed 窓4, July)",
+          lambda f, c: any(i.fiscal_year < fiscal_year(c.on) for i in f.overdue(c.on)),
+          lambda c: _open(A.c.fiscal_year < fiscal_year(c.on), A.c.due_date < c.on)),
+    Guard("reply_period_passed", "the reply period written on the last letter must have passed",
+          lambda f, c: f.stage_since is not None and f.stage_since <= c.on - timedelta(days=c.policy.reply_days),
+          lambda c: h.c.stage_since <= c.on - timedelta(days=c.policy.reply_days)),
+    Guard("property_found", "a seizure notice only after a property investigation found property",
+          lambda f, c: f.property_found_on is not None and f.property_found_on <= c.on,
+          lambda c: exists().where(investigations.c.household_id == h.c.id,
+                                   investigations.c.result == "property_found",
+                                   investigations.c.closed_on <= c.on,
+                                   investigations.c.closed_on >= h.c.stage_since)),
+    Guard("seizure_approved", "a seizure needs a supervisor's approval",
+          lambda f, c: f.seizure_approved_on is not None and f.seizure_approved_on <= c.on,
+          lambda c: exists().where(seizures.c.household_id == h.c.id, seizures.c.executed_on.is_(None),
+                                   seizures.c.released_on.is_(None), seizures.c.approved_on <= c.on)),
+    Guard("demanded_every_installment",
+          "国税徴収法47条1項 / 地方自治法231条の3第3項: no seizure for an installment without a demand notice",
+          lambda f, c: all(i.demand_issued_on is not None for i in f.overdue(c.on)),
+          lambda c: ~_open(A.c.due_date < c.on, _not_demanded())),
+    Guard("seizure_date_reached",
+          "国税徴収法47条1項: no seizure until 10 days have passed from the day the demand notice was issued",
+          lambda f, c: all(i.demand_issued_on is not None
+                           and i.demand_issued_on + timedelta(days=SEIZURE_WAIT_DAYS + 1) <= c.on
+                           for i in f.overdue(c.on)),
+          lambda c: ~_undemanded_or_recent_sql(c)),
+    Guard("plan_broken", "a promised installment-plan payment is late beyond the grace days",
+          _plan_broken_python, _plan_broken_sql),
+    Guard("extinguished", "不納欠損 only after limitation (国保法110条), three years of suspension or immediate "
+          "extinction (地方税法15条の7第4項・第5項)", _extinguished, None),
+    Guard("nothing_overdue", "full payment returns a household to clear",
+          lambda f, c: not f.overdue(c.on),
+          lambda c: ~_open(A.c.due_date < c.on)),
+    *[Guard(f"resumes_to_{rung}", "an installment plan or suspension returns to the rung it left",
+            lambda f, c, rung=rung: f.resume_stage == rung,
+            lambda c, rung=rung: h.c.resume_stage == rung) for rung in LADDER],
+]}

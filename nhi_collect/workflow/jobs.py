@@ -1,0 +1,197 @@
+"""Running a business date: the calendar's jobs in order, each one transaction, each claimed once.
+
+A job first inserts its (job, date) row in batch_runs inside the same transaction as its work: a
+second or concurrent run of the same date finds the row and does nothing; a run killed midway
+rolled back as a whole, so running the date again does all of it, once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..adapters.db import transaction
+from ..adapters.tables import batch_runs, households, queue_items, rate_snapshots
+from ..domain.calendar import is_office_day, month_end, next_office_day
+from ..services.households import current_accounting_year
+from . import batch
+from .definition import RESUME, LADDER, CalendarJob, Workflow
+from .facts import load_facts
+from .guards import GUARDS, Context
+from .machine import fire_all
+
+SYSTEM = "system"
+
+
+@dataclass
+class JobReport:
+    name: str
+    status: str  # done | skipped (already run)
+    transitions: dict[str, int] = field(default_factory=dict)
+    letters: int = 0
+    queued: int = 0
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "status": self.status, "transitions": self.transitions, "letters": self.letters,
+                "queued": self.queued}
+
+
+def scheduled_on(job: CalendarJob, on: date) -> bool:
+    """Whether the calendar puts `job` on office day `on` (round dates move to the next office day)."""
+    if not is_office_day(on):
+        return False
+    if job.every == "business_day":
+        return True
+    if job.every == "month_end":
+        return next_office_day(on + timedelta(days=1)).month != on.month
+    return any(next_office_day(date(on.year, m, job.day)) == on for m in job.months)
+
+
+def round_scope(job: CalendarJob, on: date):
+    for month, scope in job.scope.items():
+        if next_office_day(date(on.year, month, job.day)) == on:
+            return scope
+    return None
+
+
+def run_date(engine: Engine, workflow: Workflow, on: date, *, one_at_a_time: bool = False,
+             dry_run: bool = False) -> list[JobReport]:
+    """Run every job the calendar schedules on `on`. `one_at_a_time` decides each household through the
+    transitions Machine instead of the set-based SQL (the parity check); `dry_run` rolls back."""
+    reports = []
+    for job in workflow.calendar:
+        if not scheduled_on(job, on):
+            continue
+        with engine.connect() as conn:
+            with conn.begin() as tx:
+                reports.append(_run_job(conn, workflow, job, on, one_at_a_time))
+                if dry_run:
+                    tx.rollback()
+    return reports
+
+
+def _claim(conn: Connection, job: str, on: date) -> int | None:
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(batch_runs)
+    row = conn.execute(insert.values(job=job, business_date=on, status="running",
+                                     started_at=datetime.now(timezone.utc))
+                       .on_conflict_do_nothing(index_elements=["job", "business_date"])
+                       .returning(batch_runs.c.id)).first()
+    return row.id if row else None
+
+
+def _run_job(conn: Connection, workflow: Workflow, job: CalendarJob, on: date, one_at_a_time: bool) -> JobReport:
+    run_id = _claim(conn, job.job, on)
+    if run_id is None:
+        return JobReport(job.job, "skipped")
+    batch.prepare(conn)
+    report = JobReport(job.job, "done")
+    ctx = Context(on, workflow.policy, round_scope(job, on))
+    for trigger in job.triggers:
+        if trigger == "issue_demand":
+            _issue_demands(conn, workflow, ctx, run_id, report, one_at_a_time)
+        else:
+            _fire(conn, workflow, trigger, ctx, run_id, report, one_at_a_time)
+    if job.queue:
+        report.queued += _queue_checks(conn, job.queue, on)
+    if job.every == "month_end":
+        _snapshot_rates(conn, on)
+    conn.execute(batch_runs.update().where(batch_runs.c.id == run_id).values(
+        status="done", finished_at=datetime.now(timezone.utc), detail=json.dumps(report.as_json())))
+    return report
+
+
+def _candidates(workflow: Workflow, trigger: str, ctx: Context):
+    """(dest, SQL selecting the household ids) per edge of a trigger; `resume` edges, one per rung."""
+    t = workflow.transition(trigger)
+    rungs = [(rung, [*t.guards, f"resumes_to_{rung}"]) for rung in LADDER] if t.dest == RESUME \
+        else [(t.dest, list(t.guards))]
+    for dest, guards in rungs:
+        yield dest, select(households.c.id).where(households.c.stage.in_(t.source),
+                                                  *(GUARDS[g].sql(ctx) for g in guards))
+
+
+def _decided_one_at_a_time(conn, workflow, trigger, ctx, sources) -> dict[str, list[int]]:
+    ids = conn.execute(select(households.c.id).where(households.c.stage.in_(sources))
+                       .order_by(households.c.id)).scalars().all()
+    return fire_all(workflow, trigger, load_facts(conn, ids, ctx.on), ctx)
+
+
+def _fire(conn, workflow, trigger, ctx, run_id, report, one_at_a_time, with_letter=True) -> None:
+    t = workflow.transition(trigger)
+    if one_at_a_time:
+        groups = _decided_one_at_a_time(conn, workflow, trigger, ctx, t.source)
+        edges = [(dest, lambda ids=ids: batch.fill_batch(conn, ids)) for dest, ids in sorted(groups.items())]
+    else:
+        edges = [(dest, lambda q=q: batch.select_into_batch(conn, q)) for dest, q in _candidates(workflow, trigger, ctx)]
+    for dest, fill in edges:
+        moved = fill()
+        if not moved:
+            continue
+        if t.letter and with_letter:
+            report.letters += batch.write_letters(conn, t.letter, ctx.on, run_id)
+            batch.write_letter_items(conn, t.letter, ctx.on)
+        batch.close_side_records(conn, trigger, ctx.on)
+        for (source, target), n in batch.move(conn, trigger, RESUME if t.dest == RESUME else dest, ctx.on,
+                                              SYSTEM, run_id).items():
+            key = f"{source}->{target}"
+            report.transitions[key] = report.transitions.get(key, 0) + n
+
+
+def _issue_demands(conn, workflow, ctx, run_id, report, one_at_a_time) -> None:
+    """督促状 for every household with an undemanded overdue installment, whatever its rung (the demand is
+    statutory per installment, 地方自治法231条の3①); the machine's edge moves `clear` households to
+    `demanded`. Households whose whereabouts are unknown get a queue item instead of a letter."""
+    policy = workflow.policy
+    needs = workflow.transition("issue_demand").guards
+    letter_stages = [s for s in workflow.stages if s != "written_off"]
+    # The stage move first, while the guard still sees the installments as undemanded.
+    _fire(conn, workflow, "issue_demand", ctx, run_id, report, one_at_a_time, with_letter=False)
+    if one_at_a_time:
+        ids = conn.execute(select(households.c.id).where(households.c.stage.in_(letter_stages))
+                           .order_by(households.c.id)).scalars().all()
+        facts = load_facts(conn, ids, ctx.on)
+        batch.fill_batch(conn, [i for i, f in facts.items() if all(GUARDS[g].python(f, ctx) for g in needs)])
+    else:
+        batch.select_into_batch(conn, select(households.c.id).where(
+            households.c.stage.in_(letter_stages), *(GUARDS[g].sql(ctx) for g in needs)))
+    report.letters += batch.write_letters(conn, "demand_notice", ctx.on, run_id)
+    cutoff = ctx.on - timedelta(days=policy.demand_after_days)
+    batch.write_demand_notices(conn, ctx.on, cutoff, policy.demand_deadline_days)
+    report.queued += _queue(conn, "whereabouts_unknown", ctx.on, "居所不明: overdue installments cannot be demanded "
+                            "by mail; trace the household or consider 公示送達",
+                            select(households.c.id).where(households.c.whereabouts_unknown.is_(True),
+                                                          GUARDS["has_undemanded_overdue"].sql(ctx)))
+
+
+def _queue(conn: Connection, kind: str, on: date, reason: str, ids_query, due_days: int = 14) -> int:
+    """Open one item per household unless one of the same kind is already open."""
+    already = select(queue_items.c.household_id).where(queue_items.c.kind == kind, queue_items.c.status == "open")
+    rows = conn.execute(ids_query.where(households.c.id.not_in(already))).scalars().all()
+    if rows:
+        conn.execute(queue_items.insert(), [{"kind": kind, "household_id": hid, "reason": reason, "created_on": on,
+                                             "due_on": on + timedelta(days=due_days)} for hid in rows])
+    return len(rows)
+
+
+def _queue_checks(conn: Connection, kind: str, on: date) -> int:
+    """Seed 窓4: eligibility clean-up of suspected employee-insurance households (May, Oct, Feb) and
+    non-residence checks with the resident-records team (Nov, Dec), for households in arrears."""
+    from .guards import _open, A
+    in_arrears = select(households.c.id).where(households.c.stage.not_in(["clear", "written_off"]),
+                                               _open(A.c.due_date < on))
+    reason = {"employee_insurance_check": "社保疑義: in arrears; check with the pension office whether the head "
+                                          "has joined employee insurance",
+              "non_residence_check": "不現住調査: in arrears; check residence with the resident-records team"}[kind]
+    return _queue(conn, kind, on, reason, in_arrears, due_days=30)
+
+
+def _snapshot_rates(conn: Connection, on: date) -> None:
+    from ..services.rates import collection_rates
+    year = current_accounting_year(on)
+    r = collection_rates(conn, year, month_end(on.year, on.month))
+    figures = {"current_year": r.current_year.__dict__, "arrears": r.arrears.__dict__}
+    conn.execute(rate_snapshots.insert().values(fiscal_year=year, as_of=r.as_of, figures=json.dumps(figures)))
