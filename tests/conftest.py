@@ -58,15 +58,27 @@ def wipe_postgres(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path):
-    """An empty database URL on each backend."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.db'}"
+def database_url(backend: str, folder, name: str = "test") -> str:
+    """An empty database: a SQLite file in `folder`, or the PostgreSQL test database (suffixed by `name`
+    so that module-wide fixtures do not share a database with per-test ones)."""
+    if backend == "sqlite":
+        return f"sqlite:///{folder / (name + '.db')}"
     if _PG_PROBLEM:
         pytest.skip(_PG_PROBLEM)
-    wipe_postgres(PG_URL)
-    return PG_URL
+    url = PG_URL if name == "test" else make_url(PG_URL).set(
+        database=f"{make_url(PG_URL).database}_{name}").render_as_string(hide_password=False)
+    _create_database_if_missing(url)
+    wipe_postgres(url)
+    return url
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path):
+    """An empty database URL on each backend."""
+    return database_url(request.param, tmp_path)
 
 
 @pytest.fixture

@@ -129,12 +129,12 @@ def _undemanded_or_recent_sql(c: Context):
 def _plan_broken_sql(c: Context):
     plan = aliased(installment_plans)
     paid = (select(func.coalesce(func.sum(payments.c.amount), 0))
-            .where(payments.c.household_id == h.c.id, payments.c.paid_on >= plan.c.agreed_on,
-                   payments.c.paid_on <= c.on).scalar_subquery())
+            .where(payments.c.household_id == plan.c.household_id, payments.c.paid_on >= plan.c.agreed_on,
+                   payments.c.paid_on <= c.on).correlate_except(payments).scalar_subquery())
     late = c.on - timedelta(days=c.policy.plan_grace_days)
-    return exists().where(plan.c.household_id == h.c.id, plan.c.status == "kept",
-                          exists().where(plan_schedule.c.plan_id == plan.c.id, plan_schedule.c.due_on <= late,
-                                         plan_schedule.c.cumulative > paid))
+    return exists(select(plan.c.id).join(plan_schedule, plan_schedule.c.plan_id == plan.c.id)
+                  .where(plan.c.household_id == h.c.id, plan.c.status == "kept", plan_schedule.c.due_on <= late,
+                         plan_schedule.c.cumulative > paid))
 
 
 def _plan_broken_python(f: Facts, c: Context) -> bool:

@@ -1,0 +1,175 @@
+"""Staff actions: each one transaction, decided by the transitions Machine, audited with its actor.
+
+The same services serve the CLI now and the web app later. Roles: a clerk records and agrees; a
+supervisor approves seizures, suspends and writes off (決裁: decisions in writing by the 課長 level).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+
+from sqlalchemy import Connection, select, update
+
+from ..adapters.tables import (audit_log, contacts, households, installment_plans, inquiries, investigations,
+                               plan_schedule, seizures, suspensions)
+from ..errors import UserError
+from ..workflow import batch
+from ..workflow.definition import Workflow
+from ..workflow.facts import load_facts
+from ..workflow.guards import Context
+from ..workflow.machine import Refused, require
+
+INQUIRY_KINDS = ("bank", "employer", "pension", "insurance", "real_estate")
+PROPERTY_KINDS = ("deposit", "wage", "pension", "insurance", "real_estate")
+SUSPENSION_GROUNDS = ("no_property", "hardship", "unknown")  # 地方税法15条の7第1項第1号〜第3号
+
+
+def household_id(conn: Connection, household_no: str) -> int:
+    found = conn.execute(select(households.c.id).where(households.c.household_no == household_no)).scalar()
+    if found is None:
+        raise UserError(f"unknown household {household_no}")
+    return found
+
+
+def _audit(conn: Connection, actor: str, action: str, household_no: str, detail: dict) -> None:
+    conn.execute(audit_log.insert().values(at=datetime.now(timezone.utc), actor=actor, action=action,
+                                           entity="household", entity_key=household_no,
+                                           detail=json.dumps(detail, ensure_ascii=False, default=str)))
+
+
+def _transition(conn: Connection, workflow: Workflow, trigger: str, hid: int, on: date, actor: str) -> str:
+    """Fire `trigger` for one household through the Machine (refusing with the rule), then record it."""
+    facts = load_facts(conn, [hid], on)[hid]
+    dest = require(workflow, trigger, facts, Context(on, workflow.policy))
+    t = workflow.transition(trigger)
+    batch.prepare(conn)
+    batch.fill_batch(conn, [hid])
+    if t.letter:
+        batch.write_letters(conn, t.letter, on, None)
+        batch.write_letter_items(conn, t.letter, on)
+    batch.close_side_records(conn, trigger, on)
+    batch.move(conn, trigger, t.dest if t.dest == "resume" else dest, on, actor, None)
+    return dest
+
+
+def record_contact(conn, household_no: str, on: date, channel: str, summary: str, promise: str | None, actor: str):
+    """交渉記録."""
+    hid = household_id(conn, household_no)
+    conn.execute(contacts.insert().values(household_id=hid, contacted_on=on, channel=channel, summary=summary,
+                                          promise=promise, actor=actor))
+    _audit(conn, actor, "contact", household_no, {"on": on, "channel": channel})
+
+
+def agree_plan(conn, workflow: Workflow, household_no: str, on: date, schedule: list[tuple[date, int]], actor: str):
+    """分納誓約: a written promise (an acknowledgement, 民法152条, once a payment follows) that pauses
+    escalation while kept. `schedule` is (due date, amount) per promised payment."""
+    if not schedule or any(amount <= 0 for _, amount in schedule) or any(d < on for d, _ in schedule):
+        raise UserError("an installment plan needs promised payments of positive amounts, on or after today")
+    hid = household_id(conn, household_no)
+    dest = _transition(conn, workflow, "agree_plan", hid, on, actor)
+    plan_id = conn.execute(installment_plans.insert().values(household_id=hid, agreed_on=on, agreed_by=actor,
+                                                             status="kept").returning(installment_plans.c.id)).scalar()
+    total = 0
+    for due, amount in sorted(schedule):
+        total += amount
+        conn.execute(plan_schedule.insert().values(plan_id=plan_id, due_on=due, cumulative=total))
+    _audit(conn, actor, "agree_plan", household_no, {"on": on, "schedule": schedule})
+    return dest
+
+
+def open_investigation(conn, household_no: str, on: date, actor: str,
+                       inquiries_: list[tuple[str, str]] = ()) -> int:
+    """財産調査 (国税徴収法141条): inquiries to banks, employers, pension offices, insurers, the registry."""
+    hid = household_id(conn, household_no)
+    inv = conn.execute(investigations.insert().values(household_id=hid, opened_on=on, actor=actor)
+                       .returning(investigations.c.id)).scalar()
+    for kind, target in inquiries_:
+        if kind not in INQUIRY_KINDS:
+            raise UserError(f"inquiry kind {kind!r} is not one of {', '.join(INQUIRY_KINDS)}")
+        conn.execute(inquiries.insert().values(investigation_id=inv, kind=kind, target=target, sent_on=on))
+    _audit(conn, actor, "open_investigation", household_no, {"on": on, "inquiries": list(inquiries_)})
+    return inv
+
+
+def close_investigation(conn, household_no: str, on: date, property_found: bool, actor: str) -> None:
+    hid = household_id(conn, household_no)
+    open_ = conn.execute(select(investigations.c.id).where(investigations.c.household_id == hid,
+                                                           investigations.c.closed_on.is_(None))).scalars().all()
+    if not open_:
+        open_ = [open_investigation(conn, household_no, on, actor)]
+    conn.execute(update(investigations).where(investigations.c.id.in_(open_))
+                 .values(closed_on=on, result="property_found" if property_found else "none"))
+    _audit(conn, actor, "close_investigation", household_no, {"on": on, "property_found": property_found})
+
+
+def approve_seizure(conn, household_no: str, on: date, property_kind: str, third_party: str, amount: int,
+                    actor: str, role: str) -> None:
+    """A seizure needs the supervisor's approval; the legal checks run again when it is executed."""
+    if role != "supervisor":
+        raise Refused("approving a seizure is a supervisor's decision (決裁); a clerk may only propose it")
+    if property_kind not in PROPERTY_KINDS:
+        raise UserError(f"property kind {property_kind!r} is not one of {', '.join(PROPERTY_KINDS)}")
+    hid = household_id(conn, household_no)
+    stage = conn.execute(select(households.c.stage).where(households.c.id == hid)).scalar()
+    if stage != "seizure_notice":
+        raise Refused(f"a seizure is approved only after a seizure notice (stage is {stage}): no rung may be skipped")
+    conn.execute(seizures.insert().values(household_id=hid, property_kind=property_kind, third_party=third_party,
+                                          amount=amount, approved_by=actor, approved_on=on))
+    _audit(conn, actor, "approve_seizure", household_no, {"on": on, "kind": property_kind, "amount": amount})
+
+
+def execute_seizure(conn, workflow: Workflow, household_no: str, on: date, actor: str) -> str:
+    """差押: only with a demand notice for every installment, ten days after it (国税徴収法47条)."""
+    hid = household_id(conn, household_no)
+    dest = _transition(conn, workflow, "seize", hid, on, actor)
+    conn.execute(update(seizures).where(seizures.c.household_id == hid, seizures.c.executed_on.is_(None),
+                                        seizures.c.released_on.is_(None)).values(executed_on=on))
+    _audit(conn, actor, "execute_seizure", household_no, {"on": on})
+    return dest
+
+
+def suspend(conn, workflow: Workflow, household_no: str, on: date, ground: str, actor: str, role: str,
+            immediate_extinction: bool = False) -> str:
+    """執行停止 (地方税法15条の7): a supervisor's decision; running seizures are released."""
+    if role != "supervisor":
+        raise Refused("suspension of enforcement is a supervisor's decision (地方税法15条の7, 決裁)")
+    if ground not in SUSPENSION_GROUNDS:
+        raise UserError(f"ground {ground!r} is not one of {', '.join(SUSPENSION_GROUNDS)} (15条の7第1項各号)")
+    if immediate_extinction and ground != "no_property":
+        raise Refused("immediate extinction (15条の7第5項) needs ground no_property with collection clearly impossible")
+    hid = household_id(conn, household_no)
+    dest = _transition(conn, workflow, "suspend", hid, on, actor)
+    conn.execute(suspensions.insert().values(household_id=hid, ground=ground, decided_by=actor, started_on=on,
+                                             immediate_extinction=immediate_extinction))
+    conn.execute(update(seizures).where(seizures.c.household_id == hid, seizures.c.released_on.is_(None))
+                 .values(released_on=on))
+    _audit(conn, actor, "suspend", household_no, {"on": on, "ground": ground})
+    return dest
+
+
+def lift_suspension(conn, workflow: Workflow, household_no: str, on: date, actor: str, role: str) -> str:
+    if role != "supervisor":
+        raise Refused("lifting a suspension is a supervisor's decision (地方税法15条の8)")
+    hid = household_id(conn, household_no)
+    dest = _transition(conn, workflow, "lift_suspension", hid, on, actor)
+    _audit(conn, actor, "lift_suspension", household_no, {"on": on})
+    return dest
+
+
+def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str, role: str) -> str:
+    """不納欠損: only when the debt is extinguished; the written-off amounts stay visible in reports."""
+    from ..adapters.tables import assessments, write_offs
+    if role != "supervisor":
+        raise Refused("a write-off (不納欠損) is a supervisor's decision")
+    hid = household_id(conn, household_no)
+    facts = load_facts(conn, [hid], on)[hid]
+    ground = ("immediate" if facts.immediate_extinction else
+              "suspension_3y" if facts.suspended_on else "limitation")
+    dest = _transition(conn, workflow, "write_off", hid, on, actor)
+    unpaid = assessments.c.amount + assessments.c.adjusted - assessments.c.paid
+    rows = conn.execute(select(assessments.c.id, unpaid).where(assessments.c.household_id == hid, unpaid > 0)).all()
+    conn.execute(write_offs.insert(), [{"assessment_id": a, "written_off_on": on, "amount": u, "ground": ground,
+                                        "decided_by": actor} for a, u in rows])
+    _audit(conn, actor, "write_off", household_no, {"on": on, "ground": ground, "amount": sum(u for _, u in rows)})
+    return dest

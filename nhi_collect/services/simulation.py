@@ -1,0 +1,112 @@
+"""A ward's year driven day by day: daily files arrive, the calendar runs, simulated staff act.
+
+Used by the demo and by the scenario tests. The simulated staff decide deterministically from the
+household number, and go through the same services (and so the same legal guards) as people do.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import Engine, func, select
+
+from ..adapters.db import transaction
+from ..adapters.tables import assessments, households, investigations, seizures
+from ..domain.calendar import month_end
+from ..workflow.definition import Workflow
+from ..workflow.jobs import JobReport, run_date
+from ..workflow.machine import Refused
+from . import actions
+from .feed import import_day
+
+CLERK, SUPERVISOR = "sim-clerk", "sim-supervisor"
+
+
+def _draw(household_no: str, salt: str) -> int:
+    """A stable number 0–99 per household and decision (no randomness between runs)."""
+    return zlib.crc32(f"{salt}:{household_no}".encode()) % 100
+
+
+@dataclass
+class StaffPolicy:
+    property_found_percent: int = 45
+    plan_percent: int = 12
+    suspend_percent: int = 15
+    investigation_days: int = 21
+
+
+def simulated_staff(engine: Engine, workflow: Workflow, on: date, policy: StaffPolicy = StaffPolicy()) -> int:
+    """Close investigations, agree plans, approve and execute seizures, suspend; returns actions taken."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(households.c.household_no, households.c.stage, households.c.stage_since)
+                            .where(households.c.stage.in_(["reminder", "special_reminder", "property_investigation",
+                                                           "seizure_notice"]))
+                            .order_by(households.c.id)).all()
+        approved = set(conn.execute(select(households.c.household_no).join(seizures)
+                                    .where(seizures.c.executed_on.is_(None), seizures.c.released_on.is_(None)))
+                       .scalars())
+        closed = set(conn.execute(select(households.c.household_no).join(investigations)
+                                  .where(investigations.c.closed_on >= households.c.stage_since)).scalars())
+    taken = 0
+    for hno, stage, since in rows:
+        try:
+            with transaction(engine) as conn:
+                taken += _act(conn, workflow, on, policy, hno, stage, since, hno in approved, hno in closed)
+        except Refused:
+            continue  # the law said no (e.g. a seizure date not yet reached): a person would wait too
+    return taken
+
+
+def _act(conn, workflow, on, policy, hno, stage, since, approved, closed) -> int:
+    days_in_stage = (on - since).days
+    if stage in ("reminder", "special_reminder") and _draw(hno, "plan") < policy.plan_percent and days_in_stage >= 3:
+        balance = _overdue(conn, hno, on)
+        if balance >= workflow.policy.min_balance:
+            part = max(balance // 6 // 100 * 100, 1000)
+            schedule = [(month_end(*_month(on, k)), part) for k in range(1, 7)]
+            actions.agree_plan(conn, workflow, hno, on, schedule, CLERK)
+            return 1
+    if stage == "property_investigation" and not closed and days_in_stage >= policy.investigation_days:
+        found = _draw(hno, "property") < policy.property_found_percent
+        actions.close_investigation(conn, hno, on, found, CLERK)
+        if not found and _draw(hno, "suspend") < policy.suspend_percent:
+            actions.suspend(conn, workflow, hno, on, "no_property", SUPERVISOR, "supervisor")
+        return 1
+    if stage == "seizure_notice" and days_in_stage >= workflow.policy.reply_days:
+        if not approved:
+            amount = min(_overdue(conn, hno, on), 300_000)
+            actions.approve_seizure(conn, hno, on, "deposit", "大正みなと信用金庫 泉尾支店", amount, SUPERVISOR,
+                                    "supervisor")
+        actions.execute_seizure(conn, workflow, hno, on, CLERK)
+        return 1
+    return 0
+
+
+def _month(on: date, ahead: int) -> tuple[int, int]:
+    index = on.year * 12 + on.month - 1 + ahead
+    return index // 12, index % 12 + 1
+
+
+def _overdue(conn, hno: str, on: date) -> int:
+    unpaid = assessments.c.amount + assessments.c.adjusted - assessments.c.paid
+    return int(conn.execute(select(func.coalesce(func.sum(unpaid), 0)).join(households)
+                            .where(households.c.household_no == hno, unpaid > 0, assessments.c.due_date < on))
+               .scalar_one())
+
+
+def simulate(engine: Engine, workflow: Workflow, start: date, end: date, feed: Path | None = None,
+             staff: bool = True, one_at_a_time: bool = False,
+             after_day: Callable[[date, list[JobReport]], None] = lambda _d, _r: None) -> None:
+    on = start
+    while on <= end:
+        if feed is not None:
+            import_day(engine, feed, on)
+        reports = run_date(engine, workflow, on, one_at_a_time=one_at_a_time)
+        if staff and reports:
+            simulated_staff(engine, workflow, on)
+        after_day(on, reports)
+        on += timedelta(days=1)
