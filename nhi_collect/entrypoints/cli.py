@@ -204,6 +204,148 @@ def simulate(obj: Context, start, end, feed, as_json):
         click.echo(json.dumps(days, ensure_ascii=False, indent=2))
 
 
+@cli.command()
+@click.option("--at", default="06:00", show_default=True, help="Daily run time, Asia/Tokyo.")
+@click.pass_obj
+def scheduler(obj: Context, at):
+    """Run the calendar every morning; first catch up every missed business date. One per database."""
+    import logging
+    from ..adapters.scheduler import SchedulerBusy, serve
+    from .clock import today
+    logging.basicConfig(level=logging.INFO)
+    try:
+        serve(obj.engine(), lambda on: click.echo(_run_text(_run_one(obj, on))), today, at)
+    except SchedulerBusy as busy:
+        raise UserError(f"{busy}; this one stops") from None
+
+
+def parse_schedule(_ctx, _param, value):
+    if value is None:
+        return None
+    try:
+        return [(date.fromisoformat(d), int(a)) for d, a in (part.split(":") for part in value.split(","))]
+    except ValueError:
+        raise click.BadParameter("expected DATE:AMOUNT,DATE:AMOUNT,... e.g. 2023-08-31:10000") from None
+
+
+@cli.group()
+def action():
+    """Staff actions on one household (each one transaction, audited with --as)."""
+
+
+def _act(obj: Context, fn, *args, **kwargs):
+    with transaction(obj.engine()) as conn:
+        return fn(conn, *args, **kwargs)
+
+
+ON = click.option("--on", callback=parse_date, help="Date of the action (default today).")
+ROLE = click.option("--role", type=click.Choice(["clerk", "supervisor"]), default="clerk", show_default=True)
+
+
+def _today(on):
+    from .clock import today
+    return on or today()
+
+
+@action.command("contact")
+@click.argument("household_no")
+@ON
+@click.option("--channel", type=click.Choice(["phone", "counter", "visit", "letter", "email"]), required=True)
+@click.option("--summary", required=True)
+@click.option("--promise")
+@click.pass_obj
+def action_contact(obj, household_no, on, channel, summary, promise):
+    """交渉記録: record a contact with the household."""
+    from ..services.actions import record_contact
+    _act(obj, record_contact, household_no, _today(on), channel, summary, promise, obj.actor)
+    click.echo(f"{household_no}: contact recorded")
+
+
+@action.command("plan")
+@click.argument("household_no")
+@ON
+@click.option("--schedule", callback=parse_schedule, required=True, help="DATE:AMOUNT,... promised payments.")
+@click.pass_obj
+def action_plan(obj, household_no, on, schedule):
+    """分納誓約: agree an installment plan (pauses escalation while kept)."""
+    from ..services.actions import agree_plan
+    dest = _act(obj, agree_plan, _workflow(obj), household_no, _today(on), schedule, obj.actor)
+    click.echo(f"{household_no}: {dest}")
+
+
+@action.command("close-investigation")
+@click.argument("household_no")
+@ON
+@click.option("--found/--none", "found", required=True, help="Property found, or none.")
+@click.pass_obj
+def action_close_investigation(obj, household_no, on, found):
+    """Close the property investigation with its result."""
+    from ..services.actions import close_investigation
+    _act(obj, close_investigation, household_no, _today(on), found, obj.actor)
+    click.echo(f"{household_no}: investigation closed ({'property found' if found else 'nothing found'})")
+
+
+@action.command("approve-seizure")
+@click.argument("household_no")
+@ON
+@ROLE
+@click.option("--kind", type=click.Choice(["deposit", "wage", "pension", "insurance", "real_estate"]), required=True)
+@click.option("--third-party", required=True)
+@click.option("--amount", type=click.IntRange(1), required=True)
+@click.pass_obj
+def action_approve_seizure(obj, household_no, on, role, kind, third_party, amount):
+    """Supervisor: approve a seizure proposal."""
+    from ..services.actions import approve_seizure
+    _act(obj, approve_seizure, household_no, _today(on), kind, third_party, amount, obj.actor, role)
+    click.echo(f"{household_no}: seizure approved")
+
+
+@action.command("seize")
+@click.argument("household_no")
+@ON
+@click.pass_obj
+def action_seize(obj, household_no, on):
+    """Record an executed seizure (refused before the legal date or without demand notices)."""
+    from ..services.actions import execute_seizure
+    click.echo(f"{household_no}: {_act(obj, execute_seizure, _workflow(obj), household_no, _today(on), obj.actor)}")
+
+
+@action.command("suspend")
+@click.argument("household_no")
+@ON
+@ROLE
+@click.option("--ground", type=click.Choice(["no_property", "hardship", "unknown"]), required=True)
+@click.option("--immediate-extinction", is_flag=True)
+@click.pass_obj
+def action_suspend(obj, household_no, on, role, ground, immediate_extinction):
+    """Supervisor: suspend enforcement (地方税法15条の7)."""
+    from ..services.actions import suspend
+    dest = _act(obj, suspend, _workflow(obj), household_no, _today(on), ground, obj.actor, role, immediate_extinction)
+    click.echo(f"{household_no}: {dest}")
+
+
+@action.command("lift-suspension")
+@click.argument("household_no")
+@ON
+@ROLE
+@click.pass_obj
+def action_lift(obj, household_no, on, role):
+    """Supervisor: lift a suspension; the household returns to the rung it left."""
+    from ..services.actions import lift_suspension
+    click.echo(f"{household_no}: {_act(obj, lift_suspension, _workflow(obj), household_no, _today(on), obj.actor, role)}")
+
+
+@action.command("write-off")
+@click.argument("household_no")
+@ON
+@ROLE
+@click.pass_obj
+def action_write_off(obj, household_no, on, role):
+    """Supervisor: write off an extinguished debt (不納欠損)."""
+    from ..services.actions import write_off
+    click.echo(f"{household_no}: {_act(obj, write_off, _workflow(obj), household_no, _today(on), obj.actor, role)}")
+
+
 @cli.group()
 def household():
     """One household."""

@@ -1,0 +1,83 @@
+"""The scheduler process: APScheduler 3 in Asia/Tokyo calling the same job code as `run`.
+
+Only one scheduler may drive a database: PostgreSQL holds a session advisory lock for the life of
+the process, SQLite an exclusive lock on a file beside the database. On start, and every morning,
+it catches up every business date not yet run, in order, through today.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import Engine, func, select, text
+
+from .tables import batch_runs
+
+TIMEZONE = "Asia/Tokyo"
+LOCK_KEY = 7_115_0044  # any constant shared by every nhi-collect scheduler
+log = logging.getLogger("nhi_collect.scheduler")
+
+
+class SchedulerBusy(RuntimeError):
+    pass
+
+
+class SchedulerLock:
+    def __init__(self, engine: Engine):
+        self.engine, self._conn, self._file = engine, None, None
+
+    def __enter__(self):
+        if self.engine.dialect.name == "postgresql":
+            self._conn = self.engine.connect()
+            if not self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar():
+                self._conn.close()
+                raise SchedulerBusy("another nhi-collect scheduler is already running on this database")
+            self._conn.commit()
+        else:
+            path = Path(self.engine.url.database or "nhi_collect.db").with_suffix(".scheduler.lock")
+            self._file = open(path, "w")
+            try:
+                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self._file.close()
+                raise SchedulerBusy(f"another nhi-collect scheduler holds {path}") from None
+        return self
+
+    def __exit__(self, *_exc):
+        if self._conn is not None:
+            self._conn.close()
+        if self._file is not None:
+            self._file.close()
+
+
+def catch_up(engine: Engine, run: Callable[[date], object], today: Callable[[], date]) -> list[date]:
+    """Run every date after the last one run, through today, in order (a date run before is skipped
+    job by job, so overlapping with a manual `run` is harmless)."""
+    with engine.connect() as conn:
+        last = conn.execute(select(func.max(batch_runs.c.business_date))).scalar()
+    end = today()
+    on = (last + timedelta(days=1)) if last else end
+    done = []
+    while on <= end:
+        run(on)
+        done.append(on)
+        on += timedelta(days=1)
+    return done
+
+
+def serve(engine: Engine, run: Callable[[date], object], today: Callable[[], date], at: str = "06:00") -> None:
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    hour, minute = (int(x) for x in at.split(":"))
+    with SchedulerLock(engine):
+        caught = catch_up(engine, run, today)
+        log.info("caught up %d date(s)", len(caught))
+        scheduler = BlockingScheduler(timezone=TIMEZONE)
+        # A morning missed while the machine was down still runs when it comes back (grace 12 hours),
+        # and catch_up covers any longer gap.
+        scheduler.add_job(catch_up, "cron", hour=hour, minute=minute, args=(engine, run, today),
+                          misfire_grace_time=12 * 3600, coalesce=True, max_instances=1)
+        scheduler.start()
