@@ -124,22 +124,36 @@ def generate(households, fiscal_years, seed, out_dir, as_json):
 
 @cli.command()
 @click.option("--households", type=click.IntRange(1), default=10_000, show_default=True)
-@click.option("--fiscal-years", callback=parse_years, default="2021-2023", show_default=True)
 @click.option("--seed", type=int, default=2023, show_default=True)
 @click.pass_obj
-def demo(obj: Context, households, fiscal_years, seed):
-    """Generate a synthetic Taisho ward, import it and summarise it (the README's main job)."""
-    from ..services.demo import run_demo
-    summary = run_demo(obj.engine(), obj.out, households, fiscal_years, seed,
-                       progress=lambda msg: click.echo(f"… {msg}", err=True))
-    click.echo(f"database: {obj.url}")
-    for kind, result in summary.imported.items():
-        click.echo(f"  {kind:<12} {summary.counts[kind]:>10,} rows  "
-                   f"(this run: {result.inserted:,} new, {result.unchanged:,} already there)")
-    click.echo("collection rates (収納率), fiscal year as of the end of its closing period:")
-    for n, r in summary.rates.items():
-        click.echo(f"  FY{n}  current year {r.current_year.rate or '—':>6} %  (target 92.13 %)   "
-                   f"arrears {r.arrears.rate or '—':>6} %  (target 27.78 %)")
+def demo(obj: Context, households, seed):
+    """The demo fiscal year: a synthetic Taisho ward run through FY2023 by the calendar (README)."""
+    from tqdm import tqdm
+    from ..services.demo import days, run_demo
+    with tqdm(total=days(), unit="day", desc="FY2023", file=sys.stderr, disable=None) as bar:
+        summary = run_demo(obj.engine(), _workflow(obj), obj.out, households, seed,
+                           progress=lambda msg: tqdm.write(f"… {msg}", file=sys.stderr),
+                           on_day=lambda _on: bar.update())
+    click.echo(_demo_text(obj, summary))
+
+
+def _demo_text(obj: Context, summary) -> str:
+    workflow = _workflow(obj)
+    stages = list(workflow.stages)
+    head = "month end " + "".join(f"{workflow.stages[s]:>8}" for s in stages)
+    lines = [f"database: {obj.url}", "", "households per stage (段階別世帯数)", head]
+    for on, counts in summary.monthly_stages.items():
+        lines.append(f"{on:%Y-%m-%d}" + "".join(f"{counts.get(s, 0):>9,}" for s in stages))
+    r = summary.rates
+    lines += ["", f"collection rates FY{r.fiscal_year} as of {r.as_of} (収納率)",
+              f"  current year (現年度分)  {r.current_year.rate or '—':>6} %   target 92.13 %   "
+              f"collected {r.current_year.collected:,} of {r.current_year.assessed - r.current_year.whereabouts_unknown:,} yen",
+              f"  arrears (滞納繰越分)     {r.arrears.rate or '—':>6} %   target 27.78 %   "
+              f"collected {r.arrears.collected:,} of {r.arrears.carried_over:,} yen",
+              "", "letters (通知書) issued in the year"]
+    lines += [f"  {t:<20} {n:>8,}" for t, n in sorted(summary.letters.items())]
+    lines += ["", f"seizures executed {summary.seizures:,}, collected by seizure {summary.collected_by_seizure:,} yen"]
+    return "\n".join(lines)
 
 
 def _workflow(obj: "Context"):

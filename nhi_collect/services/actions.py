@@ -129,6 +129,25 @@ def execute_seizure(conn, workflow: Workflow, household_no: str, on: date, actor
     return dest
 
 
+def collect_from_seizure(conn, household_no: str, on: date, amount: int, actor: str) -> None:
+    """Money received from the third-party debtor of an executed seizure (取立て), applied oldest first."""
+    import tempfile
+    from .imports import import_file
+    hid = household_id(conn, household_no)
+    seizure = conn.execute(select(seizures).where(seizures.c.household_id == hid, seizures.c.executed_on.isnot(None),
+                                                  seizures.c.released_on.is_(None))
+                           .order_by(seizures.c.id.desc())).first()
+    if seizure is None:
+        raise Refused("no executed seizure to collect from")
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False) as fh:
+        fh.write("payment_id,household_no,paid_on,amount,channel\n"
+                 f"SZ{seizure.id:08d}-{on:%Y%m%d},{household_no},{on},{amount},seizure\n")
+    import_file(conn, "payments", fh.name, actor=actor)
+    conn.execute(update(seizures).where(seizures.c.id == seizure.id)
+                 .values(collected=seizures.c.collected + amount, released_on=on))
+    _audit(conn, actor, "collect_from_seizure", household_no, {"on": on, "amount": amount})
+
+
 def suspend(conn, workflow: Workflow, household_no: str, on: date, ground: str, actor: str, role: str,
             immediate_extinction: bool = False) -> str:
     """執行停止 (地方税法15条の7): a supervisor's decision; running seizures are released."""

@@ -1,41 +1,83 @@
-"""The README's main job: a synthetic Taisho ward generated, imported and summarised."""
+"""The README's main job: a synthetic Taisho ward run through fiscal year 2023 by the calendar.
+
+Three years of history (FY2021–2023) are generated; households and assessments are imported, and
+payments and adjustments dated before 2023-04-01 too; from then on each day's files arrive on their
+day, the calendar's jobs run, and simulated staff act, until the closing period ends on 2024-05-31.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import Engine, func, select
 
 from ..adapters.db import transaction
-from ..adapters.tables import adjustments, assessments, households, payments
-from .imports import ImportResult, import_file
+from ..adapters.tables import households, letters, seizures
+from ..domain.calendar import month_end
+from ..workflow.definition import Workflow
+from .feed import import_until, split_by_day
+from .imports import import_file
 from .rates import CollectionRates, collection_rates
+from .simulation import simulate
 from .synthetic import generate_ward
 
-KINDS = ("households", "assessments", "adjustments", "payments")
+FISCAL_YEAR = 2023
+START, END = date(2023, 4, 1), date(2024, 5, 31)
 
 
 @dataclass
 class DemoSummary:
-    imported: dict[str, ImportResult]
-    counts: dict[str, int]
-    rates: dict[int, CollectionRates]
+    monthly_stages: dict[date, Counter] = field(default_factory=dict)
+    letters: Counter = field(default_factory=Counter)
+    seizures: int = 0
+    collected_by_seizure: int = 0
+    rates: CollectionRates | None = None
 
 
-def run_demo(engine: Engine, out: Path, households_: int, years: range, seed: int,
-             progress: Callable[[str], None] = lambda _msg: None) -> DemoSummary:
-    ward = out / "ward"
-    progress(f"generating {households_:,} households, fiscal years {years[0]}–{years[-1]}")
-    generate_ward(households_, years, seed, ward)
-    imported = {}
-    for kind in KINDS:
-        progress(f"importing {kind}")
-        with transaction(engine) as conn:
-            imported[kind] = import_file(conn, kind, str(ward / f"{kind}.csv"), actor="demo")
+def stage_counts(engine: Engine) -> Counter:
     with engine.connect() as conn:
-        counts = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                  for t in (households, assessments, adjustments, payments)}
-        rates = {n: collection_rates(conn, n) for n in years[1:]}
-    return DemoSummary(imported, counts, rates)
+        return Counter(dict(conn.execute(select(households.c.stage, func.count()).group_by(households.c.stage)).all()))
+
+
+def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 10_000, seed: int = 2023,
+             progress: Callable[[str], None] = lambda _m: None,
+             on_day: Callable[[date], None] = lambda _d: None) -> DemoSummary:
+    ward, feed = out / "ward", out / "feed"
+    progress(f"generating {households_:,} households with fiscal years 2021–2023")
+    generate_ward(households_, range(FISCAL_YEAR - 2, FISCAL_YEAR + 1), seed, ward)
+    split_by_day(ward, feed)
+    progress("importing households, assessments and the history before 2023-04-01")
+    for kind in ("households", "assessments"):
+        with transaction(engine) as conn:
+            import_file(conn, kind, str(ward / f"{kind}.csv"), actor="demo")
+    import_until(engine, ward, START, feed)
+    summary = DemoSummary()
+
+    def after_day(on: date, _reports) -> None:
+        on_day(on)
+        if on == month_end(on.year, on.month):
+            summary.monthly_stages[on] = stage_counts(engine)
+
+    progress("running fiscal year 2023 through the calendar, 2023-04-01 to 2024-05-31")
+    simulate(engine, workflow, START, END, feed, after_day=after_day)
+    with engine.connect() as conn:
+        summary.letters = Counter(dict(conn.execute(select(letters.c.letter_type, func.count())
+                                                    .where(letters.c.issued_on.between(START, END))
+                                                    .group_by(letters.c.letter_type)).all()))
+        summary.seizures, summary.collected_by_seizure = conn.execute(
+            select(func.count(), func.coalesce(func.sum(seizures.c.collected), 0))
+            .where(seizures.c.executed_on.between(START, END))).one()
+        summary.rates = collection_rates(conn, FISCAL_YEAR, END)
+    return summary
+
+
+def days(start: date = START, end: date = END) -> int:
+    return (end - start).days + 1
+
+
+def next_day(on: date) -> date:
+    return on + timedelta(days=1)

@@ -33,7 +33,7 @@ def _draw(household_no: str, salt: str) -> int:
 
 @dataclass
 class StaffPolicy:
-    property_found_percent: int = 45
+    property_found_percent: int = 25
     plan_percent: int = 12
     suspend_percent: int = 15
     investigation_days: int = 21
@@ -78,10 +78,17 @@ def _act(conn, workflow, on, policy, hno, stage, since, approved, closed) -> int
         return 1
     if stage == "seizure_notice" and days_in_stage >= workflow.policy.reply_days:
         if not approved:
-            amount = min(_overdue(conn, hno, on), 300_000)
+            # a deposit seldom covers the whole debt: the found balance is drawn per household
+            amount = min(_overdue(conn, hno, on), 5_000 + 1_000 * _draw(hno, "deposit"))
             actions.approve_seizure(conn, hno, on, "deposit", "大正みなと信用金庫 泉尾支店", amount, SUPERVISOR,
                                     "supervisor")
         actions.execute_seizure(conn, workflow, hno, on, CLERK)
+        # A deposit seizure is collected at once ("immediately on demand" for ordinary deposits).
+        amount = conn.execute(select(seizures.c.amount).join(households)
+                              .where(households.c.household_no == hno, seizures.c.released_on.is_(None))
+                              .order_by(seizures.c.id.desc())).scalars().first()
+        if amount:
+            actions.collect_from_seizure(conn, hno, on, amount, CLERK)
         return 1
     return 0
 
