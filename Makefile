@@ -3,16 +3,26 @@ VENV ?= .venv
 PYTHON ?= python3
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/nhi_collect_test
 
-.PHONY: demo test
+.PHONY: demo test fonts
 
-$(VENV)/.installed: pyproject.toml
+# Letters need Japanese fonts (IPAex Mincho, with Noto CJK as the fallback for rare kanji such as 髙 and 﨑)
+# and HarfBuzz's subsetter, which makes WeasyPrint embed those large fonts quickly.
+fonts:
+	@if ! fc-list | grep -q IPAexMincho || ! ldconfig -p | grep -q libharfbuzz-subset; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get install -y -q fonts-ipaexfont-mincho fonts-noto-cjk libharfbuzz-subset0 >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && apt-get install -y -q fonts-ipaexfont-mincho fonts-noto-cjk libharfbuzz-subset0 >/dev/null)); \
+	  else echo "install fonts-ipaexfont-mincho, fonts-noto-cjk and libharfbuzz-subset0 (as root) for letters" >&2; fi; \
+	fi
+
+$(VENV)/.installed: pyproject.toml | fonts
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -e ".[test]"
 	touch $@
 
-demo: $(VENV)/.installed
+demo: fonts $(VENV)/.installed
 	$(VENV)/bin/nhi-collect demo
 
-test: $(VENV)/.installed
+test: fonts $(VENV)/.installed
 	NHI_COLLECT_TEST_PG="$${NHI_COLLECT_TEST_PG:-$(PG_TEST_URL)}" $(VENV)/bin/python -m pytest

@@ -162,8 +162,12 @@ def _workflow(obj: "Context"):
 
 
 def _run_one(obj: "Context", on: date, dry_run: bool = False, one_at_a_time: bool = False) -> dict:
+    from ..services.letters import write_batches
     from ..workflow.jobs import run_date
     reports = run_date(obj.engine(), _workflow(obj), on, dry_run=dry_run, one_at_a_time=one_at_a_time)
+    if reports and not dry_run:
+        with obj.engine().connect() as conn:
+            write_batches(conn, _workflow(obj), on, obj.out)
     return {"date": on.isoformat(), "jobs": [r.as_json() for r in reports]}
 
 
@@ -358,6 +362,61 @@ def action_write_off(obj, household_no, on, role):
     """Supervisor: write off an extinguished debt (不納欠損)."""
     from ..services.actions import write_off
     click.echo(f"{household_no}: {_act(obj, write_off, _workflow(obj), household_no, _today(on), obj.actor, role)}")
+
+
+@cli.group()
+def letters():
+    """The letter register: list, print batches, reprint, returned mail."""
+
+
+@letters.command("list")
+@click.option("--date", "on", callback=parse_date, required=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def letters_list(obj: Context, on, as_json):
+    from ..services.letters import list_letters
+    with obj.engine().connect() as conn:
+        rows = list_letters(conn, on)
+    emit(rows, as_json, "\n".join(f"{r['serial']}  {r['type']:<20} {r['household_no']}  {r['status']}" for r in rows)
+         or f"no letters issued on {on}")
+
+
+@letters.command("print")
+@click.option("--date", "on", callback=parse_date, required=True)
+@click.pass_obj
+def letters_print(obj: Context, on):
+    """(Re)write a date's PDF batches, manifest and checksums under OUT/letters/DATE/."""
+    from ..services.letters import write_batches
+    with obj.engine().connect() as conn:
+        manifest = write_batches(conn, _workflow(obj), on, obj.out)
+    click.echo(f"{len(manifest):,} letters written to {obj.out / 'letters' / on.isoformat()}")
+
+
+@letters.command("reprint")
+@click.argument("serial")
+@click.option("--to", "path", type=click.Path(dir_okay=False), help="PDF file (default OUT/reprints/SERIAL.pdf).")
+@click.pass_obj
+def letters_reprint(obj: Context, serial, path):
+    """Render one letter again from the data as it was on its issue date."""
+    from ..services.letters import reprint
+    target = Path(path) if path else obj.out / "reprints" / f"{serial}.pdf"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with obj.engine().connect() as conn:
+        reprint(conn, _workflow(obj), serial, target)
+    click.echo(str(target))
+
+
+@letters.command("mark-returned")
+@click.argument("serial")
+@click.option("--reason", required=True, help="e.g. 宛所不明")
+@click.option("--on", callback=parse_date)
+@click.pass_obj
+def letters_mark_returned(obj: Context, serial, reason, on):
+    """Record undelivered mail; a non-residence check is queued for staff."""
+    from ..services.letters import mark_returned
+    with transaction(obj.engine()) as conn:
+        mark_returned(conn, serial, reason, _today(on))
+    click.echo(f"{serial}: returned ({reason}); non-residence check queued")
 
 
 @cli.group()

@@ -38,6 +38,17 @@ def _audit(conn: Connection, actor: str, action: str, household_no: str, detail:
                                            detail=json.dumps(detail, ensure_ascii=False, default=str)))
 
 
+def _letter(conn: Connection, letter_type: str, hid: int, on: date) -> int:
+    """One letter of `letter_type` to household `hid` listing its overdue installments; returns its id."""
+    batch.prepare(conn)
+    batch.fill_batch(conn, [hid])
+    batch.write_letters(conn, letter_type, on, None)
+    batch.write_letter_items(conn, letter_type, on)
+    from ..adapters.tables import letters
+    return conn.execute(select(letters.c.id).where(letters.c.household_id == hid, letters.c.letter_type == letter_type,
+                                                   letters.c.issued_on == on).order_by(letters.c.id.desc())).scalar()
+
+
 def _transition(conn: Connection, workflow: Workflow, trigger: str, hid: int, on: date, actor: str) -> str:
     """Fire `trigger` for one household through the Machine (refusing with the rule), then record it."""
     facts = load_facts(conn, [hid], on)[hid]
@@ -87,7 +98,9 @@ def open_investigation(conn, household_no: str, on: date, actor: str,
     for kind, target in inquiries_:
         if kind not in INQUIRY_KINDS:
             raise UserError(f"inquiry kind {kind!r} is not one of {', '.join(INQUIRY_KINDS)}")
-        conn.execute(inquiries.insert().values(investigation_id=inv, kind=kind, target=target, sent_on=on))
+        letter_id = _letter(conn, "bank_inquiry", hid, on) if kind == "bank" else None  # 預貯金等照会書, one per bank
+        conn.execute(inquiries.insert().values(investigation_id=inv, kind=kind, target=target, sent_on=on,
+                                               letter_id=letter_id))
     _audit(conn, actor, "open_investigation", household_no, {"on": on, "inquiries": list(inquiries_)})
     return inv
 
@@ -122,9 +135,10 @@ def approve_seizure(conn, household_no: str, on: date, property_kind: str, third
 def execute_seizure(conn, workflow: Workflow, household_no: str, on: date, actor: str) -> str:
     """差押: only with a demand notice for every installment, ten days after it (国税徴収法47条)."""
     hid = household_id(conn, household_no)
-    dest = _transition(conn, workflow, "seize", hid, on, actor)
+    dest = _transition(conn, workflow, "seize", hid, on, actor)  # 差押調書 to the household
     conn.execute(update(seizures).where(seizures.c.household_id == hid, seizures.c.executed_on.is_(None),
                                         seizures.c.released_on.is_(None)).values(executed_on=on))
+    _letter(conn, "garnishment_notice", hid, on)  # 債権差押通知書 to the third-party debtor
     _audit(conn, actor, "execute_seizure", household_no, {"on": on})
     return dest
 

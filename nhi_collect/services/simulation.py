@@ -70,6 +70,9 @@ def _act(conn, workflow, on, policy, hno, stage, since, approved, closed) -> int
             schedule = [(month_end(*_month(on, k)), part) for k in range(1, 7)]
             actions.agree_plan(conn, workflow, hno, on, schedule, CLERK)
             return 1
+    if stage == "property_investigation" and days_in_stage == 1 and not closed:
+        actions.open_investigation(conn, hno, on, CLERK, [("bank", "大正みなと信用金庫 泉尾支店")])
+        return 1
     if stage == "property_investigation" and not closed and days_in_stage >= policy.investigation_days:
         found = _draw(hno, "property") < policy.property_found_percent
         actions.close_investigation(conn, hno, on, found, CLERK)

@@ -59,6 +59,7 @@ class Workflow:
     stages: dict[str, str]  # id → Japanese label
     transitions: tuple[Transition, ...]
     calendar: tuple[CalendarJob, ...]
+    payment_slip: dict = field(default_factory=dict)
 
     def transition(self, trigger: str) -> Transition:
         for t in self.transitions:
@@ -90,7 +91,7 @@ def load(path: str | None = None) -> Workflow:
                                  tuple(c.get("triggers", ())),
                                  {int(k): v for k, v in c.get("scope", {}).items()}, c.get("queue"))
                      for c in raw["calendar"])
-    return Workflow(raw["ward"], Policy(**raw["policy"]), stages, transitions, calendar)
+    return Workflow(raw["ward"], Policy(**raw["policy"]), stages, transitions, calendar, raw.get("payment_slip", {}))
 
 
 def machine_transitions(workflow: Workflow) -> list[dict]:

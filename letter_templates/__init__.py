@@ -1,0 +1,1 @@
+"""Letter templates (shipped as package data)."""

@@ -1,0 +1,144 @@
+"""Letters: every type renders to a PDF whose text carries what the law asks; the barcode decodes."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+import pypdfium2 as pdfium
+import pytest
+from sqlalchemy import select
+
+from nhi_collect.adapters.db import transaction
+from nhi_collect.adapters.letters import document, environment, render_letter
+from nhi_collect.adapters.tables import installment_plans, letters, plan_schedule, seizures, suspensions
+from nhi_collect.domain.payment_slip import check_digit
+from nhi_collect.services import actions
+from nhi_collect.services.letters import TITLES, letter_context, list_letters, mark_returned, reprint, write_batches
+from nhi_collect.workflow.definition import load
+from nhi_collect.workflow.jobs import run_date
+from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
+
+WORKFLOW = load()
+ON = date(2023, 9, 20)
+
+
+@pytest.fixture
+def issued(engine, tmp_path):
+    """Households with demand notices issued on ON, and one letter of every other type for H1."""
+    run(engine, "households", write(tmp_path, "h.csv", HOUSEHOLDS.replace(",1,en", ",0,en")))
+    run(engine, "assessments", write(tmp_path, "a.csv", ASSESSMENTS))
+    run_date(engine, WORKFLOW, ON)
+    with transaction(engine) as conn:
+        hid = actions.household_id(conn, "H1")
+        conn.execute(seizures.insert().values(household_id=hid, property_kind="deposit", third_party="大正銀行 泉尾支店",
+                                              amount=20_000, approved_by="boss", approved_on=ON, executed_on=ON))
+        plan = conn.execute(installment_plans.insert().values(household_id=hid, agreed_on=ON, agreed_by="c",
+                                                              status="kept").returning(installment_plans.c.id)).scalar()
+        conn.execute(plan_schedule.insert(), [{"plan_id": plan, "due_on": date(2023, 10, 31), "cumulative": 15_000},
+                                              {"plan_id": plan, "due_on": date(2023, 11, 30), "cumulative": 30_000}])
+        conn.execute(suspensions.insert().values(household_id=hid, ground="hardship", decided_by="boss", started_on=ON))
+        for kind in TITLES:
+            if kind != "demand_notice":
+                actions._letter(conn, kind, hid, ON)
+    return engine
+
+
+def pdf_text(path) -> str:
+    pdf = pdfium.PdfDocument(str(path))
+    return "\n".join(page.get_textpage().get_text_range() for page in pdf)
+
+
+def test_every_letter_type_renders_with_its_contents(issued, tmp_path):
+    with issued.connect() as conn:
+        rows = conn.execute(select(letters.c.id, letters.c.serial, letters.c.letter_type, letters.c.household_id)
+                            .order_by(letters.c.id)).all()
+        assert {r.letter_type for r in rows} == set(TITLES)
+        for r in rows:
+            context = letter_context(conn, WORKFLOW, r.id)
+            path = tmp_path / f"{r.serial}.pdf"
+            reprint(conn, WORKFLOW, r.serial, path)
+            text = pdf_text(path).replace(" ", "").replace("\n", "").replace("\r", "")
+            assert r.serial in text
+            assert context["household"]["head_name"].replace("　", "") in text.replace("　", "")
+            for item in context["items"] if r.letter_type != "bank_inquiry" else []:  # a bank sees the total only
+                assert f"{item['unpaid']:,}円" in text and item["due_wareki"] in text
+                assert f"{item['late_fee']:,}円" in text
+            assert f"{context['total_unpaid']:,}円" in text
+            if r.letter_type not in ("bank_inquiry", "garnishment_notice"):
+                assert context["household"]["address"] in text
+            if r.letter_type == "demand_notice":
+                assert "令和5年9月30日" in text and "地方自治法第231条の3" in text and "審査請求" in text
+            if r.letter_type == "bank_inquiry":
+                assert "国税徴収法第141条" in text and "タカハシ" in text
+            if r.letter_type == "garnishment_notice":
+                assert "大正銀行泉尾支店" in text and "20,000円" in text
+            if r.letter_type == "installment_plan":
+                assert "15,000円" in text
+
+
+def test_the_english_insert_for_non_japanese_households(issued, tmp_path):
+    with issued.connect() as conn:
+        h2 = actions.household_id(conn, "H2")
+        serial = conn.execute(select(letters.c.serial).where(letters.c.household_id == h2)).scalars().first()
+        if serial is None:
+            pytest.skip("H2 had nothing overdue")
+        reprint(conn, WORKFLOW, serial, tmp_path / "en.pdf")
+    text = pdf_text(tmp_path / "en.pdf")
+    assert "About this letter" in text and len(pdfium.PdfDocument(str(tmp_path / "en.pdf"))) == 2
+
+
+def test_barcode_decodes_to_the_44_digits(issued, tmp_path):
+    import zxingcpp
+    with issued.connect() as conn:
+        row = conn.execute(select(letters).where(letters.c.letter_type == "demand_notice")).first()
+        context = letter_context(conn, WORKFLOW, row.id)
+        reprint(conn, WORKFLOW, row.serial, tmp_path / "d.pdf")
+    digits = context["slip"]["digits"]
+    assert len(digits) == 44 and digits.startswith("91") and digits[-1] == check_digit(digits[:43])
+    assert digits[-7:-1] == f"{context['total_unpaid']:06d}"
+    image = pdfium.PdfDocument(str(tmp_path / "d.pdf"))[0].render(scale=600 / 72).to_pil()
+    found = [r for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.Code128]
+    # zxing shows a GS1-128 symbol in its human-readable form, with the application identifier in brackets
+    assert found and found[0].text == f"(91){digits[2:]}"
+
+
+def test_missing_variable_fails_loudly():
+    from jinja2 import UndefinedError
+    with pytest.raises(UndefinedError):
+        environment().get_template("reminder.html").render({"letter": {"serial": "X"}})
+
+
+def test_batches_manifest_checksum_and_idempotent_rewrite(issued, tmp_path):
+    with issued.connect() as conn:
+        manifest = write_batches(conn, WORKFLOW, ON, tmp_path)
+        again = write_batches(conn, WORKFLOW, ON, tmp_path)
+    folder = tmp_path / "letters" / ON.isoformat()
+    assert manifest == again
+    assert {p.name for p in folder.iterdir()} >= {"manifest.csv", "SHA256SUMS", "demand_notice.pdf"}
+    with open(folder / "manifest.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    demand = [r for r in rows if r["type"] == "demand_notice"]
+    assert [r["postal_code"] for r in demand] == sorted(r["postal_code"] for r in demand)
+    assert len(pdfium.PdfDocument(str(folder / "demand_notice.pdf"))) == int(demand[-1]["pages"].split("-")[1])
+
+
+def test_mark_returned_queues_a_non_residence_check(issued):
+    from nhi_collect.adapters.tables import queue_items
+    with transaction(issued) as conn:
+        serial = list_letters(conn, ON)[0]["serial"]
+        mark_returned(conn, serial, "宛所不明", ON)
+        mark_returned(conn, serial, "宛所不明", ON)
+        assert conn.execute(select(letters.c.status).where(letters.c.serial == serial)).scalar() == "returned"
+        assert len(conn.execute(select(queue_items).where(queue_items.c.kind == "returned_mail")).all()) == 1
+
+
+def test_reprint_uses_the_address_as_it_was(issued, tmp_path):
+    with issued.connect() as conn:
+        serial = list_letters(conn, ON)[0]["serial"]
+        reprint(conn, WORKFLOW, serial, tmp_path / "before.pdf")
+    moved = HOUSEHOLDS.replace(",1,en", ",0,en").replace("泉尾1丁目1-1", "鶴町3丁目3-3")
+    run(issued, "households", write(tmp_path, "moved.csv", moved))
+    with issued.connect() as conn:
+        reprint(conn, WORKFLOW, serial, tmp_path / "after.pdf")
+    assert pdf_text(tmp_path / "before.pdf") == pdf_text(tmp_path / "after.pdf")
