@@ -49,6 +49,9 @@ class SchedulerLock:
 
     def __exit__(self, *_exc):
         if self._conn is not None:
+            # the pool keeps the session open: a session-level advisory lock must be released by hand
+            self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+            self._conn.commit()
             self._conn.close()
         if self._file is not None:
             self._file.close()

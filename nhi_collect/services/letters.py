@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 from barcode.codex import Gs1_128
@@ -36,7 +37,13 @@ PROPERTY_LABELS = {"deposit": "預金債権", "wage": "給与債権", "pension":
 GROUNDS = {"no_property": (1, "滞納処分をすることができる財産がないとき"),
            "hardship": (2, "滞納処分をすることによってその生活を著しく窮迫させるおそれがあるとき"),
            "unknown": (3, "所在及び滞納処分をすることができる財産がともに不明であるとき")}
+TOKYO = ZoneInfo("Asia/Tokyo")
 HOUSEHOLD_FIELDS = ("head_name", "head_name_kana", "postal_code", "address", "language")
+
+
+def _end_of_day_utc(on: date) -> datetime:
+    """The end of a Tokyo office day, as the UTC instant household changes are stamped with."""
+    return datetime.combine(on + timedelta(days=1), time(0), TOKYO).astimezone(timezone.utc)
 
 
 def _household_as_of(conn: Connection, household_id: int, on: date) -> dict:
@@ -45,7 +52,7 @@ def _household_as_of(conn: Connection, household_id: int, on: date) -> dict:
     later = conn.execute(select(household_changes.c.field, household_changes.c.old_value)
                          .where(household_changes.c.household_id == household_id,
                                 household_changes.c.field.in_(HOUSEHOLD_FIELDS),
-                                household_changes.c.changed_at > on.isoformat() + "T23:59:59")
+                                household_changes.c.changed_at >= _end_of_day_utc(on))
                          .order_by(household_changes.c.id.desc())).all()
     for field, old in later:  # undo later changes, newest first, to see the address as it was
         data[field] = old

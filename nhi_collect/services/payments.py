@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from sqlalchemy import Connection, Select, Table, func, select, update
+from sqlalchemy import Connection, Table, func, select, update
 
 from ..adapters.bulk import bulk_insert
 from ..adapters.tables import allocations, assessments, payments
@@ -19,21 +19,21 @@ from ..errors import RowError
 CHUNK = 2_000
 
 
-def allocate_new_payments(conn: Connection, fresh_ids: Select, stage: Table) -> list[RowError]:
-    """Allocate the payments whose ids `fresh_ids` selects; returns refusals with their file lines."""
-    fresh = fresh_ids.subquery()
-    household_ids = conn.execute(select(payments.c.household_id).where(payments.c.id.in_(select(fresh.c.id)))
-                                 .distinct().order_by(payments.c.household_id)).scalars().all()
+def allocate_new_payments(conn: Connection, stage: Table) -> list[RowError]:
+    """Allocate the staged payments marked fresh (already inserted; `payment_pk` is their id).
+    Returns refusals with their file lines; on any refusal nothing is written."""
+    fresh = stage.c.fresh.is_(True)
+    household_ids = conn.execute(select(stage.c.household_id).where(fresh).distinct()
+                                 .order_by(stage.c.household_id)).scalars().all()
     errors: list[RowError] = []
     rows: list[tuple[int, int, int]] = []
     for start in range(0, len(household_ids), CHUNK):
-        chunk = household_ids[start:start + CHUNK]
-        rows.extend(_allocate_chunk(conn, chunk, fresh, stage, errors))
+        rows.extend(_allocate_chunk(conn, household_ids[start:start + CHUNK], stage, errors))
     if errors:
         return errors
     bulk_insert(conn, allocations, ("payment_id", "assessment_id", "amount"), rows)
     applied = (select(allocations.c.assessment_id, func.sum(allocations.c.amount).label("amount"))
-               .where(allocations.c.payment_id.in_(select(fresh.c.id)))
+               .where(allocations.c.payment_id.in_(select(stage.c.payment_pk).where(fresh)))
                .group_by(allocations.c.assessment_id).subquery())
     conn.execute(update(assessments).values(paid=assessments.c.paid + applied.c.amount)
                  .where(assessments.c.id == applied.c.assessment_id))
@@ -54,7 +54,7 @@ def household_credit(conn: Connection, household_ids: list[int]) -> dict[int, in
     return {h: int(credit.get(h, 0)) for h in household_ids}
 
 
-def _allocate_chunk(conn, chunk, fresh, stage, errors):
+def _allocate_chunk(conn, chunk, stage, errors):
     open_rows = conn.execute(
         select(assessments.c.id, assessments.c.household_id, assessments.c.fiscal_year, assessments.c.installment,
                (assessments.c.amount + assessments.c.adjusted - assessments.c.paid).label("unpaid"),
@@ -65,11 +65,10 @@ def _allocate_chunk(conn, chunk, fresh, stage, errors):
     ledger = {h: [OpenInstallment(r.id, r.fiscal_year, r.installment, max(r.unpaid, 0), r.paid) for r in group]
               for h, group in groupby(open_rows, key=lambda r: r.household_id)}
     new = conn.execute(
-        select(payments.c.id, payments.c.household_id, payments.c.fiscal_year, payments.c.installment,
-               payments.c.amount, stage.c.line)
-        .join(stage, stage.c.payment_id == payments.c.payment_no)
-        .where(payments.c.id.in_(select(fresh.c.id)), payments.c.household_id.in_(chunk))
-        .order_by(payments.c.household_id, payments.c.paid_on, stage.c.line)).all()
+        select(stage.c.payment_pk.label("id"), stage.c.household_id, stage.c.fiscal_year, stage.c.installment,
+               stage.c.amount, stage.c.line)
+        .where(stage.c.fresh.is_(True), stage.c.household_id.in_(chunk))
+        .order_by(stage.c.household_id, stage.c.paid_on, stage.c.line)).all()
     # The new payments are already in `payments` but not yet allocated: leave them out of the credit.
     credit = household_credit(conn, chunk)
     for p in new:
