@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -77,7 +77,3 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
 
 def days(start: date = START, end: date = END) -> int:
     return (end - start).days + 1
-
-
-def next_day(on: date) -> date:
-    return on + timedelta(days=1)

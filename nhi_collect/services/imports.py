@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from itertools import chain
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 

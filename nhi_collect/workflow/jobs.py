@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..adapters.db import transaction
 from ..adapters.tables import batch_runs, households, queue_items, rate_snapshots
 from ..domain.calendar import is_office_day, month_end, next_office_day
 from ..services.households import current_accounting_year
@@ -180,9 +179,8 @@ def _queue(conn: Connection, kind: str, on: date, reason: str, ids_query, due_da
 def _queue_checks(conn: Connection, kind: str, on: date) -> int:
     """Seed 窓4: eligibility clean-up of suspected employee-insurance households (May, Oct, Feb) and
     non-residence checks with the resident-records team (Nov, Dec), for households in arrears."""
-    from .guards import _open, A
     in_arrears = select(households.c.id).where(households.c.stage.not_in(["clear", "written_off"]),
-                                               _open(A.c.due_date < on))
+                                               ~GUARDS["nothing_overdue"].sql(Context(on, None)))
     reason = {"employee_insurance_check": "社保疑義: in arrears; check with the pension office whether the head "
                                           "has joined employee insurance",
               "non_residence_check": "不現住調査: in arrears; check residence with the resident-records team"}[kind]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from nhi_collect.adapters.db import transaction
-from nhi_collect.adapters.letters import document, environment, render_letter
+from nhi_collect.adapters.letters import environment
 from nhi_collect.adapters.tables import installment_plans, letters, plan_schedule, seizures, suspensions
 from nhi_collect.domain.payment_slip import check_digit
 from nhi_collect.services import actions

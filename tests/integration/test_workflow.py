@@ -3,7 +3,7 @@ the law's invariants hold every day of a fiscal year, and dates can be run again
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
