@@ -82,3 +82,26 @@ def test_generate_import_and_household_show(tmp_path):
         assert i["paid"] + i["unpaid"] == i["amount"] or i["unpaid"] == 0
         assert set(i) == {"fiscal_year", "installment", "due_date", "amount", "paid", "unpaid", "demand_issued_on",
                           "limitation_date"}
+
+
+def test_run_json_dry_run_and_letters(tmp_path):
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    ward = tmp_path / "ward"
+    cli("generate", "--households", "60", "--fiscal-years", "2023-2023", "--seed", "4", "--out", str(ward))
+    for kind in ("households", "assessments"):
+        assert cli("import", kind, str(ward / f"{kind}.csv"), db=db).returncode == 0
+    out = tmp_path / "out"
+    dry = json.loads(cli("--out", str(out), "run", "--date", "2023-08-21", "--dry-run", "--json", db=db).stdout)
+    assert dry["dry_run"] and any(j["letters"] for j in dry["jobs"])
+    assert json.loads(cli("letters", "list", "--date", "2023-08-21", "--json", db=db).stdout) == []
+    done = json.loads(cli("--out", str(out), "run", "--date", "2023-08-21", "--json", db=db).stdout)
+    assert done["date"] == "2023-08-21"
+    assert {"name", "status", "transitions", "letters"} <= set(done["jobs"][0])
+    demand = next(j for j in done["jobs"] if j["name"] == "demand_notices")
+    assert demand["transitions"]["clear->demanded"] > 0
+    listed = json.loads(cli("letters", "list", "--date", "2023-08-21", "--json", db=db).stdout)
+    assert len(listed) == demand["letters"] == dry["jobs"][2]["letters"]
+    assert (out / "letters" / "2023-08-21" / "demand_notice.pdf").exists()
+    again = json.loads(cli("--out", str(out), "run", "--date", "2023-08-21", "--json", db=db).stdout)
+    assert all(j["status"] == "skipped" for j in again["jobs"])
+    assert len(json.loads(cli("letters", "list", "--date", "2023-08-21", "--json", db=db).stdout)) == len(listed)
