@@ -420,6 +420,24 @@ def letters_mark_returned(obj: Context, serial, reason, on):
 
 
 @cli.group()
+def report():
+    """Reports."""
+
+
+@report.command("monthly")
+@click.option("--fiscal-year", type=int, required=True)
+@click.option("--as-of", callback=parse_date, required=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def report_monthly(obj: Context, fiscal_year, as_of, as_json):
+    """Current-year and carried-over-arrears collection rates (domain.md §5)."""
+    from ..services.report import monthly, monthly_text
+    with obj.engine().connect() as conn:
+        data = monthly(conn, fiscal_year, as_of)
+    emit(data, as_json, monthly_text(data))
+
+
+@cli.group()
 def household():
     """One household."""
 

@@ -105,3 +105,17 @@ def test_run_json_dry_run_and_letters(tmp_path):
     again = json.loads(cli("--out", str(out), "run", "--date", "2023-08-21", "--json", db=db).stdout)
     assert all(j["status"] == "skipped" for j in again["jobs"])
     assert len(json.loads(cli("letters", "list", "--date", "2023-08-21", "--json", db=db).stdout)) == len(listed)
+
+
+def test_report_monthly_json(tmp_path):
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    ward = tmp_path / "ward"
+    cli("generate", "--households", "80", "--fiscal-years", "2022-2023", "--seed", "8", "--out", str(ward))
+    for kind in ("households", "assessments", "adjustments", "payments"):
+        assert cli("import", kind, str(ward / f"{kind}.csv"), db=db).returncode == 0
+    data = json.loads(cli("report", "monthly", "--fiscal-year", "2023", "--as-of", "2024-05-31", "--json", db=db).stdout)
+    assert set(data["current_year"]) == {"assessed", "whereabouts_unknown", "collected", "rate"}
+    assert set(data["arrears"]) == {"carried_over", "collected", "written_off", "rate"}
+    c = data["current_year"]
+    expected = round(c["collected"] * 100 / (c["assessed"] - c["whereabouts_unknown"]), 2)
+    assert abs(float(c["rate"]) - expected) < 0.006 and len(c["rate"].split(".")[1]) == 2
