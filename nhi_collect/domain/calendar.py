@@ -36,7 +36,7 @@ def is_office_day(day: date) -> bool:
 
 
 def is_bank_day(day: date) -> bool:
-    """A day banks settle transfers: differs from office days on 12/29 and 12/30."""
+    """A day banks settle transfers (銀行法15条, 銀行法施行令5条): differs from office days on 12/29 and 12/30."""
     return day.weekday() < 5 and not is_national_holiday(day) and (day.month, day.day) not in BANK_YEAR_END
 
 
@@ -48,6 +48,7 @@ def next_office_day(day: date) -> date:
 
 
 def next_bank_day(day: date) -> date:
+    """`day` or the next bank business day: a transfer due on a bank holiday settles then."""
     while not is_bank_day(day):
         day += ONE_DAY
     return day
@@ -59,15 +60,8 @@ def fiscal_year(day: date) -> int:
 
 
 def month_end(year: int, month: int) -> date:
+    """Last day of a month: Osaka's installments fall due at month end (大阪市国民健康保険条例)."""
     return date(year, month, _calendar.monthrange(year, month)[1])
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or that month's last day when the day does not exist."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = _calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
 
 
 def period_end(first_day: date, months: int) -> date:
@@ -89,7 +83,8 @@ FIRST_INSTALLMENT_MONTH = 6
 
 
 def installment_month(fiscal_year_: int, installment: int) -> tuple[int, int]:
-    """(year, month) in which an installment falls: 1 → June of the fiscal year, 10 → March after."""
+    """(year, month) in which an installment falls: 1 → June of the fiscal year, 10 → March after
+    (Osaka's ordinance: 10 installments from June; domain.md §6)."""
     if not 1 <= installment <= 12:
         raise ValueError(f"installment must be 1–12, not {installment}")
     index = fiscal_year_ * 12 + (FIRST_INSTALLMENT_MONTH - 1) + (installment - 1)

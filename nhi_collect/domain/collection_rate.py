@@ -74,7 +74,7 @@ def closing_day(fiscal_year_: int) -> date:
 
 
 def accounting_year(paid_on: date, debt_fiscal_year: int) -> int:
-    """The fiscal year whose accounts a receipt belongs to.
+    """The fiscal year whose accounts a receipt belongs to (地方自治法235条の5, 同法施行令142条).
 
     April–May receipts for debts of the previous year or earlier fall in the previous year's
     closing period; everything else belongs to the fiscal year of the receipt date.
@@ -86,7 +86,8 @@ def accounting_year(paid_on: date, debt_fiscal_year: int) -> int:
 
 
 def rate_percent(numerator: int, denominator: int) -> str | None:
-    """Percent with 2 decimals, rounded half-up; None when there is nothing to divide by."""
+    """Percent with 2 decimals, rounded half-up as the ward reports 収納率; None when there is nothing to
+    divide by."""
     if denominator == 0:
         return None
     value = Decimal(numerator) * 100 / Decimal(denominator)

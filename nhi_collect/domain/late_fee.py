@@ -38,6 +38,7 @@ class Rate:
 
 @lru_cache(maxsize=1)
 def rate_table() -> tuple[Rate, ...]:
+    """The yearly rates of 地方税法附則3条の2 (延滞金特例基準割合), read from late_fee_rates.toml."""
     text = resources.files(__package__).joinpath("late_fee_rates.toml").read_text("utf-8")
     rows = tomllib.loads(text)["rates"]
     return tuple(sorted((Rate(r["from"], Decimal(r["lower"]), Decimal(r["higher"])) for r in rows),
@@ -45,7 +46,8 @@ def rate_table() -> tuple[Rate, ...]:
 
 
 def rate_for(year: int, higher: bool, table: Sequence[Rate] | None = None) -> Decimal:
-    """The yearly rate in percent for a calendar year and band."""
+    """The yearly rate in percent for a calendar year and band (地方税法附則3条の2第1項・第2項); the
+    rate changes on 1 January, so a period crossing 31 December uses each year's own rate."""
     chosen = None
     for row in table or rate_table():
         if row.from_year <= year:
@@ -136,7 +138,8 @@ def _unpaid_on(day: date, amount: int, changes: list[tuple[date, int]]) -> int:
 
 def late_fee_estimate(amount: int, due: date, as_of: date, *, band_months: int = 1,
                       payments: Iterable[tuple[date, int]] = ()) -> int:
-    """Late fee accrued on a still-unpaid installment if it were paid on `as_of` (shown on letters)."""
+    """Late fee accrued on a still-unpaid installment if it were paid on `as_of` (shown on letters as
+    an estimate; 地方自治法231条の3第2項 with the rules of late_fee)."""
     if as_of <= due:
         return 0
     return late_fee(amount, due, as_of, band_months=band_months, payments=payments).late_fee
