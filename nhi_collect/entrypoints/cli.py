@@ -179,6 +179,7 @@ def _run_text(data: dict) -> str:
         moves = ", ".join(f"{k} {v:,}" for k, v in job["transitions"].items()) or "no moves"
         lines.append(f"  {job['name']:<20} {job['status']:<8} {moves}; letters {job['letters']:,}"
                      + (f"; queued {job['queued']:,}" if job["queued"] else ""))
+        lines += [f"      e.g. {edge}: {', '.join(nos)}" for edge, nos in job["sample"].items()]
     return "\n".join(lines)
 
 
@@ -289,6 +290,52 @@ def action_plan(obj, household_no, on, schedule):
     from ..services.actions import agree_plan
     dest = _act(obj, agree_plan, _workflow(obj), household_no, _today(on), schedule, obj.actor)
     click.echo(f"{household_no}: {dest}")
+
+
+def parse_inquiries(_ctx, _param, values):
+    try:
+        return [tuple(v.split(":", 1)) for v in values if v.split(":", 1)[1]]
+    except IndexError:
+        raise click.BadParameter("expected KIND:TARGET, e.g. bank:大正銀行 泉尾支店") from None
+
+
+@action.command("open-investigation")
+@click.argument("household_no")
+@ON
+@click.option("--inquiry", "inquiries", multiple=True, callback=parse_inquiries,
+              help="KIND:TARGET (bank, employer, pension, insurance, real_estate); repeatable.")
+@click.pass_obj
+def action_open_investigation(obj, household_no, on, inquiries):
+    """財産調査: send inquiries (国税徴収法141条); a bank inquiry produces a 預貯金等照会書."""
+    from ..services.actions import open_investigation
+    _act(obj, open_investigation, household_no, _today(on), obj.actor, inquiries)
+    click.echo(f"{household_no}: investigation opened with {len(inquiries)} inquiry(ies)")
+
+
+@action.command("inquiry-result")
+@click.argument("household_no")
+@ON
+@click.option("--kind", type=click.Choice(["bank", "employer", "pension", "insurance", "real_estate"]), required=True)
+@click.option("--target", required=True)
+@click.option("--found", "found_amount", type=int, required=True, help="Amount found in yen (0: nothing).")
+@click.pass_obj
+def action_inquiry_result(obj, household_no, on, kind, target, found_amount):
+    """Record the reply to an inquiry."""
+    from ..services.actions import record_inquiry_result
+    _act(obj, record_inquiry_result, household_no, kind, target, _today(on), found_amount, obj.actor)
+    click.echo(f"{household_no}: {kind} inquiry to {target} answered ({found_amount:,} yen)")
+
+
+@action.command("collect")
+@click.argument("household_no")
+@ON
+@click.option("--amount", type=click.IntRange(1), required=True)
+@click.pass_obj
+def action_collect(obj, household_no, on, amount):
+    """Money received from an executed seizure (取立て), applied oldest first."""
+    from ..services.actions import collect_from_seizure
+    _act(obj, collect_from_seizure, household_no, _today(on), amount, obj.actor)
+    click.echo(f"{household_no}: {amount:,} yen collected from the seizure")
 
 
 @action.command("close-investigation")

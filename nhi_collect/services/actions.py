@@ -105,6 +105,23 @@ def open_investigation(conn, household_no: str, on: date, actor: str,
     return inv
 
 
+def record_inquiry_result(conn, household_no: str, kind: str, target: str, on: date, found_amount: int,
+                          actor: str) -> None:
+    """The reply to an inquiry (a bank balance, a wage, a pension, a policy's surrender value, land)."""
+    hid = household_id(conn, household_no)
+    row = conn.execute(select(inquiries.c.id).join(investigations)
+                       .where(investigations.c.household_id == hid, investigations.c.closed_on.is_(None),
+                              inquiries.c.kind == kind, inquiries.c.target == target, inquiries.c.replied_on.is_(None))
+                       ).scalar()
+    if row is None:
+        raise UserError(f"no open {kind} inquiry to {target} for household {household_no}")
+    if found_amount < 0:
+        raise UserError("the amount found must not be negative")
+    conn.execute(update(inquiries).where(inquiries.c.id == row).values(replied_on=on, found_amount=found_amount))
+    _audit(conn, actor, "inquiry_result", household_no, {"on": on, "kind": kind, "target": target,
+                                                          "found": found_amount})
+
+
 def close_investigation(conn, household_no: str, on: date, property_found: bool, actor: str) -> None:
     hid = household_id(conn, household_no)
     open_ = conn.execute(select(investigations.c.id).where(investigations.c.household_id == hid,

@@ -9,8 +9,8 @@ from sqlalchemy import Connection, select
 from ..adapters.tables import (adjustments, allocations, assessments, demand_notices, households, letters, payments,
                                stage_transitions)
 from ..domain.calendar import fiscal_year
-from ..domain.limitation import Demand, limitation_date
 from ..errors import UserError
+from ..workflow.facts import load_facts
 from .payments import household_credit
 
 
@@ -30,6 +30,8 @@ def show_household(conn: Connection, household_no: str, as_of: date) -> dict:
         .where(assessments.c.household_id == head.id)
         .order_by(assessments.c.fiscal_year, assessments.c.installment)).all()
     paid_as_of = _paid_as_of(conn, head.id, as_of)
+    # limitation from the recorded events (demand notice, reminders) as the workflow's guards see them
+    facts = {(i.fiscal_year, i.installment): i for i in load_facts(conn, [head.id], as_of)[head.id].installments}
     current = current_accounting_year(as_of)
     installments, balance = [], {"current_year": 0, "arrears": 0}
     for r in rows:
@@ -38,12 +40,11 @@ def show_household(conn: Connection, household_no: str, as_of: date) -> dict:
         unpaid = max(amount - paid, 0)
         if r.due_date <= as_of:
             balance["current_year" if r.fiscal_year >= current else "arrears"] += unpaid
-        events = [Demand(r.issued_on, r.deadline)] if r.issued_on else []
         installments.append({
             "fiscal_year": r.fiscal_year, "installment": r.installment, "due_date": r.due_date.isoformat(),
             "amount": amount, "paid": paid, "unpaid": unpaid,
             "demand_issued_on": r.issued_on.isoformat() if r.issued_on else None,
-            "limitation_date": _iso(limitation_date(r.due_date, events)) if unpaid else None})
+            "limitation_date": _iso(facts[(r.fiscal_year, r.installment)].limitation_date()) if unpaid else None})
     balance["credit"] = household_credit(conn, [head.id])[head.id]
     sent = conn.execute(select(letters.c.letter_type, letters.c.issued_on, letters.c.serial)
                         .where(letters.c.household_id == head.id, letters.c.issued_on <= as_of)

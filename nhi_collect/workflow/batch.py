@@ -39,6 +39,12 @@ def select_into_batch(conn: Connection, candidates) -> int:
     return conn.execute(select(func.count()).select_from(batch_ids)).scalar_one()
 
 
+def sample(conn: Connection, size: int = 5) -> list[str]:
+    """A few household numbers of the batch, for --dry-run and the run report."""
+    return conn.execute(select(households.c.household_no).join(batch_ids, batch_ids.c.household_id == households.c.id)
+                        .order_by(households.c.household_no).limit(size)).scalars().all()
+
+
 def fill_batch(conn: Connection, ids: list[int]) -> int:
     conn.execute(batch_ids.delete())
     return bulk_insert(conn, batch_ids, ("household_id",), ((i,) for i in ids))

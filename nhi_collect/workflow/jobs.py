@@ -33,10 +33,11 @@ class JobReport:
     transitions: dict[str, int] = field(default_factory=dict)
     letters: int = 0
     queued: int = 0
+    sample: dict[str, list[str]] = field(default_factory=dict)  # a few household numbers per move
 
     def as_json(self) -> dict:
         return {"name": self.name, "status": self.status, "transitions": self.transitions, "letters": self.letters,
-                "queued": self.queued}
+                "queued": self.queued, "sample": self.sample}
 
 
 def scheduled_on(job: CalendarJob, on: date) -> bool:
@@ -130,6 +131,7 @@ def _fire(conn, workflow, trigger, ctx, run_id, report, one_at_a_time, with_lett
         moved = fill()
         if not moved:
             continue
+        report.sample.setdefault(f"{trigger}->{dest}", batch.sample(conn))
         if t.letter and with_letter:
             report.letters += batch.write_letters(conn, t.letter, ctx.on, run_id)
             batch.write_letter_items(conn, t.letter, ctx.on)

@@ -125,3 +125,23 @@ def test_cli_refusal_names_the_rule(ledger, tmp_path):
     done = subprocess.run([sys.executable, "-m", "nhi_collect", "--db", url, "--as", "tanaka", "action",
                            "write-off", "H1", "--on", "2023-09-21", "--role", "clerk"], capture_output=True, text=True)
     assert done.returncode == 2 and "supervisor" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_investigation_inquiry_results_and_limitation_in_household_show(ledger):
+    from nhi_collect.adapters.tables import inquiries, letters
+    from nhi_collect.services.households import show_household
+    run_date(ledger, WORKFLOW, date(2023, 9, 20))
+    with transaction(ledger) as conn:
+        actions.open_investigation(conn, "H1", date(2023, 9, 21), "clerk", [("bank", "大正銀行"), ("employer", "X社")])
+        actions.record_inquiry_result(conn, "H1", "bank", "大正銀行", date(2023, 9, 28), 55_000, "clerk")
+        assert conn.execute(select(letters.c.letter_type).where(letters.c.letter_type == "bank_inquiry")).all()
+        assert conn.execute(select(inquiries.c.found_amount).where(inquiries.c.kind == "bank")).scalar() == 55_000
+    with pytest.raises(Exception, match="no open bank inquiry"):
+        with transaction(ledger) as conn:
+            actions.record_inquiry_result(conn, "H1", "bank", "他行", date(2023, 9, 28), 1, "clerk")
+    with ledger.connect() as conn:
+        shown = show_household(conn, "H1", date(2023, 9, 30))
+    first = shown["installments"][0]
+    # demanded 2023-09-20 with deadline 09-30: renewed for two years from 10-01 (国保法110条, 民法147条)
+    assert first["demand_issued_on"] == "2023-09-20" and first["limitation_date"] == "2025-09-30"
+    assert shown["history"][0]["trigger"] == "issue_demand"
