@@ -37,11 +37,11 @@ def ward(tmp_path_factory) -> Path:
     return root
 
 
-def load_ward(engine, root: Path):
+def load_ward(engine, root: Path, until: date = START):
     for kind in ("households", "assessments"):
         with transaction(engine) as conn:
             import_file(conn, kind, str(root / "ward" / f"{kind}.csv"))
-    import_until(engine, root / "ward", START, root / "feed")
+    import_until(engine, root / "ward", until, root / "feed")
 
 
 def snapshot(engine) -> dict:
