@@ -121,7 +121,7 @@ def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-
     spec = KINDS[kind]
     source = f.CsvSource(path, encoding, spec.required, spec.optional)
     stage = Table(f"stage_{kind}", MetaData(), Column("line", Integer), Column("fresh", Boolean),
-                  *spec.staging_columns(), *_resolved_keys(kind), prefixes=["TEMPORARY"])
+                  *spec.staging_columns(), prefixes=["TEMPORARY"])
     stage.create(conn)
     columns = ["line", *spec.parsers]
     errors = source.errors
@@ -168,13 +168,6 @@ def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-
         detail=json.dumps({"inserted": result.inserted, "updated": result.updated, "unchanged": result.unchanged})))
     stage.drop(conn)
     return result
-
-
-def _resolved_keys(kind: str) -> list[Column]:
-    """Payments resolve their household and their own id on the staging table (see _merge_payments)."""
-    if kind != "payments":
-        return []
-    return [Column("household_id", BigInteger), Column("payment_pk", BigInteger)]
 
 
 def _lines(conn: Connection, query, message: Callable[[object], str]) -> list[RowError]:
@@ -318,19 +311,27 @@ def _merge_payments(conn, stage, result, errors, actor, now):
     errors.extend(_lines(conn, conflicts, lambda r: "payment_id already recorded with different values"))
     if errors:
         return
-    result.inserted = _mark_fresh(conn, stage, existing)
-    if not result.inserted:
-        return
-    # Resolve keys once on the staging table, so that the allocation below reads only the staging
-    # table chunk by chunk instead of joining millions of payments again for every chunk.
-    conn.execute(update(stage).values(household_id=households.c.id)
-                 .where(households.c.household_no == stage.c.household_no, stage.c.fresh.is_(True)))
+    # New payments are inserted with one anti-join; they are then the rows of this file whose stored id is
+    # above the largest id before the insert. Their keys are resolved once into a second staging table
+    # (no UPDATE of millions of staged rows), which the allocation then reads chunk by chunk.
+    before = conn.execute(select(func.coalesce(func.max(payments.c.id), 0))).scalar_one()
     conn.execute(payments.insert().from_select(
         ["payment_no", "household_id", "fiscal_year", "installment", "paid_on", "amount", "channel"],
-        select(stage.c.payment_id, stage.c.household_id, stage.c.fiscal_year, stage.c.installment, stage.c.paid_on,
-               stage.c.amount, stage.c.channel).where(stage.c.fresh.is_(True)).order_by(stage.c.line)))
-    conn.execute(update(stage).values(payment_pk=payments.c.id).where(existing, stage.c.fresh.is_(True)))
-    Index("ix_stage_payments_household", stage.c.household_id).create(conn)
+        select(stage.c.payment_id, households.c.id, stage.c.fiscal_year, stage.c.installment, stage.c.paid_on,
+               stage.c.amount, stage.c.channel)
+        .join(households, households.c.household_no == stage.c.household_no)
+        .where(~exists().where(existing)).order_by(stage.c.line)))
+    fresh = Table("stage_new_payments", MetaData(), Column("line", Integer), Column("payment_pk", BigInteger),
+                  Column("household_id", BigInteger), Column("fiscal_year", Integer), Column("installment", Integer),
+                  Column("paid_on", Date), Column("amount", BigInteger), prefixes=["TEMPORARY"])
+    fresh.create(conn)
+    conn.execute(fresh.insert().from_select(
+        ["line", "payment_pk", "household_id", "fiscal_year", "installment", "paid_on", "amount"],
+        select(stage.c.line, payments.c.id, payments.c.household_id, payments.c.fiscal_year, payments.c.installment,
+               payments.c.paid_on, payments.c.amount).join(payments, existing).where(payments.c.id > before)))
+    Index("ix_stage_new_payments_household", fresh.c.household_id).create(conn)
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"ANALYZE {stage.name}")
-    errors.extend(allocate_new_payments(conn, stage))
+        conn.exec_driver_sql(f"ANALYZE {fresh.name}")
+    result.inserted = conn.execute(select(func.count()).select_from(fresh)).scalar_one()
+    errors.extend(allocate_new_payments(conn, fresh))
+    fresh.drop(conn)

@@ -19,21 +19,21 @@ from ..errors import RowError
 CHUNK = 2_000
 
 
-def allocate_new_payments(conn: Connection, stage: Table) -> list[RowError]:
-    """Allocate the staged payments marked fresh (already inserted; `payment_pk` is their id).
-    Returns refusals with their file lines; on any refusal nothing is written."""
-    fresh = stage.c.fresh.is_(True)
-    household_ids = conn.execute(select(stage.c.household_id).where(fresh).distinct()
-                                 .order_by(stage.c.household_id)).scalars().all()
+def allocate_new_payments(conn: Connection, fresh: Table) -> list[RowError]:
+    """Allocate the new payments listed in `fresh` (line, payment_pk, household_id, fiscal_year,
+    installment, paid_on, amount), chunk by chunk, writing each chunk's allocations at once so memory
+    stays bounded. Returns refusals with their file lines; the caller's transaction then stores nothing."""
+    household_ids = conn.execute(select(fresh.c.household_id).distinct()
+                                 .order_by(fresh.c.household_id)).scalars().all()
     errors: list[RowError] = []
-    rows: list[tuple[int, int, int]] = []
     for start in range(0, len(household_ids), CHUNK):
-        rows.extend(_allocate_chunk(conn, household_ids[start:start + CHUNK], stage, errors))
+        rows = list(_allocate_chunk(conn, household_ids[start:start + CHUNK], fresh, errors))
+        if not errors:
+            bulk_insert(conn, allocations, ("payment_id", "assessment_id", "amount"), rows)
     if errors:
         return errors
-    bulk_insert(conn, allocations, ("payment_id", "assessment_id", "amount"), rows)
     applied = (select(allocations.c.assessment_id, func.sum(allocations.c.amount).label("amount"))
-               .where(allocations.c.payment_id.in_(select(stage.c.payment_pk).where(fresh)))
+               .where(allocations.c.payment_id.in_(select(fresh.c.payment_pk)))
                .group_by(allocations.c.assessment_id).subquery())
     conn.execute(update(assessments).values(paid=assessments.c.paid + applied.c.amount)
                  .where(assessments.c.id == applied.c.assessment_id))
@@ -54,7 +54,7 @@ def household_credit(conn: Connection, household_ids: list[int]) -> dict[int, in
     return {h: int(credit.get(h, 0)) for h in household_ids}
 
 
-def _allocate_chunk(conn, chunk, stage, errors):
+def _allocate_chunk(conn, chunk, fresh, errors):
     open_rows = conn.execute(
         select(assessments.c.id, assessments.c.household_id, assessments.c.fiscal_year, assessments.c.installment,
                (assessments.c.amount + assessments.c.adjusted - assessments.c.paid).label("unpaid"),
@@ -65,10 +65,10 @@ def _allocate_chunk(conn, chunk, stage, errors):
     ledger = {h: [OpenInstallment(r.id, r.fiscal_year, r.installment, max(r.unpaid, 0), r.paid) for r in group]
               for h, group in groupby(open_rows, key=lambda r: r.household_id)}
     new = conn.execute(
-        select(stage.c.payment_pk.label("id"), stage.c.household_id, stage.c.fiscal_year, stage.c.installment,
-               stage.c.amount, stage.c.line)
-        .where(stage.c.fresh.is_(True), stage.c.household_id.in_(chunk))
-        .order_by(stage.c.household_id, stage.c.paid_on, stage.c.line)).all()
+        select(fresh.c.payment_pk.label("id"), fresh.c.household_id, fresh.c.fiscal_year, fresh.c.installment,
+               fresh.c.amount, fresh.c.line)
+        .where(fresh.c.household_id.in_(chunk))
+        .order_by(fresh.c.household_id, fresh.c.paid_on, fresh.c.line)).all()
     # The new payments are already in `payments` but not yet allocated: leave them out of the credit.
     credit = household_credit(conn, chunk)
     for p in new:
