@@ -62,15 +62,16 @@ def run_date(engine: Engine, workflow: Workflow, on: date, *, one_at_a_time: boo
              dry_run: bool = False) -> list[JobReport]:
     """Run every job the calendar schedules on `on`. `one_at_a_time` decides each household through the
     transitions Machine instead of the set-based SQL (the parity check); `dry_run` rolls back."""
+    jobs = [job for job in workflow.calendar if scheduled_on(job, on)]
+    if dry_run:  # one transaction, so later jobs see what earlier ones would have done, then nothing is kept
+        with engine.connect() as conn, conn.begin() as tx:
+            reports = [_run_job(conn, workflow, job, on, one_at_a_time) for job in jobs]
+            tx.rollback()
+        return reports
     reports = []
-    for job in workflow.calendar:
-        if not scheduled_on(job, on):
-            continue
-        with engine.connect() as conn:
-            with conn.begin() as tx:
-                reports.append(_run_job(conn, workflow, job, on, one_at_a_time))
-                if dry_run:
-                    tx.rollback()
+    for job in jobs:
+        with engine.connect() as conn, conn.begin():
+            reports.append(_run_job(conn, workflow, job, on, one_at_a_time))
     return reports
 
 
