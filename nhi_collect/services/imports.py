@@ -321,6 +321,10 @@ def _merge_payments(conn, stage, result, errors, actor, now):
                stage.c.amount, stage.c.channel)
         .join(households, households.c.household_no == stage.c.household_no)
         .where(~exists().where(existing)).order_by(stage.c.line)))
+    if conn.dialect.name == "postgresql":
+        # statistics for the rows just inserted: without them the allocation's per-chunk lookups by
+        # household choose sequential scans of the whole payments table
+        conn.exec_driver_sql("ANALYZE payments")
     fresh = Table("stage_new_payments", MetaData(), Column("line", Integer), Column("payment_pk", BigInteger),
                   Column("household_id", BigInteger), Column("fiscal_year", Integer), Column("installment", Integer),
                   Column("paid_on", Date), Column("amount", BigInteger), prefixes=["TEMPORARY"])
