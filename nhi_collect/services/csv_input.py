@@ -122,6 +122,11 @@ def optional_text(value: str, column: str) -> str | None:
     return value or None
 
 
+def optional(parser: Parser) -> Parser:
+    """The same check for a column that may be left empty (None then)."""
+    return lambda value, column: parser(value, column) if value else None
+
+
 def name(value: str, column: str) -> str:
     """Half-width katakana (ｶﾀｶﾅ) become full-width; kanji, including compatibility forms such as 﨑,
     are kept exactly (NFKC would turn 﨑 into 崎 and so change a person's name)."""
@@ -139,9 +144,6 @@ def day(value: str, column: str) -> str:
     return value
 
 
-def optional_day(value: str, column: str) -> str | None:
-    return day(value, column) if value else None
-
 
 def integer(value: str, column: str) -> int:
     digits = value[1:] if value[:1] == "-" else value
@@ -151,9 +153,6 @@ def integer(value: str, column: str) -> int:
     return int(value)
 
 
-def optional_integer(value: str, column: str) -> int | None:
-    return integer(value, column) if value else None
-
 
 def fiscal_year(value: str, column: str) -> int:
     year = integer(value, column)
@@ -162,9 +161,6 @@ def fiscal_year(value: str, column: str) -> int:
     return year
 
 
-def optional_fiscal_year(value: str, column: str) -> int | None:
-    return fiscal_year(value, column) if value else None
-
 
 def installment(value: str, column: str) -> int:
     number = integer(value, column)
@@ -172,9 +168,6 @@ def installment(value: str, column: str) -> int:
         raise BadField(f"{column} {number} is not between 1 and 12")
     return number
 
-
-def optional_installment(value: str, column: str) -> int | None:
-    return installment(value, column) if value else None
 
 
 def flag(value: str, column: str) -> bool:

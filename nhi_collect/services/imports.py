@@ -102,7 +102,7 @@ KINDS: dict[str, Kind] = {
     "payments": Kind(
         ("payment_id", "household_no", "paid_on", "amount", "channel"), ("fiscal_year", "installment"),
         (("payment_id", String(40), lambda v, c: f.text(v, c, 40)), HOUSEHOLD_NO,
-         ("fiscal_year", Integer, f.optional_fiscal_year), ("installment", Integer, f.optional_installment),
+         ("fiscal_year", Integer, f.optional(f.fiscal_year)), ("installment", Integer, f.optional(f.installment)),
          ("paid_on", Date, f.day), ("amount", BigInteger, f.integer), ("channel", String(20), f.text)),
         _payment_check),
 }
