@@ -41,14 +41,14 @@ def allocate_new_payments(conn: Connection, fresh: Table) -> list[RowError]:
 
 
 def household_credit(conn: Connection, household_ids: list[int]) -> dict[int, int]:
-    """Credit = payments − allocations (a reduction's surplus returns to credit as a negative allocation)."""
+    """Credit = payments − money applied to installments. `assessments.paid` is the running total of the
+    allocations (a reduction's surplus returned to credit included), so no allocation row is read."""
     credit = dict(conn.execute(select(payments.c.household_id, func.sum(payments.c.amount))
                                .where(payments.c.household_id.in_(household_ids))
                                .group_by(payments.c.household_id)).all())
-    applied = conn.execute(
-        select(assessments.c.household_id, func.sum(allocations.c.amount))
-        .join(allocations, allocations.c.assessment_id == assessments.c.id)
-        .where(assessments.c.household_id.in_(household_ids)).group_by(assessments.c.household_id))
+    applied = conn.execute(select(assessments.c.household_id, func.sum(assessments.c.paid))
+                           .where(assessments.c.household_id.in_(household_ids))
+                           .group_by(assessments.c.household_id))
     for household_id, amount in applied:
         credit[household_id] = credit.get(household_id, 0) - amount
     return {h: int(credit.get(h, 0)) for h in household_ids}
