@@ -64,13 +64,16 @@ def _allocate_chunk(conn, chunk, fresh, errors):
                   assessments.c.installment))
     ledger = {h: [OpenInstallment(r.id, r.fiscal_year, r.installment, max(r.unpaid, 0), r.paid) for r in group]
               for h, group in groupby(open_rows, key=lambda r: r.household_id)}
+    # Credit = payments − paid; `paid` was just read with the installments, so only payments are summed.
+    received = dict(conn.execute(select(payments.c.household_id, func.sum(payments.c.amount))
+                                 .where(payments.c.household_id.in_(chunk)).group_by(payments.c.household_id)).all())
+    credit = {h: int(received.get(h, 0)) - sum(i.paid for i in ledger.get(h, [])) for h in chunk}
     new = conn.execute(
         select(fresh.c.payment_pk.label("id"), fresh.c.household_id, fresh.c.fiscal_year, fresh.c.installment,
                fresh.c.amount, fresh.c.line)
         .where(fresh.c.household_id.in_(chunk))
         .order_by(fresh.c.household_id, fresh.c.paid_on, fresh.c.line)).all()
     # The new payments are already in `payments` but not yet allocated: leave them out of the credit.
-    credit = household_credit(conn, chunk)
     for p in new:
         credit[p.household_id] -= p.amount
     for p in new:
