@@ -15,10 +15,9 @@ from zoneinfo import ZoneInfo
 from pathlib import Path
 
 from barcode.codex import Gs1_128
-from barcode.writer import SVGWriter
 from sqlalchemy import Connection, select, update
 
-from ..adapters.letters import document, render_letter, write_pdf
+from ..adapters.letters import Batch, barcode_svg, render_letter, write_pdfs
 from ..adapters.tables import (assessments, demand_notices, household_changes, households, inquiries,
                                installment_plans, letter_items, letters, plan_schedule, queue_items, seizures,
                                suspensions)
@@ -98,10 +97,7 @@ def _slip(workflow: Workflow, household_no: str, letter, total: int, pay_by: dat
         return {"digits": None, "svg": "", "amount": total}
     field = free_field(workflow.payment_slip["free_field"], household_no, letter.fiscal_year, letter.seq)
     digits = slip_digits(workflow.payment_slip["company_code"], field, total, pay_by)
-    svg = Gs1_128(digits, writer=SVGWriter()).render({"module_width": 0.25, "module_height": 12, "quiet_zone": 2.5,
-                                                      "write_text": False}).decode("utf-8")
-    # python-barcode styles its bars with CSS `fill`, which WeasyPrint ignores: bars are black anyway.
-    svg = svg[svg.index("<svg"):].replace('style="fill:black;"', "").replace('style="fill:white;"', 'fill="white"')
+    svg = barcode_svg(Gs1_128(digits).build()[0])
     return {"digits": digits, "svg": svg, "amount": total}
 
 
@@ -149,13 +145,14 @@ def write_batches(conn: Connection, workflow: Workflow, on: date, out: Path) -> 
     if not rows:
         return []
     folder.mkdir(parents=True, exist_ok=True)
-    manifest = []
-    for kind in sorted({r.letter_type for r in rows}):
-        batch = [r for r in rows if r.letter_type == kind]
-        html = document([render_letter(letter_context(conn, workflow, r.id)) for r in batch], f"{kind} {on}")
-        pages = write_pdf(html, folder / f"{kind}.pdf", [r.serial for r in batch])
-        manifest += [{"serial": r.serial, "type": kind, "household_no": r.household_no, "postal_code": r.postal_code,
-                      "file": f"{kind}.pdf", "pages": f"{pages[r.serial][0]}-{pages[r.serial][1]}"} for r in batch]
+    kinds = sorted({r.letter_type for r in rows})
+    batches = [Batch(folder / f"{kind}.pdf", f"{TITLES[kind]} {on}",
+                     [render_letter(letter_context(conn, workflow, r.id)) for r in rows if r.letter_type == kind],
+                     [r.serial for r in rows if r.letter_type == kind]) for kind in kinds]
+    pages = write_pdfs(batches)
+    manifest = [{"serial": r.serial, "type": r.letter_type, "household_no": r.household_no,
+                 "postal_code": r.postal_code, "file": f"{r.letter_type}.pdf",
+                 "pages": f"{pages[r.serial][0]}-{pages[r.serial][1]}"} for r in rows]
     with open(folder / "manifest.csv", "w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(manifest[0]), lineterminator="\n")
         writer.writeheader()
@@ -175,8 +172,7 @@ def find_letter(conn: Connection, serial: str):
 
 def reprint(conn: Connection, workflow: Workflow, serial: str, path: Path) -> Path:
     letter = find_letter(conn, serial)
-    html = document([render_letter(letter_context(conn, workflow, letter.id))], serial)
-    write_pdf(html, path, [serial])
+    write_pdfs([Batch(path, serial, [render_letter(letter_context(conn, workflow, letter.id))], [serial])])
     return path
 
 

@@ -142,3 +142,19 @@ def test_reprint_uses_the_address_as_it_was(issued, tmp_path):
     with issued.connect() as conn:
         reprint(conn, WORKFLOW, serial, tmp_path / "after.pdf")
     assert pdf_text(tmp_path / "before.pdf") == pdf_text(tmp_path / "after.pdf")
+
+
+def test_a_batch_laid_out_in_parts_on_two_cores_joins_with_true_page_ranges(issued, tmp_path, monkeypatch):
+    from nhi_collect.adapters import letters as rendering
+    monkeypatch.setattr(rendering, "PART_LETTERS", 2)
+    with issued.connect() as conn:
+        rows = conn.execute(select(letters.c.id, letters.c.serial).order_by(letters.c.id)).all()
+        sections = [rendering.render_letter(letter_context(conn, WORKFLOW, r.id)) for r in rows]
+    serials = [r.serial for r in rows]
+    pages = rendering.write_pdfs([rendering.Batch(tmp_path / "all.pdf", "all", sections, serials)], workers=2)
+    pdf = pdfium.PdfDocument(str(tmp_path / "all.pdf"))
+    assert len(rows) > 4 and pages[serials[-1]][1] == len(pdf)
+    ranges = [pages[s] for s in serials]
+    assert ranges[0][0] == 1 and all(b[0] == a[1] + 1 for a, b in zip(ranges, ranges[1:]))  # contiguous, in order
+    for serial, (first, _last) in zip(serials, ranges):
+        assert serial in pdf[first - 1].get_textpage().get_text_range()
