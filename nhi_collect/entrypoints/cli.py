@@ -152,7 +152,9 @@ def _demo_text(obj: Context, summary) -> str:
               f"collected {r.arrears.collected:,} of {r.arrears.carried_over:,} yen",
               "", "letters (通知書) issued in the year"]
     lines += [f"  {t:<20} {n:>8,}" for t, n in sorted(summary.letters.items())]
-    lines += ["", f"seizures executed {summary.seizures:,}, collected by seizure {summary.collected_by_seizure:,} yen"]
+    lines += ["", f"seizures executed {summary.seizures:,}, collected by seizure {summary.collected_by_seizure:,} yen",
+              f"printed {summary.printed_letters:,} letters on {summary.printed_pages:,} pages to {obj.out}/letters/ "
+              f"in {summary.print_seconds:,.0f} s ({summary.printed_pages / max(summary.print_seconds, 1e-9):,.1f} pages/s)"]
     return "\n".join(lines)
 
 
