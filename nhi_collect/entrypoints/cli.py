@@ -137,6 +137,32 @@ def demo(obj: Context, households, seed):
     click.echo(_demo_text(obj, summary))
 
 
+@cli.command()
+@click.option("--households", type=click.IntRange(100), default=10_000, show_default=True)
+@click.option("--db", "url", help="An empty database (default: a new SQLite file under OUT/bench/).")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--pdf-letters", type=click.IntRange(1), default=1000, show_default=True,
+              help="Letters of the July round rendered to PDF.")
+@click.option("--naive-letters", type=click.IntRange(1), default=50, show_default=True,
+              help="Letters rendered one WeasyPrint document each (the PDF baseline).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def bench(obj: Context, households, url, seed, pdf_letters, naive_letters, as_json):
+    """Measure imports, the July round, a quiet day, letters and the report, each beside its baseline."""
+    import shutil
+    from ..services.bench import bench as run_bench, table
+    work = obj.out / "bench" / f"{households}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    engine = make_engine(url or f"sqlite:///{work / 'bench.db'}")
+    upgrade(engine)
+    result = run_bench(engine, _workflow(obj), households, work, seed, pdf_letters, naive_letters,
+                       progress=lambda msg: click.echo(f"… {msg}", err=True))
+    path = obj.out / "bench" / f"bench-{households}-{engine.dialect.name}.json"
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    emit(result, as_json, table(result) + f"\n(written to {path})")
+
+
 def _demo_text(obj: Context, summary) -> str:
     workflow = _workflow(obj)
     stages = list(workflow.stages)

@@ -105,7 +105,7 @@ def _run_job(conn: Connection, workflow: Workflow, job: CalendarJob, on: date, o
     return report
 
 
-def _candidates(workflow: Workflow, trigger: str, ctx: Context):
+def candidates(workflow: Workflow, trigger: str, ctx: Context):
     """(dest, SQL selecting the household ids) per edge of a trigger; `resume` edges, one per rung."""
     t = workflow.transition(trigger)
     rungs = [(rung, [*t.guards, f"resumes_to_{rung}"]) for rung in LADDER] if t.dest == RESUME \
@@ -127,7 +127,7 @@ def _fire(conn, workflow, trigger, ctx, run_id, report, one_at_a_time, with_lett
         groups = _decided_one_at_a_time(conn, workflow, trigger, ctx, t.source)
         edges = [(dest, lambda ids=ids: batch.fill_batch(conn, ids)) for dest, ids in sorted(groups.items())]
     else:
-        edges = [(dest, lambda q=q: batch.select_into_batch(conn, q)) for dest, q in _candidates(workflow, trigger, ctx)]
+        edges = [(dest, lambda q=q: batch.select_into_batch(conn, q)) for dest, q in candidates(workflow, trigger, ctx)]
     for dest, fill in edges:
         moved = fill()
         if not moved:

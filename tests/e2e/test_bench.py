@@ -1,0 +1,46 @@
+"""The benchmark at ward size (10,000 households) as a smoke test: every step runs and reports; no timings
+are asserted (the machine is shared). The figures at city size are measured by hand (README)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import BACKENDS, database_url
+from tests.e2e.test_cli import cli
+
+STEPS = ["generate ward", "import households", "import assessments", "import adjustments", "import payments",
+         "July round 2024-07-05", "quiet day 2024-07-08", "letters to HTML (context + template)",
+         "letters to PDF (40 letters)", "monthly report"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_bench_at_ward_size(backend, tmp_path):
+    url = database_url(backend, tmp_path, "bench")
+    done = cli("--out", str(tmp_path / "out"), "bench", "--households", "10000", "--db", url,
+               "--pdf-letters", "40", "--naive-letters", "4", "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    steps = {s["name"]: s for s in result["steps"]}
+    assert list(steps) == STEPS
+    assert all(s["seconds"] > 0 for s in steps.values())
+    assert steps["import assessments"]["count"] == 10_000 * 3 * 10
+    assert steps["July round 2024-07-05"]["count"] > 0 and steps["July round 2024-07-05"]["baseline_seconds"] > 0
+    assert steps["letters to HTML (context + template)"]["count"] >= 40
+    assert steps["letters to PDF (40 letters)"]["count"] >= 40  # pages: at least one per letter
+    assert steps["letters to PDF (40 letters)"]["ratio_to_baseline"] is not None
+    # the report and the hand-written aggregate agree on both rates, and they are near the seed's
+    report, bare = result["rates"]["report"], result["rates"]["bare_sql"]
+    assert [float(r) for r in report] == bare
+    assert 88 < bare[0] < 96 and 15 < bare[1] < 40
+    assert (tmp_path / "out" / "bench" / f"bench-10000-{result['database']}.json").exists()
+
+
+def test_bench_refuses_a_database_with_data(tmp_path):
+    url = f"sqlite:///{tmp_path / 'used.db'}"
+    first = cli("--out", str(tmp_path / "o"), "bench", "--households", "100", "--db", url, "--pdf-letters", "1",
+                "--naive-letters", "1")
+    assert first.returncode == 0, first.stderr
+    again = cli("--out", str(tmp_path / "o"), "bench", "--households", "100", "--db", url)
+    assert again.returncode == 2 and "empty database" in again.stderr and "Traceback" not in again.stderr
