@@ -21,7 +21,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from ..resources import data_dir
 
-PART_LETTERS = 250
+# ~100 letters (~200 pages) per part: as fast per page as larger parts, ~0.5 GB per worker (measured)
+PART_LETTERS = 100
 
 
 @lru_cache(maxsize=4)
