@@ -26,7 +26,7 @@ from ..adapters.tables import households, letters
 from ..workflow.definition import Workflow
 from ..workflow.jobs import candidates, run_date, scheduled_on
 from .imports import import_file
-from .letters import letter_context
+from .letters import letter_contexts
 from .rates import collection_rates
 from .synthetic import generate_ward
 
@@ -214,7 +214,7 @@ def _letters(engine: Engine, workflow: Workflow, work: Path, pdf_letters: int, n
         progress(f"letters: {len(rows):,} of the July round to HTML")
 
         def html():
-            return [render_letter(letter_context(conn, workflow, r.id)) for r in rows]
+            return [render_letter(c) for c in letter_contexts(conn, workflow, [r.id for r in rows])]
         seconds, sections, peak = timed(html)
     steps = [Step("letters to HTML (context + template)", seconds, len(rows), "letters", peak)]
     if not rows:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from pathlib import Path
 
 from barcode.codex import Gs1_128
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from ..adapters.letters import Batch, barcode_svg, render_letter, write_pdfs
 from ..adapters.tables import (assessments, demand_notices, household_changes, households, inquiries,
@@ -45,38 +45,72 @@ def _end_of_day_utc(on: date) -> datetime:
     return datetime.combine(on + timedelta(days=1), time(0), TOKYO).astimezone(timezone.utc)
 
 
-def _household_as_of(conn: Connection, household_id: int, on: date) -> dict:
-    row = conn.execute(select(households).where(households.c.id == household_id)).one()
-    data = {k: getattr(row, k) for k in ("household_no", "head_birth_date", *HOUSEHOLD_FIELDS)}
-    later = conn.execute(select(household_changes.c.field, household_changes.c.old_value)
-                         .where(household_changes.c.household_id == household_id,
-                                household_changes.c.field.in_(HOUSEHOLD_FIELDS),
-                                household_changes.c.changed_at >= _end_of_day_utc(on))
-                         .order_by(household_changes.c.id.desc())).all()
-    for field, old in later:  # undo later changes, newest first, to see the address as it was
-        data[field] = old
-    return data
+CHUNK = 2_000  # letters per set of queries (bound parameters stay well under every driver's limit)
 
 
 def letter_context(conn: Connection, workflow: Workflow, letter_id: int) -> dict:
-    letter = conn.execute(select(letters).where(letters.c.id == letter_id)).one()
+    return letter_contexts(conn, workflow, [letter_id])[0]
+
+
+def letter_contexts(conn: Connection, workflow: Workflow, letter_ids: list[int]) -> list[dict]:
+    """The contexts of many letters, in the order given, from a few set-based queries per chunk."""
+    contexts = []
+    for i in range(0, len(letter_ids), CHUNK):
+        chunk = letter_ids[i:i + CHUNK]
+        rows = {r.id: r for r in conn.execute(
+            select(letters, *(households.c[k] for k in ("household_no", "head_birth_date", *HOUSEHOLD_FIELDS)))
+            .join(households, households.c.id == letters.c.household_id).where(letters.c.id.in_(chunk))).all()}
+        changes = _later_changes(conn, {r.household_id for r in rows.values()}, min(r.issued_on for r in rows.values()))
+        items: dict[int, list] = {}
+        for r in conn.execute(select(letter_items.c.letter_id, letter_items.c.unpaid, assessments.c.fiscal_year,
+                                     assessments.c.installment, assessments.c.due_date)
+                              .join(assessments, letter_items.c.assessment_id == assessments.c.id)
+                              .where(letter_items.c.letter_id.in_(chunk))
+                              .order_by(letter_items.c.letter_id, assessments.c.fiscal_year, assessments.c.installment)):
+            items.setdefault(r.letter_id, []).append(r)
+        deadlines = dict(conn.execute(select(demand_notices.c.letter_id, func.max(demand_notices.c.deadline))
+                                      .where(demand_notices.c.letter_id.in_(chunk))
+                                      .group_by(demand_notices.c.letter_id)).all())
+        contexts += [_context(conn, workflow, rows[lid], changes.get(rows[lid].household_id, []), items.get(lid, []),
+                              deadlines.get(lid)) for lid in chunk]
+    return contexts
+
+
+def _later_changes(conn: Connection, household_ids: set[int], since: date) -> dict[int, list]:
+    """Changes of the printed fields made after the end of `since`, newest first, per household."""
+    changes: dict[int, list] = {}
+    for r in conn.execute(select(household_changes.c.household_id, household_changes.c.field,
+                                 household_changes.c.old_value, household_changes.c.changed_at)
+                          .where(household_changes.c.household_id.in_(household_ids),
+                                 household_changes.c.field.in_(HOUSEHOLD_FIELDS),
+                                 household_changes.c.changed_at >= _end_of_day_utc(since))
+                          .order_by(household_changes.c.id.desc())):
+        changes.setdefault(r.household_id, []).append(r)
+    return changes
+
+
+def _as_of(row, changes: list, on: date) -> dict:
+    """The household's printed fields as they were on the issue date: later changes undone, newest first."""
+    data = {k: getattr(row, k) for k in ("household_no", "head_birth_date", *HOUSEHOLD_FIELDS)}
+    end = _end_of_day_utc(on)
+    for change in changes:
+        stamp = change.changed_at if change.changed_at.tzinfo else change.changed_at.replace(tzinfo=timezone.utc)
+        if stamp >= end:
+            data[change.field] = change.old_value
+    return data
+
+
+def _context(conn: Connection, workflow: Workflow, letter, changes: list, rows: list, deadline: date | None) -> dict:
     on = letter.issued_on
-    household = _household_as_of(conn, letter.household_id, on)
-    rows = conn.execute(select(assessments.c.fiscal_year, assessments.c.installment, assessments.c.due_date,
-                               letter_items.c.unpaid)
-                        .join(letter_items, letter_items.c.assessment_id == assessments.c.id)
-                        .where(letter_items.c.letter_id == letter_id)
-                        .order_by(assessments.c.fiscal_year, assessments.c.installment)).all()
+    household = _as_of(letter, changes, on)
     band = workflow.policy.band_months
     items = [{"fiscal_year": r.fiscal_year, "fy_label": wareki_fiscal_year(r.fiscal_year),
               "installment": r.installment, "due_date": r.due_date.isoformat(), "due_wareki": wareki(r.due_date),
               "unpaid": r.unpaid, "late_fee": late_fee_estimate(r.unpaid, r.due_date, on, band_months=band)}
              for r in rows]
     total = sum(i["unpaid"] for i in items)
-    deadline = conn.execute(select(demand_notices.c.deadline).where(demand_notices.c.letter_id == letter_id)
-                            ).scalars().first()
     pay_by = deadline or on + timedelta(days=workflow.policy.reply_days)
-    context = {
+    return {
         "ward": workflow.ward, "household": household, "items": items, "total_unpaid": total,
         "total_late_fee": sum(i["late_fee"] for i in items),
         "letter": {"serial": letter.serial, "type": letter.letter_type, "title": TITLES[letter.letter_type],
@@ -87,7 +121,6 @@ def letter_context(conn: Connection, workflow: Workflow, letter_id: int) -> dict
         "slip": _slip(workflow, household["household_no"], letter, total, pay_by),
         "extra": _extra(conn, workflow, letter),
     }
-    return context
 
 
 def _slip(workflow: Workflow, household_no: str, letter, total: int, pay_by: date) -> dict:
@@ -147,7 +180,8 @@ def write_batches(conn: Connection, workflow: Workflow, on: date, out: Path) -> 
     folder.mkdir(parents=True, exist_ok=True)
     kinds = sorted({r.letter_type for r in rows})
     batches = [Batch(folder / f"{kind}.pdf", f"{TITLES[kind]} {on}",
-                     [render_letter(letter_context(conn, workflow, r.id)) for r in rows if r.letter_type == kind],
+                     [render_letter(c) for c in letter_contexts(conn, workflow, [r.id for r in rows
+                                                                                  if r.letter_type == kind])],
                      [r.serial for r in rows if r.letter_type == kind]) for kind in kinds]
     pages = write_pdfs(batches)
     manifest = [{"serial": r.serial, "type": r.letter_type, "household_no": r.household_no,
