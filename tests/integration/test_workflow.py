@@ -126,6 +126,17 @@ def test_every_letter_lists_overdue_money_and_none_goes_to_unknown_addresses(yea
         assert unknown == 0
 
 
+def test_one_reminder_letter_per_household_per_day(year):
+    """The July round sends a household with past-year arrears the special reminder, not both letters."""
+    with year.connect() as conn:
+        twice = conn.execute(select(letters.c.household_id, letters.c.issued_on)
+                             .where(letters.c.letter_type.in_(["reminder", "special_reminder"]))
+                             .group_by(letters.c.household_id, letters.c.issued_on)
+                             .having(func.count() > 1)).all()
+        specials = conn.execute(select(func.count()).where(letters.c.letter_type == "special_reminder")).scalar_one()
+    assert specials > 0 and twice == []
+
+
 def test_fully_paid_households_are_clear_and_partial_payment_does_not_de_escalate(year):
     with year.connect() as conn:
         ids = conn.execute(select(households.c.id)).scalars().all()
