@@ -336,7 +336,7 @@ def parse_inquiries(_ctx, _param, values):
 def action_open_investigation(obj, household_no, on, inquiries):
     """財産調査: send inquiries (国税徴収法141条); a bank inquiry produces a 預貯金等照会書."""
     from ..services.actions import open_investigation
-    _act(obj, open_investigation, household_no, _today(on), obj.actor, inquiries)
+    _act(obj, open_investigation, _workflow(obj), household_no, _today(on), obj.actor, inquiries)
     click.echo(f"{household_no}: investigation opened with {len(inquiries)} inquiry(ies)")
 
 
@@ -389,7 +389,7 @@ def action_close_investigation(obj, household_no, on, found):
 def action_approve_seizure(obj, household_no, on, role, kind, third_party, amount):
     """Supervisor: approve a seizure proposal."""
     from ..services.actions import approve_seizure
-    _act(obj, approve_seizure, household_no, _today(on), kind, third_party, amount, obj.actor, role)
+    _act(obj, approve_seizure, _workflow(obj), household_no, _today(on), kind, third_party, amount, obj.actor, role)
     click.echo(f"{household_no}: seizure approved")
 
 

@@ -89,10 +89,22 @@ def agree_plan(conn, workflow: Workflow, household_no: str, on: date, schedule: 
     return dest
 
 
-def open_investigation(conn, household_no: str, on: date, actor: str,
+def third_party_address(workflow: Workflow, name: str) -> dict:
+    """A bank or other third-party debtor receives its letter at its own address, from the workflow's
+    directory: a 照会書 or 債権差押通知書 sent to the household's address would reach the debtor instead."""
+    if name not in workflow.third_parties:
+        raise Refused(f"{name} has no address in the workflow's [third_parties]: a letter to a third party "
+                      "(国税徴収法62条・141条) must go to its own address; add it there first")
+    return workflow.third_parties[name]
+
+
+def open_investigation(conn, workflow: Workflow, household_no: str, on: date, actor: str,
                        inquiries_: list[tuple[str, str]] = ()) -> int:
     """財産調査 (国税徴収法141条): inquiries to banks, employers, pension offices, insurers, the registry."""
     hid = household_id(conn, household_no)
+    for kind, target in inquiries_:
+        if kind == "bank":
+            third_party_address(workflow, target)
     inv = conn.execute(investigations.insert().values(household_id=hid, opened_on=on, actor=actor)
                        .returning(investigations.c.id)).scalar()
     for kind, target in inquiries_:
@@ -126,20 +138,22 @@ def close_investigation(conn, household_no: str, on: date, property_found: bool,
     hid = household_id(conn, household_no)
     open_ = conn.execute(select(investigations.c.id).where(investigations.c.household_id == hid,
                                                            investigations.c.closed_on.is_(None))).scalars().all()
-    if not open_:
-        open_ = [open_investigation(conn, household_no, on, actor)]
+    if not open_:  # closed on the spot (e.g. property known from an earlier case), without inquiries
+        open_ = [conn.execute(investigations.insert().values(household_id=hid, opened_on=on, actor=actor)
+                              .returning(investigations.c.id)).scalar()]
     conn.execute(update(investigations).where(investigations.c.id.in_(open_))
                  .values(closed_on=on, result="property_found" if property_found else "none"))
     _audit(conn, actor, "close_investigation", household_no, {"on": on, "property_found": property_found})
 
 
-def approve_seizure(conn, household_no: str, on: date, property_kind: str, third_party: str, amount: int,
-                    actor: str, role: str) -> None:
+def approve_seizure(conn, workflow: Workflow, household_no: str, on: date, property_kind: str, third_party: str,
+                    amount: int, actor: str, role: str) -> None:
     """A seizure needs the supervisor's approval; the legal checks run again when it is executed."""
     if role != "supervisor":
         raise Refused("approving a seizure is a supervisor's decision (決裁); a clerk may only propose it")
     if property_kind not in PROPERTY_KINDS:
         raise UserError(f"property kind {property_kind!r} is not one of {', '.join(PROPERTY_KINDS)}")
+    third_party_address(workflow, third_party)
     hid = household_id(conn, household_no)
     stage = conn.execute(select(households.c.stage).where(households.c.id == hid)).scalar()
     if stage != "seizure_notice":

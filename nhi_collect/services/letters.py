@@ -110,6 +110,7 @@ def _context(conn: Connection, workflow: Workflow, letter, changes: list, rows: 
              for r in rows]
     total = sum(i["unpaid"] for i in items)
     pay_by = deadline or on + timedelta(days=workflow.policy.reply_days)
+    extra = _extra(conn, workflow, letter)
     return {
         "ward": workflow.ward, "household": household, "items": items, "total_unpaid": total,
         "total_late_fee": sum(i["late_fee"] for i in items),
@@ -119,8 +120,23 @@ def _context(conn: Connection, workflow: Workflow, letter, changes: list, rows: 
         "deadline_wareki": wareki(pay_by), "reply_wareki": wareki(pay_by),
         "birth_wareki": wareki(household.pop("head_birth_date")),
         "slip": _slip(workflow, household["household_no"], letter, total, pay_by),
-        "extra": _extra(conn, workflow, letter),
+        "extra": extra,
+        "recipient": _recipient(workflow, letter.letter_type, household, extra),
     }
+
+
+TO_THIRD_PARTY = {"bank_inquiry": "target", "garnishment_notice": "third_party"}
+
+
+def _recipient(workflow: Workflow, letter_type: str, household: dict, extra: dict) -> dict:
+    """Whose address shows in the envelope's window: the household's, or the third party's own."""
+    name = extra.get(TO_THIRD_PARTY.get(letter_type, ""))
+    if not name:
+        return {"name": household["head_name"], "honorific": "様", "postal_code": household["postal_code"],
+                "address": household["address"], "is_household": True}
+    address = workflow.third_parties.get(name, {"postal_code": "", "address": "（所在地未登録）"})
+    return {"name": name, "honorific": "御中", "postal_code": address["postal_code"], "address": address["address"],
+            "is_household": False}
 
 
 def _slip(workflow: Workflow, household_no: str, letter, total: int, pay_by: date) -> dict:

@@ -60,6 +60,7 @@ class Workflow:
     transitions: tuple[Transition, ...]
     calendar: tuple[CalendarJob, ...]
     payment_slip: dict = field(default_factory=dict)
+    third_parties: dict = field(default_factory=dict)  # name → postal_code, address (banks, employers, …)
 
     def transition(self, trigger: str) -> Transition:
         for t in self.transitions:
@@ -91,7 +92,8 @@ def load(path: str | None = None) -> Workflow:
                                  tuple(c.get("triggers", ())),
                                  {int(k): v for k, v in c.get("scope", {}).items()}, c.get("queue"))
                      for c in raw["calendar"])
-    return Workflow(raw["ward"], Policy(**raw["policy"]), stages, transitions, calendar, raw.get("payment_slip", {}))
+    return Workflow(raw["ward"], Policy(**raw["policy"]), stages, transitions, calendar, raw.get("payment_slip", {}),
+                    raw.get("third_parties", {}))
 
 
 def machine_transitions(workflow: Workflow) -> list[dict]:

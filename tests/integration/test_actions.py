@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from nhi_collect.adapters.db import transaction
 from nhi_collect.adapters.scheduler import SchedulerBusy, SchedulerLock, catch_up
-from nhi_collect.adapters.tables import batch_runs, demand_notices, households
+from nhi_collect.adapters.tables import batch_runs, demand_notices, households, letters
 from nhi_collect.services import actions
 from nhi_collect.workflow.definition import load
 from nhi_collect.workflow.jobs import run_date
@@ -48,7 +48,7 @@ def test_demand_notices_then_seizure_only_after_ten_days(ledger, tmp_path):
         assert set(conn.execute(select(demand_notices.c.issued_on)).scalars()) == {date(2023, 9, 20)}
     put(ledger, "H1", "seizure_notice", date(2023, 9, 1))
     with transaction(ledger) as conn:
-        actions.approve_seizure(conn, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss", "supervisor")
+        actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss", "supervisor")
 
     def seize(on):
         with transaction(ledger) as conn:
@@ -65,11 +65,20 @@ def test_demand_notices_then_seizure_only_after_ten_days(ledger, tmp_path):
     assert seize(date(2023, 10, 30)) == "enforcement"
 
 
+def test_a_third_party_without_an_address_gets_no_letter(ledger):
+    with pytest.raises(Refused, match="国税徴収法62条・141条"):
+        with transaction(ledger) as conn:
+            actions.open_investigation(conn, WORKFLOW, "H1", date(2023, 9, 21), "clerk", [("bank", "どこか銀行")])
+    with ledger.connect() as conn:
+        assert conn.execute(select(letters.c.id)).all() == []
+
+
 def test_no_rung_skipped_and_roles(ledger):
     run_date(ledger, WORKFLOW, date(2023, 9, 20))
     with pytest.raises(Refused, match="no rung"):
         with transaction(ledger) as conn:
-            actions.approve_seizure(conn, "H1", date(2023, 9, 21), "deposit", "X", 1, "boss", "supervisor")
+            actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 1, "boss",
+                                    "supervisor")
     with pytest.raises(Refused, match="supervisor"):
         with transaction(ledger) as conn:
             actions.suspend(conn, WORKFLOW, "H1", date(2023, 9, 21), "hardship", "clerk", "clerk")
@@ -132,7 +141,7 @@ def test_investigation_inquiry_results_and_limitation_in_household_show(ledger):
     from nhi_collect.services.households import show_household
     run_date(ledger, WORKFLOW, date(2023, 9, 20))
     with transaction(ledger) as conn:
-        actions.open_investigation(conn, "H1", date(2023, 9, 21), "clerk", [("bank", "大正銀行"), ("employer", "X社")])
+        actions.open_investigation(conn, WORKFLOW, "H1", date(2023, 9, 21), "clerk", [("bank", "大正銀行"), ("employer", "X社")])
         actions.record_inquiry_result(conn, "H1", "bank", "大正銀行", date(2023, 9, 28), 55_000, "clerk")
         assert conn.execute(select(letters.c.letter_type).where(letters.c.letter_type == "bank_inquiry")).all()
         assert conn.execute(select(inquiries.c.found_amount).where(inquiries.c.kind == "bank")).scalar() == 55_000

@@ -39,8 +39,9 @@ def issued(engine, tmp_path):
                                               {"plan_id": plan, "due_on": date(2023, 11, 30), "cumulative": 30_000}])
         conn.execute(suspensions.insert().values(household_id=hid, ground="hardship", decided_by="boss", started_on=ON))
         for kind in TITLES:
-            if kind != "demand_notice":
+            if kind not in ("demand_notice", "bank_inquiry"):
                 actions._letter(conn, kind, hid, ON)
+        actions.open_investigation(conn, WORKFLOW, "H1", ON, "c", [("bank", "大正銀行 泉尾支店")])
     return engine
 
 
@@ -67,6 +68,9 @@ def test_every_letter_type_renders_with_its_contents(issued, tmp_path):
             assert f"{context['total_unpaid']:,}円" in text
             if r.letter_type not in ("bank_inquiry", "garnishment_notice"):
                 assert context["household"]["address"] in text
+            else:  # the envelope window shows the third party's own address
+                third = WORKFLOW.third_parties[context["recipient"]["name"]]
+                assert context["recipient"]["honorific"] == "御中" and third["address"] in text
             if r.letter_type == "demand_notice":
                 assert "令和5年9月30日" in text and "地方自治法第231条の3" in text and "審査請求" in text
             if r.letter_type == "bank_inquiry":
