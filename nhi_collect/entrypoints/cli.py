@@ -503,13 +503,17 @@ def report():
 @click.option("--fiscal-year", type=int, required=True)
 @click.option("--as-of", callback=parse_date, required=True)
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--files/--no-files", default=True, show_default=True,
+              help="Also write CSV, XLSX and HTML under OUT/reports/.")
 @click.pass_obj
-def report_monthly(obj: Context, fiscal_year, as_of, as_json):
-    """Current-year and carried-over-arrears collection rates (domain.md §5)."""
+def report_monthly(obj: Context, fiscal_year, as_of, as_json, files):
+    """Collection rates (domain.md §5) with the month-by-month series, projection and breakdowns."""
+    from ..adapters.report_files import write_all
     from ..services.report import monthly, monthly_text
     with obj.engine().connect() as conn:
-        data = monthly(conn, fiscal_year, as_of)
-    emit(data, as_json, monthly_text(data))
+        data = monthly(conn, fiscal_year, as_of, _workflow(obj).targets)
+    written = write_all(data, obj.out / "reports") if files else []
+    emit(data, as_json, monthly_text(data) + "".join(f"\n  written {p}" for p in written))
 
 
 @cli.group()

@@ -1,5 +1,6 @@
-"""The monthly collection-rate report (contract.md `report monthly`), with the month-end snapshots
-recorded by the calendar's month_end_rates job shown beside the recomputed figures."""
+"""The monthly collection-rate report (contract.md `report monthly`): the two rates, the month-end
+snapshot recorded by the calendar's month-end job beside the recomputed figures, the month-by-month
+series against last year and the targets with a projection, and the section head's breakdowns."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from sqlalchemy import Connection, select
 
 from ..adapters.tables import rate_snapshots
 from .rates import collection_rates
+from .series import breakdowns, projection, series
 
 
-def monthly(conn: Connection, fiscal_year: int, as_of: date) -> dict:
+def monthly(conn: Connection, fiscal_year: int, as_of: date, targets: dict | None = None,
+            full: bool = True) -> dict:
     r = collection_rates(conn, fiscal_year, as_of)
     data = {
         "fiscal_year": fiscal_year, "as_of": as_of.isoformat(),
@@ -21,21 +24,57 @@ def monthly(conn: Connection, fiscal_year: int, as_of: date) -> dict:
         "arrears": {"carried_over": r.arrears.carried_over, "collected": r.arrears.collected,
                     "written_off": r.arrears.written_off, "rate": r.arrears.rate},
     }
+    if targets:
+        data["targets"] = targets
     recorded = conn.execute(select(rate_snapshots.c.figures).where(rate_snapshots.c.fiscal_year == fiscal_year,
-                                                                   rate_snapshots.c.as_of == as_of)).scalar()
+                                                                   rate_snapshots.c.as_of == as_of)
+                            .order_by(rate_snapshots.c.id.desc())).scalar()
     if recorded is not None:
         data["recorded"] = json.loads(recorded)  # as the month-end job saw it; differs after back-dated entries
+    if full:
+        this_year, last_year = series(conn, fiscal_year), series(conn, fiscal_year - 1)
+        data["series"] = [{"month_end": p.month_end.isoformat(), "current_year": p.current_year,
+                           "arrears": p.arrears, "last_year_current_year": q.current_year,
+                           "last_year_arrears": q.arrears, "reached": p.month_end <= as_of}
+                          for p, q in zip(this_year, last_year)]
+        data["projection"] = projection(this_year, last_year, as_of)
+        data["breakdowns"] = breakdowns(conn, fiscal_year, as_of)
     return data
 
 
 def monthly_text(d: dict) -> str:
     c, a = d["current_year"], d["arrears"]
+    t = d.get("targets", {})
     lines = [f"収納率 FY{d['fiscal_year']} as of {d['as_of']}",
              f"  現年度分  {c['rate'] or '—':>6} %  = collected {c['collected']:,} / (assessed {c['assessed']:,}"
-             f" − whereabouts unknown {c['whereabouts_unknown']:,})   target 92.13 %",
+             f" − whereabouts unknown {c['whereabouts_unknown']:,})   target {t.get('current_year', '—')} %",
              f"  滞納繰越分 {a['rate'] or '—':>6} %  = collected {a['collected']:,} / carried over {a['carried_over']:,}"
-             f"   (written off during the year {a['written_off']:,})   target 27.78 %"]
+             f"   (written off during the year {a['written_off']:,})   target {t.get('arrears', '—')} %"]
     if "recorded" in d:
         rc, ra = d["recorded"]["current_year"], d["recorded"]["arrears"]
         lines.append(f"  recorded at month end: 現年度分 {rc['rate']} %, 滞納繰越分 {ra['rate']} %")
+    if "series" in d:
+        lines += ["", f"  {'month end':<12}{'現年度分':>10}{'前年同月':>10}{'滞納繰越分':>10}{'前年同月':>10}"]
+        lines += [f"  {p['month_end']:<12}{_pct(p['current_year'], p['reached']):>12}{_pct(p['last_year_current_year']):>12}"
+                  f"{_pct(p['arrears'], p['reached']):>12}{_pct(p['last_year_arrears']):>12}" for p in d["series"]]
+        pr = d["projection"]
+        lines.append(f"  projected year end (along last year's curve): 現年度分 {pr['current_year'] or '—'} %, "
+                     f"滞納繰越分 {pr['arrears'] or '—'} %")
+        b = d["breakdowns"]
+        lines += ["", "  stage (段階)            households      overdue yen"]
+        lines += [f"  {r['stage']:<22}{r['households']:>11,}{r['overdue']:>17,}" for r in b["stage"]]
+        lines += ["", "  district (地区)         households      overdue yen"]
+        lines += [f"  {r['district']:<20}{r['households']:>11,}{r['overdue']:>17,}" for r in b["district"]]
+        lines += ["", "  arrears age (滞納年数)  households      overdue yen"]
+        lines += [f"  {str(r['years']) + ' years':<22}{r['households']:>11,}{r['overdue']:>17,}" for r in b["arrears_age"]]
+        lines += ["", "  letters (通知書): " + ", ".join(f"{r['type']} {r['letters']:,}" for r in b["letters"]),
+                  "  seizures (差押): " + (", ".join(f"{r['property']} {r['seizures']:,} ({r['collected']:,} yen collected)"
+                                                    for r in b["seizures"]) or "none"),
+                  "  installment plans (分納): " + (", ".join(f"{r['status']} {r['plans']:,}" for r in b["plans"]) or "none"),
+                  "  write-offs (不納欠損): " + (", ".join(f"{r['ground']} {r['installments']:,} ({r['amount']:,} yen)"
+                                                       for r in b["write_offs"]) or "none")]
     return "\n".join(lines)
+
+
+def _pct(value: str | None, reached: bool = True) -> str:
+    return "" if not reached else (f"{value} %" if value is not None else "—")

@@ -61,6 +61,7 @@ class Workflow:
     calendar: tuple[CalendarJob, ...]
     payment_slip: dict = field(default_factory=dict)
     third_parties: dict = field(default_factory=dict)  # name → postal_code, address (banks, employers, …)
+    targets: dict = field(default_factory=dict)  # collection-rate targets, "92.13" style
 
     def transition(self, trigger: str) -> Transition:
         for t in self.transitions:
@@ -93,7 +94,7 @@ def load(path: str | None = None) -> Workflow:
                                  {int(k): v for k, v in c.get("scope", {}).items()}, c.get("queue"))
                      for c in raw["calendar"])
     return Workflow(raw["ward"], Policy(**raw["policy"]), stages, transitions, calendar, raw.get("payment_slip", {}),
-                    raw.get("third_parties", {}))
+                    raw.get("third_parties", {}), raw.get("targets", {}))
 
 
 def machine_transitions(workflow: Workflow) -> list[dict]:

@@ -1,0 +1,131 @@
+"""The month-by-month collection rates of a fiscal year and the section head's breakdowns.
+
+The series is cumulative at each month end from April of year N to the end of the closing period
+(31 May of N+1), from grouped queries (money received per month) rather than one full computation per
+month; tests check that every point equals services.rates.collection_rates on that day. The projection
+carries the current rate forward along last year's curve: rate now × (last year's final rate ÷ last
+year's rate at the same month end).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection, and_, case, extract, func, select
+
+from ..adapters.tables import (adjustments, allocations, assessments, households, installment_plans, letters, payments,
+                               seizures, write_offs)
+from ..domain.calendar import month_end
+from ..domain.collection_rate import closing_day, rate_percent
+from .rates import collection_rates
+
+UNPAID = assessments.c.amount + assessments.c.adjusted - assessments.c.paid
+
+
+def month_ends(n: int) -> list[date]:
+    """April of year N to May of N+1: fourteen month ends, the last two being the closing period."""
+    return [month_end(n + (m < 4 or m > 12), (m - 1) % 12 + 1) for m in range(4, 18)]
+
+
+@dataclass(frozen=True)
+class Point:
+    month_end: date
+    current_year: str | None
+    arrears: str | None
+
+
+def _by_month(conn: Connection, query) -> dict[tuple[int, int], int]:
+    return {(int(y), int(m)): int(v) for y, m, v in conn.execute(query).all()}
+
+
+def _cumulative(monthly: dict[tuple[int, int], int], ends: list[date]) -> list[int]:
+    """Running totals at each month end (months before the first end count in the first)."""
+    return [sum(v for k, v in monthly.items() if k <= (end.year, end.month)) for end in ends]
+
+
+def series(conn: Connection, n: int) -> list[Point]:
+    """Cumulative rates of fiscal year N at each month end (domain.md §5 definitions)."""
+    ends = month_ends(n)
+    final = collection_rates(conn, n, closing_day(n))  # the denominators that do not move during the year
+    fy = assessments.c.fiscal_year
+    received = func.coalesce(payments.c.paid_on, adjustments.c.adjusted_on)
+    money = (select(extract("year", received), extract("month", received), func.sum(allocations.c.amount))
+             .select_from(allocations.join(assessments, assessments.c.id == allocations.c.assessment_id)
+                          .outerjoin(payments, payments.c.id == allocations.c.payment_id)
+                          .outerjoin(adjustments, adjustments.c.id == allocations.c.adjustment_id)))
+    window = received.between(date(n, 4, 1), closing_day(n))
+    current = _by_month(conn, money.where(fy == n, window).group_by(extract("year", received),
+                                                                      extract("month", received)))
+    arrears = _by_month(conn, money.where(fy < n, received.between(date(n, 6, 1), closing_day(n)))
+                        .group_by(extract("year", received), extract("month", received)))
+    on = adjustments.c.adjusted_on
+    unknown = households.c.whereabouts_unknown.is_(True)
+    adjusted = _by_month(conn, select(extract("year", on), extract("month", on),
+                                      func.sum(case((unknown, 0), else_=adjustments.c.delta)))
+                         .select_from(adjustments.join(assessments).join(households))
+                         .where(fy == n, on <= closing_day(n)).group_by(extract("year", on), extract("month", on)))
+    late_adjustments = sum(v for v in adjusted.values())
+    base = (final.current_year.assessed - final.current_year.whereabouts_unknown) - late_adjustments
+    points = []
+    for end, got, got_arrears, adj in zip(ends, _cumulative(current, ends), _cumulative(arrears, ends),
+                                          _cumulative(adjusted, ends)):
+        points.append(Point(end, rate_percent(got, base + adj), rate_percent(got_arrears, final.arrears.carried_over)))
+    return points
+
+
+def projection(this_year: list[Point], last_year: list[Point], as_of: date) -> dict[str, str | None]:
+    """Year-end rates projected along last year's curve from the latest month end on or before as_of."""
+    done = [i for i, p in enumerate(this_year) if p.month_end <= as_of]
+    if not done:
+        return {"current_year": None, "arrears": None}
+    i = done[-1]
+    result = {}
+    for key in ("current_year", "arrears"):
+        now, then, final = (getattr(p, key) for p in (this_year[i], last_year[i], last_year[-1]))
+        result[key] = (None if not (now and then and final and float(then))
+                       else f"{min(100.0, float(now) * float(final) / float(then)):.2f}")
+    return result
+
+
+def breakdowns(conn: Connection, n: int, as_of: date) -> dict[str, list[dict]]:
+    """Households and amounts per stage, district and arrears age; letters per type; seizures; plans;
+    write-offs, for fiscal year N up to as_of. Overdue money is what is unpaid on installments due
+    before as_of (today's ledger)."""
+    start = date(n, 4, 1)
+    overdue = and_(assessments.c.due_date < as_of, UNPAID > 0)
+    per_household = (select(assessments.c.household_id, func.sum(UNPAID).label("overdue"),
+                            func.min(assessments.c.fiscal_year).label("oldest"))
+                     .where(overdue).group_by(assessments.c.household_id).subquery())
+
+    def grouped(column, label):
+        rows = conn.execute(select(column, func.count(), func.sum(per_household.c.overdue))
+                            .select_from(households.join(per_household,
+                                                         per_household.c.household_id == households.c.id))
+                            .group_by(column).order_by(column)).all()
+        return [{label: key, "households": count, "overdue": int(amount)} for key, count, amount in rows]
+
+    age = case((per_household.c.oldest >= n, 0), else_=n - per_household.c.oldest)
+    window = (start, as_of)
+    letters_sent = conn.execute(select(letters.c.letter_type, func.count()).where(letters.c.issued_on.between(*window))
+                                .group_by(letters.c.letter_type).order_by(letters.c.letter_type)).all()
+    seized = conn.execute(select(seizures.c.property_kind, func.count(), func.sum(seizures.c.amount),
+                                 func.sum(seizures.c.collected))
+                          .where(seizures.c.executed_on.between(*window))
+                          .group_by(seizures.c.property_kind).order_by(seizures.c.property_kind)).all()
+    plans = conn.execute(select(installment_plans.c.status, func.count())
+                         .where(installment_plans.c.agreed_on.between(*window))
+                         .group_by(installment_plans.c.status).order_by(installment_plans.c.status)).all()
+    written = conn.execute(select(write_offs.c.ground, func.count(), func.sum(write_offs.c.amount))
+                           .where(write_offs.c.written_off_on.between(*window))
+                           .group_by(write_offs.c.ground).order_by(write_offs.c.ground)).all()
+    return {
+        "stage": grouped(households.c.stage, "stage"),
+        "district": grouped(households.c.district, "district"),
+        "arrears_age": grouped(age, "years"),
+        "letters": [{"type": t, "letters": c} for t, c in letters_sent],
+        "seizures": [{"property": k, "seizures": c, "amount": int(a), "collected": int(col)}
+                     for k, c, a, col in seized],
+        "plans": [{"status": s, "plans": c} for s, c in plans],
+        "write_offs": [{"ground": g, "installments": c, "amount": int(a)} for g, c, a in written],
+    }

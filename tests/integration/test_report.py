@@ -1,0 +1,118 @@
+"""The monthly report on a ledger small enough to compute on paper (domain.md §5), its series, breakdowns
+and files."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from nhi_collect.adapters.db import transaction
+from nhi_collect.adapters.report_files import write_all
+from nhi_collect.adapters.tables import assessments, households, write_offs
+from nhi_collect.services.rates import collection_rates
+from nhi_collect.services.report import monthly
+from nhi_collect.services.series import month_ends
+from nhi_collect.workflow.definition import load
+from tests.integration.test_imports import run, write
+
+HOUSEHOLDS = """household_no,head_name,head_name_kana,head_birth_date,postal_code,address,district,whereabouts_unknown
+H1,髙橋　太郎,タカハシ　タロウ,1970-01-02,551-0031,大阪市大正区泉尾1丁目1-1,泉尾,0
+H2,山﨑　花子,ヤマサキ　ハナコ,1980-03-04,551-0002,大阪市大正区三軒家東2丁目2-2,三軒家東,1
+H3,鈴木　一郎,スズキ　イチロウ,1960-05-06,551-0021,大阪市大正区南恩加島1丁目1-1,南恩加島,0
+"""
+ASSESSMENTS = """household_no,fiscal_year,installment,due_date,amount
+H1,2023,1,2023-06-30,10000
+H1,2023,2,2023-07-31,10000
+H2,2023,1,2023-06-30,5000
+H3,2022,10,2023-03-31,8000
+H3,2021,10,2022-03-31,4000
+"""
+ADJUSTMENTS = """adjustment_id,household_no,fiscal_year,installment,adjusted_on,delta,reason
+A1,H1,2023,2,2023-09-15,-2000,減額
+"""
+PAYMENTS = """payment_id,household_no,fiscal_year,installment,paid_on,amount,channel
+P1,H1,2023,1,2023-07-03,10000,bank_transfer
+P2,H1,2023,2,2024-04-20,9000,counter
+R1,H1,2023,1,2024-05-10,-1000,refund
+P3,H3,2022,10,2023-05-20,3000,counter
+P4,H3,2022,10,2023-08-10,2000,counter
+"""
+# On paper, fiscal year 2023 as of 2024-05-31:
+# current year: assessed 10,000 + 10,000 − 2,000 (A1) + 5,000 (H2) = 23,000, of which H2's 5,000 is excluded
+#   (whereabouts unknown): denominator 18,000. Collected: P1 10,000 + P2 8,000 (received in the closing
+#   period, still FY2023; its other 1,000 is credit, not collected) − R1 1,000 (refund from installment 1)
+#   = 17,000. Rate 17,000 / 18,000 = 94.444… → 94.44.
+# arrears: carried into FY2023 = balance of years < 2023 on 2023-05-31 = (8,000 − P3 3,000) + 4,000 = 9,000
+#   (P3 arrived in FY2022's closing period). Collected from June 2023: P4 2,000. The 4,000 written off on
+#   2023-10-01 stays in the denominator. Rate 2,000 / 9,000 = 22.222… → 22.22.
+# series: 2023-07-31: 10,000 / 20,000 (A1 not yet) = 50.00; 2023-09-30: 10,000 / 18,000 = 55.56;
+#   2024-04-30: 18,000 / 18,000 = 100.00; arrears 0.00 until P4, 22.22 from 2023-08-31.
+AS_OF = date(2024, 5, 31)
+
+
+@pytest.fixture
+def ledger(engine, tmp_path):
+    for kind, body in (("households", HOUSEHOLDS), ("assessments", ASSESSMENTS), ("adjustments", ADJUSTMENTS),
+                       ("payments", PAYMENTS)):
+        run(engine, kind, write(tmp_path, f"{kind}.csv", body))
+    with transaction(engine) as conn:
+        old = conn.execute(assessments.select().where(assessments.c.fiscal_year == 2021)).one()
+        conn.execute(write_offs.insert().values(assessment_id=old.id, written_off_on=date(2023, 10, 1), amount=4000,
+                                                ground="limitation", decided_by="boss"))
+    return engine
+
+
+def test_the_rates_computed_on_paper(ledger):
+    with ledger.connect() as conn:
+        data = monthly(conn, 2023, AS_OF, load().targets)
+    assert data["current_year"] == {"assessed": 23_000, "whereabouts_unknown": 5_000, "collected": 17_000,
+                                    "rate": "94.44"}
+    assert data["arrears"] == {"carried_over": 9_000, "collected": 2_000, "written_off": 4_000, "rate": "22.22"}
+    assert data["targets"] == {"current_year": "92.13", "arrears": "27.78"}
+    points = {p["month_end"]: p for p in data["series"]}
+    assert (points["2023-07-31"]["current_year"], points["2023-07-31"]["arrears"]) == ("50.00", "0.00")
+    assert (points["2023-08-31"]["arrears"], points["2023-09-30"]["current_year"]) == ("22.22", "55.56")
+    assert points["2024-04-30"]["current_year"] == "100.00" and points["2024-05-31"]["current_year"] == "94.44"
+
+
+def test_every_point_of_the_series_is_the_rate_on_that_day(ledger):
+    with ledger.connect() as conn:
+        data = monthly(conn, 2023, date(2023, 12, 31))
+        for point, end in zip(data["series"], month_ends(2023)):
+            r = collection_rates(conn, 2023, end)
+            assert (point["current_year"], point["arrears"]) == (r.current_year.rate, r.arrears.rate), end
+            last = collection_rates(conn, 2022, date(end.year - 1, end.month, end.day if end.month != 2 else 28))
+            assert point["last_year_arrears"] == last.arrears.rate
+        assert [p["reached"] for p in data["series"]] == [end <= date(2023, 12, 31) for end in month_ends(2023)]
+
+
+def test_breakdowns_add_up(ledger):
+    with ledger.connect() as conn:
+        b = monthly(conn, 2023, AS_OF)["breakdowns"]
+        overdue = conn.execute(assessments.select()).all()
+    # overdue on 2024-05-31: H1 installment 1 (1,000 after the refund), H2 5,000, H3 3,000 + 4,000 (the write-off
+    # is recorded, the installment's balance stays until the stage machine closes it)
+    expected = sum(a.amount + a.adjusted - a.paid for a in overdue if a.amount + a.adjusted - a.paid > 0)
+    for key in ("stage", "district", "arrears_age"):
+        assert sum(r["overdue"] for r in b[key]) == expected == 13_000
+        assert sum(r["households"] for r in b[key]) == 3
+    assert {r["years"]: r["households"] for r in b["arrears_age"]} == {0: 2, 2: 1}
+    assert b["write_offs"] == [{"ground": "limitation", "installments": 1, "amount": 4_000}]
+
+
+def test_the_files(ledger, tmp_path):
+    from openpyxl import load_workbook
+    with ledger.connect() as conn:
+        data = monthly(conn, 2023, AS_OF, load().targets)
+    paths = write_all(data, tmp_path / "reports")
+    csv_summary = next(p for p in paths if p.name.endswith("-summary.csv"))
+    assert csv_summary.read_bytes().startswith(b"\xef\xbb\xbf") and "現年度分" in csv_summary.read_text("utf-8-sig")
+    book = load_workbook(next(p for p in paths if p.suffix == ".xlsx"))
+    assert book.sheetnames == ["収納率", "月別推移", "段階別", "地区別", "滞納年数別", "通知書", "差押", "分納", "不納欠損"]
+    summary = book["収納率"]
+    assert summary["F2"].value == pytest.approx(0.9444) and summary["F2"].number_format == "0.00%"
+    assert summary["B2"].value == 23_000 and summary["B2"].number_format == '#,##0"円"'
+    assert len(book["月別推移"]._charts) == 1
+    page = next(p for p in paths if p.suffix == ".html").read_text("utf-8")
+    assert '<img alt="収納率の推移" src="data:image/png;base64,' in page and "94.44" in page
