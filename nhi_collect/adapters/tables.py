@@ -284,7 +284,35 @@ queue_items = Table(
     Column("status", String(12), nullable=False, server_default="open"),
     Column("assigned_to", String(60)),
     Column("note", Text),
+    # who holds the item: set by a compare-and-set UPDATE, so two people never hold one item
+    Column("claimed_by", String(60)),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("closed_on", Date),
+    # the priority's keys, refreshed each morning: nearest limitation date, then amount, then age of arrears
+    Column("limitation_on", Date),
+    Column("amount", BigInteger, nullable=False, server_default="0"),
+    Column("oldest_due", Date),
     UniqueConstraint("kind", "household_id", "created_on"),
+)
+
+# Who may act: clerks work queues and record actions, supervisors decide (決裁), auditors read the access log.
+staff = Table(
+    "staff", metadata,
+    Column("user_name", String(60), primary_key=True),
+    Column("full_name", String(100), nullable=False),
+    Column("role", String(12), nullable=False),  # clerk | supervisor | auditor
+    Column("districts", Text, nullable=False, server_default=""),  # comma-separated towns this person's queue covers
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+)
+
+# Every opening of a household's record by a person (seed 窓3: periodic access-log review).
+access_log = Table(
+    "access_log", metadata,
+    Column("id", Id, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user_name", String(60), nullable=False, index=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
+    Column("purpose", String(200), nullable=False),
 )
 
 # Month-end figures as recorded at the time, so later corrections are visible rather than silent.

@@ -280,13 +280,19 @@ def action():
     """Staff actions on one household (each one transaction, audited with --as)."""
 
 
+STAFF_ROLE = object()  # stands for the acting person's role, read from the staff table in the same transaction
+
+
 def _act(obj: Context, fn, *args, **kwargs):
     with transaction(obj.engine()) as conn:
+        if any(a is STAFF_ROLE for a in args):
+            from ..services.staff import role_of
+            role = role_of(conn, obj.actor)
+            args = tuple(role if a is STAFF_ROLE else a for a in args)
         return fn(conn, *args, **kwargs)
 
 
 ON = click.option("--on", callback=parse_date, help="Date of the action (default today).")
-ROLE = click.option("--role", type=click.Choice(["clerk", "supervisor"]), default="clerk", show_default=True)
 
 
 def _today(on):
@@ -381,15 +387,14 @@ def action_close_investigation(obj, household_no, on, found):
 @action.command("approve-seizure")
 @click.argument("household_no")
 @ON
-@ROLE
 @click.option("--kind", type=click.Choice(["deposit", "wage", "pension", "insurance", "real_estate"]), required=True)
 @click.option("--third-party", required=True)
 @click.option("--amount", type=click.IntRange(1), required=True)
 @click.pass_obj
-def action_approve_seizure(obj, household_no, on, role, kind, third_party, amount):
+def action_approve_seizure(obj, household_no, on, kind, third_party, amount):
     """Supervisor: approve a seizure proposal."""
     from ..services.actions import approve_seizure
-    _act(obj, approve_seizure, _workflow(obj), household_no, _today(on), kind, third_party, amount, obj.actor, role)
+    _act(obj, approve_seizure, _workflow(obj), household_no, _today(on), kind, third_party, amount, obj.actor, STAFF_ROLE)
     click.echo(f"{household_no}: seizure approved")
 
 
@@ -406,37 +411,36 @@ def action_seize(obj, household_no, on):
 @action.command("suspend")
 @click.argument("household_no")
 @ON
-@ROLE
 @click.option("--ground", type=click.Choice(["no_property", "hardship", "unknown"]), required=True)
 @click.option("--immediate-extinction", is_flag=True)
 @click.pass_obj
-def action_suspend(obj, household_no, on, role, ground, immediate_extinction):
+def action_suspend(obj, household_no, on, ground, immediate_extinction):
     """Supervisor: suspend enforcement (地方税法15条の7)."""
     from ..services.actions import suspend
-    dest = _act(obj, suspend, _workflow(obj), household_no, _today(on), ground, obj.actor, role, immediate_extinction)
+    dest = _act(obj, suspend, _workflow(obj), household_no, _today(on), ground, obj.actor, STAFF_ROLE,
+                immediate_extinction)
     click.echo(f"{household_no}: {dest}")
 
 
 @action.command("lift-suspension")
 @click.argument("household_no")
 @ON
-@ROLE
 @click.pass_obj
-def action_lift(obj, household_no, on, role):
+def action_lift(obj, household_no, on):
     """Supervisor: lift a suspension; the household returns to the rung it left."""
     from ..services.actions import lift_suspension
-    click.echo(f"{household_no}: {_act(obj, lift_suspension, _workflow(obj), household_no, _today(on), obj.actor, role)}")
+    dest = _act(obj, lift_suspension, _workflow(obj), household_no, _today(on), obj.actor, STAFF_ROLE)
+    click.echo(f"{household_no}: {dest}")
 
 
 @action.command("write-off")
 @click.argument("household_no")
 @ON
-@ROLE
 @click.pass_obj
-def action_write_off(obj, household_no, on, role):
+def action_write_off(obj, household_no, on):
     """Supervisor: write off an extinguished debt (不納欠損)."""
     from ..services.actions import write_off
-    click.echo(f"{household_no}: {_act(obj, write_off, _workflow(obj), household_no, _today(on), obj.actor, role)}")
+    click.echo(f"{household_no}: {_act(obj, write_off, _workflow(obj), household_no, _today(on), obj.actor, STAFF_ROLE)}")
 
 
 @cli.group()
@@ -517,6 +521,133 @@ def report_monthly(obj: Context, fiscal_year, as_of, as_json, files):
 
 
 @cli.group()
+def staff():
+    """Staff and their roles (clerk, supervisor, auditor); `--as USER` names who is acting."""
+
+
+@staff.command("add")
+@click.argument("user")
+@click.option("--name", "full_name", required=True)
+@click.option("--role", type=click.Choice(["clerk", "supervisor", "auditor"]), required=True)
+@click.option("--district", "districts", multiple=True, help="A town whose queue items this person works (repeat).")
+@click.pass_obj
+def staff_add(obj: Context, user, full_name, role, districts):
+    from ..services.staff import add
+    _act(obj, add, user, full_name, role, list(districts))
+    click.echo(f"{user}: {role}" + (f" ({', '.join(districts)})" if districts else ""))
+
+
+@staff.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def staff_list(obj: Context, as_json):
+    from ..services.staff import listing
+    with obj.engine().connect() as conn:
+        rows = listing(conn)
+    emit(rows, as_json, "\n".join(f"{r['user']:<12}{r['role']:<12}{r['name']}  {', '.join(r['districts'])}"
+                                   for r in rows) or "no staff registered")
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--date", "on", callback=parse_date, help="Business date (default today).")
+@click.option("--staff", "staff_user", help="Only this person's items (assigned or held).")
+@click.option("--kind", help="Only this kind of item.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def queue(ctx, on, staff_user, kind, as_json):
+    """Everything that needs a person today, in priority order; claim, release, reassign, close."""
+    if ctx.invoked_subcommand:
+        return
+    from ..services.queue import items, refresh
+    obj = ctx.obj
+    with transaction(obj.engine()) as conn:
+        refresh(conn, _workflow(obj), _today(on))
+        rows = items(conn, _today(on), staff_user, kind)
+    emit(rows, as_json, "\n".join(
+        f"{r['id']:>7} {r['kind']:<24}{r['household_no']:<14}{r['amount']:>10,} yen  due {r['due_on']}  "
+        f"limitation {r['limitation_on'] or '—':<10}  {r['assigned_to'] or '—'}"
+        + (f" (held by {r['claimed_by']})" if r["claimed_by"] else "") for r in rows) or "nothing in the queue")
+
+
+def _queue_item_household(conn, item_id: int) -> int:
+    from ..adapters.tables import queue_items
+    from sqlalchemy import select
+    hid = conn.execute(select(queue_items.c.household_id).where(queue_items.c.id == item_id)).scalar()
+    if hid is None:
+        raise UserError(f"no queue item {item_id}")
+    return hid
+
+
+@queue.command("claim")
+@click.argument("item_id", type=int)
+@click.pass_obj
+def queue_claim(obj: Context, item_id):
+    """Take an item (compare-and-set: if someone holds it, you are told who). Opening it is logged."""
+    from ..services.queue import claim
+    from ..services.staff import log_access, role_of
+    with transaction(obj.engine()) as conn:
+        role_of(conn, obj.actor)
+        claim(conn, item_id, obj.actor)
+        log_access(conn, obj.actor, _queue_item_household(conn, item_id), f"queue item {item_id}")
+    click.echo(f"item {item_id}: held by {obj.actor}")
+
+
+@queue.command("release")
+@click.argument("item_id", type=int)
+@click.pass_obj
+def queue_release(obj: Context, item_id):
+    from ..services.queue import release
+    _act(obj, release, item_id, obj.actor, STAFF_ROLE)
+    click.echo(f"item {item_id}: released")
+
+
+@queue.command("reassign")
+@click.argument("item_id", type=int)
+@click.option("--to", "to_user", required=True)
+@click.pass_obj
+def queue_reassign(obj: Context, item_id, to_user):
+    """Supervisor: give an item to someone else."""
+    from ..services.queue import reassign
+    _act(obj, reassign, item_id, to_user, STAFF_ROLE)
+    click.echo(f"item {item_id}: assigned to {to_user}")
+
+
+@queue.command("close")
+@click.argument("item_id", type=int)
+@click.option("--note", required=True, help="What was done.")
+@ON
+@click.pass_obj
+def queue_close(obj: Context, item_id, note, on):
+    from ..services.queue import close
+    _act(obj, close, item_id, obj.actor, STAFF_ROLE, note, _today(on))
+    click.echo(f"item {item_id}: closed")
+
+
+@cli.group()
+def audit():
+    """Reviews of who did and saw what."""
+
+
+@audit.command("access")
+@click.option("--from", "start", callback=parse_date, required=True)
+@click.option("--to", "end", callback=parse_date, required=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def audit_access(obj: Context, start, end, as_json):
+    """The periodic access-log review (seed 窓3): views per person, outside one's own queue, outside office hours."""
+    from ..services.staff import access_review
+    with obj.engine().connect() as conn:
+        data = access_review(conn, start, end)
+    lines = [f"access log {data['from']} – {data['to']}", "views per person:"]
+    lines += [f"  {user:<14}{n:>6,}" for user, n in data["views_per_person"].items()]
+    for key, title in (("outside_own_queue", "views of households outside the person's own queue"),
+                       ("outside_office_hours", "views outside office hours (8:45–17:30 on office days)")):
+        lines += [f"{title}: {len(data[key]):,}"]
+        lines += [f"  {v['at']}  {v['user']:<12}{v['household_no']}  {v['purpose']}" for v in data[key]]
+    emit(data, as_json, "\n".join(lines))
+
+
+@cli.group()
 def household():
     """One household."""
 
@@ -524,14 +655,18 @@ def household():
 @household.command("show")
 @click.argument("household_no")
 @click.option("--as-of", callback=parse_date, help="Balances as of this date (default today).")
+@click.option("--reason", default="照会", show_default=True, help="Why the record is opened (access log).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def household_show(obj: Context, household_no, as_of, as_json):
-    """A household's installments, balance, stage, letters and history."""
+def household_show(obj: Context, household_no, as_of, reason, as_json):
+    """A household's installments, balance, stage, letters and history (the opening is logged)."""
+    from ..services.actions import household_id
     from ..services.households import show_household
+    from ..services.staff import log_access
     from .clock import today
     with transaction(obj.engine()) as conn:
         data = show_household(conn, household_no, as_of or today())
+        log_access(conn, obj.actor, household_id(conn, household_no), reason)
     emit(data, as_json, _household_text(data))
 
 

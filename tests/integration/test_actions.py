@@ -131,8 +131,13 @@ def test_only_one_scheduler_per_database(ledger):
 
 def test_cli_refusal_names_the_rule(ledger, tmp_path):
     url = ledger.url.render_as_string(hide_password=False)
-    done = subprocess.run([sys.executable, "-m", "nhi_collect", "--db", url, "--as", "tanaka", "action",
-                           "write-off", "H1", "--on", "2023-09-21", "--role", "clerk"], capture_output=True, text=True)
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "nhi_collect", "--db", url, *args], capture_output=True, text=True)
+    stranger = cli("--as", "tanaka", "action", "write-off", "H1", "--on", "2023-09-21")
+    assert stranger.returncode == 2 and "not active staff" in stranger.stderr
+    assert cli("staff", "add", "tanaka", "--name", "田中 一郎", "--role", "clerk").returncode == 0
+    done = cli("--as", "tanaka", "action", "write-off", "H1", "--on", "2023-09-21")
     assert done.returncode == 2 and "supervisor" in done.stderr and "Traceback" not in done.stderr
 
 

@@ -1,0 +1,189 @@
+"""The staff's daily work queue: everything that needs a person today, each item with a reason, a due
+date and a priority (nearest limitation date, then amount, then age of arrears), assigned by district.
+
+Items the calendar's jobs open (whereabouts unknown, returned mail, eligibility and non-residence checks)
+live in queue_items already; `refresh` adds those that follow from the ledger's state, once per open
+(kind, household), and refreshes every open item's priority keys. Claiming is a compare-and-set UPDATE.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import Connection, and_, bindparam, exists, func, select, update
+
+from ..adapters.tables import (assessments, households, installment_plans, inquiries, investigations, queue_items,
+                               seizures, staff)
+from ..errors import UserError
+from ..workflow.definition import Workflow
+from ..workflow.facts import load_facts
+from ..workflow.machine import Refused
+
+UNPAID = assessments.c.amount + assessments.c.adjusted - assessments.c.paid
+LIMITATION_WARNING_DAYS = 90
+REASONS = {
+    "inquiry_reply": "照会回答待ち: an investigation inquiry has no reply or result yet",
+    "investigation_decision": "調査結果の判断: property was found; decide the seizure notice or a plan",
+    "seizure_approval": "差押決裁 (supervisor): the seizure notice's reply period has passed",
+    "seizure_collection": "差押物の取立: an executed seizure has collected nothing yet",
+    "broken_plan": "分納不履行: the installment plan was broken; contact the household",
+    "limitation_due": "時効管理: an installment's limitation completes within 90 days",
+    "special_review": "特別療養費の予告審査: over a year in arrears (国民健康保険法9条・54条の3)",
+}
+
+
+def _open_for(conn: Connection, kind: str, on: date, ids_query, due: date) -> int:
+    already = select(queue_items.c.household_id).where(queue_items.c.kind == kind, queue_items.c.status == "open")
+    ids = conn.execute(ids_query.where(households.c.id.not_in(already))).scalars().all()
+    if ids:
+        conn.execute(queue_items.insert(), [{"kind": kind, "household_id": hid, "reason": REASONS[kind],
+                                             "created_on": on, "due_on": due} for hid in sorted(set(ids))])
+    return len(set(ids))
+
+
+def refresh(conn: Connection, workflow: Workflow, on: date) -> int:
+    """Open the items the ledger calls for on `on`; refresh priorities and district assignments."""
+    policy = workflow.policy
+    ids = select(households.c.id)
+    opened = _open_for(conn, "inquiry_reply", on, ids.join(investigations, investigations.c.household_id == households.c.id)
+        .join(inquiries, inquiries.c.investigation_id == investigations.c.id).where(
+        investigations.c.closed_on.is_(None), inquiries.c.replied_on.is_(None),
+        inquiries.c.sent_on <= on - timedelta(days=policy.reply_days)), on)
+    opened += _open_for(conn, "investigation_decision", on, ids.where(
+        households.c.stage == "property_investigation",
+        exists().where(investigations.c.household_id == households.c.id,
+                       investigations.c.result == "property_found",
+                       investigations.c.closed_on >= households.c.stage_since)), on + timedelta(days=7))
+    opened += _open_for(conn, "seizure_approval", on, ids.where(
+        households.c.stage == "seizure_notice", households.c.stage_since <= on - timedelta(days=policy.reply_days),
+        ~exists().where(seizures.c.household_id == households.c.id, seizures.c.executed_on.is_(None),
+                        seizures.c.released_on.is_(None))), on + timedelta(days=7))
+    opened += _open_for(conn, "seizure_collection", on, ids.join(seizures, seizures.c.household_id == households.c.id).where(
+        seizures.c.executed_on.is_not(None), seizures.c.collected == 0, seizures.c.released_on.is_(None)),
+        on + timedelta(days=14))
+    opened += _open_for(conn, "broken_plan", on, ids.join(installment_plans, installment_plans.c.household_id == households.c.id).where(
+        installment_plans.c.status == "broken", installment_plans.c.ended_on >= on - timedelta(days=30)),
+        on + timedelta(days=7))
+    overdue = select(assessments.c.household_id).where(UNPAID > 0, assessments.c.due_date < on - timedelta(days=365))
+    opened += _open_for(conn, "special_review", on, ids.where(households.c.id.in_(overdue),
+                                                              households.c.stage != "written_off"),
+                        on + timedelta(days=30))
+    in_arrears = conn.execute(select(assessments.c.household_id).where(UNPAID > 0, assessments.c.due_date < on)
+                              .distinct()).scalars().all()
+    limitation = _limitation_dates(conn, in_arrears, on)
+    soon = [hid for hid, when in limitation.items() if when <= on + timedelta(days=LIMITATION_WARNING_DAYS)]
+    opened += _open_for(conn, "limitation_due", on, ids.where(households.c.id.in_(soon)), on + timedelta(days=14))
+    _refresh_priorities(conn, limitation, on)
+    _assign(conn)
+    return opened
+
+
+def _limitation_dates(conn: Connection, household_ids: list[int], on: date) -> dict[int, date]:
+    """Each household's nearest limitation date among its unpaid installments (domain.md §2)."""
+    nearest: dict[int, date] = {}
+    for i in range(0, len(household_ids), 2_000):
+        for hid, facts in load_facts(conn, household_ids[i:i + 2_000], on).items():
+            dates = [d for d in (x.limitation_date() for x in facts.installments if x.unpaid > 0) if d]
+            if dates:
+                nearest[hid] = min(dates)
+    return nearest
+
+
+def _refresh_priorities(conn: Connection, limitation: dict[int, date], on: date) -> None:
+    open_items = conn.execute(select(queue_items.c.id, queue_items.c.household_id)
+                              .where(queue_items.c.status == "open")).all()
+    if not open_items:
+        return
+    money = dict(conn.execute(select(assessments.c.household_id, func.sum(UNPAID))
+                              .where(UNPAID > 0, assessments.c.due_date < on,
+                                     assessments.c.household_id.in_({h for _i, h in open_items}))
+                              .group_by(assessments.c.household_id)).all())
+    oldest = dict(conn.execute(select(assessments.c.household_id, func.min(assessments.c.due_date))
+                               .where(UNPAID > 0, assessments.c.household_id.in_({h for _i, h in open_items}))
+                               .group_by(assessments.c.household_id)).all())
+    conn.execute(update(queue_items).where(queue_items.c.id == bindparam("item"))
+                 .values(limitation_on=bindparam("lim"), amount=bindparam("money"), oldest_due=bindparam("oldest")),
+                 [{"item": item_id, "lim": limitation.get(hid), "money": int(money.get(hid) or 0),
+                   "oldest": oldest.get(hid)} for item_id, hid in open_items])
+
+
+def _assign(conn: Connection) -> None:
+    """Unassigned open items go to the active clerk whose districts include the household's town."""
+    clerks = conn.execute(select(staff.c.user_name, staff.c.districts).where(staff.c.active.is_(True),
+                                                                          staff.c.role == "clerk")
+                          .order_by(staff.c.user_name)).all()
+    for user, districts in clerks:
+        towns = [d.strip() for d in districts.split(",") if d.strip()]
+        if towns:
+            conn.execute(update(queue_items).where(
+                queue_items.c.status == "open", queue_items.c.assigned_to.is_(None),
+                queue_items.c.household_id.in_(select(households.c.id).where(households.c.district.in_(towns))))
+                .values(assigned_to=user))
+
+
+def items(conn: Connection, on: date, staff_user: str | None = None, kind: str | None = None) -> list[dict]:
+    """Open items in priority order: nearest limitation date, then amount, then age of arrears."""
+    query = (select(queue_items, households.c.household_no, households.c.head_name, households.c.district)
+             .join(households).where(queue_items.c.status == "open", queue_items.c.created_on <= on))
+    if staff_user:
+        query = query.where((queue_items.c.assigned_to == staff_user) | (queue_items.c.claimed_by == staff_user))
+    if kind:
+        query = query.where(queue_items.c.kind == kind)
+    rows = conn.execute(query).all()
+    rows.sort(key=lambda r: (r.limitation_on or date.max, -r.amount, r.oldest_due or date.max, r.id))
+    return [{"id": r.id, "kind": r.kind, "household_no": r.household_no, "head_name": r.head_name,
+             "district": r.district, "reason": r.reason, "due_on": r.due_on.isoformat(),
+             "limitation_on": r.limitation_on.isoformat() if r.limitation_on else None, "amount": r.amount,
+             "oldest_due": r.oldest_due.isoformat() if r.oldest_due else None, "assigned_to": r.assigned_to,
+             "claimed_by": r.claimed_by} for r in rows]
+
+
+def claim(conn: Connection, item_id: int, user: str) -> None:
+    """Compare-and-set: the item goes to whoever's UPDATE finds it unclaimed; the other is told who holds it."""
+    done = conn.execute(update(queue_items).where(queue_items.c.id == item_id, queue_items.c.status == "open",
+                                                  queue_items.c.claimed_by.is_(None))
+                        .values(claimed_by=user, claimed_at=datetime.now(timezone.utc))).rowcount
+    if done != 1:
+        holder = conn.execute(select(queue_items.c.claimed_by, queue_items.c.status)
+                              .where(queue_items.c.id == item_id)).first()
+        if holder is None:
+            raise UserError(f"no queue item {item_id}")
+        raise Refused(f"queue item {item_id} is {'held by ' + holder.claimed_by if holder.claimed_by else holder.status}"
+                      ": one item, one person")
+
+
+def _held(conn: Connection, item_id: int, user: str, role: str):
+    row = conn.execute(select(queue_items).where(queue_items.c.id == item_id)).first()
+    if row is None:
+        raise UserError(f"no queue item {item_id}")
+    if row.claimed_by != user and role != "supervisor":
+        raise Refused(f"queue item {item_id} is held by {row.claimed_by or 'nobody'}; only its holder or a "
+                      "supervisor may release or close it")
+    return row
+
+
+def release(conn: Connection, item_id: int, user: str, role: str) -> None:
+    _held(conn, item_id, user, role)
+    conn.execute(update(queue_items).where(queue_items.c.id == item_id).values(claimed_by=None, claimed_at=None))
+
+
+def reassign(conn: Connection, item_id: int, to_user: str, role: str) -> None:
+    if role != "supervisor":
+        raise Refused("reassigning work is a supervisor's decision")
+    if conn.execute(select(staff.c.user_name).where(staff.c.user_name == to_user)).first() is None:
+        raise UserError(f"{to_user} is not registered staff (nhi-collect staff add)")
+    conn.execute(update(queue_items).where(queue_items.c.id == item_id)
+                 .values(assigned_to=to_user, claimed_by=None, claimed_at=None))
+
+
+def close(conn: Connection, item_id: int, user: str, role: str, note: str, on: date) -> None:
+    if not note.strip():
+        raise UserError("closing an item needs a note saying what was done")
+    _held(conn, item_id, user, role)
+    conn.execute(update(queue_items).where(queue_items.c.id == item_id)
+                 .values(status="closed", note=note, closed_on=on))
+
+
+def household_ids_in_queue_of(conn: Connection, user: str) -> set[int]:
+    return set(conn.execute(select(queue_items.c.household_id).where(
+        and_((queue_items.c.assigned_to == user) | (queue_items.c.claimed_by == user)))).scalars())

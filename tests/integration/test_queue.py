@@ -1,0 +1,208 @@
+"""The daily work queue, staff roles and the access log: each kind of item from the scenario that calls for
+it and not from its near miss; compare-and-set claims across processes; refusals; the access review."""
+
+from __future__ import annotations
+
+import multiprocessing
+import subprocess
+import sys
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from nhi_collect.adapters.db import make_engine, transaction
+from nhi_collect.adapters.tables import access_log, installment_plans, queue_items, seizures
+from nhi_collect.services import actions, queue, staff
+from nhi_collect.workflow.definition import load
+from nhi_collect.workflow.machine import Refused
+from tests.integration.test_actions import put
+from tests.integration.test_imports import run, write
+
+WORKFLOW = load()
+HOUSEHOLDS = """household_no,head_name,head_name_kana,head_birth_date,postal_code,address,district
+H1,髙橋　太郎,タカハシ　タロウ,1970-01-02,551-0031,大阪市大正区泉尾1丁目1-1,泉尾
+H2,山﨑　花子,ヤマサキ　ハナコ,1980-03-04,551-0002,大阪市大正区三軒家東2丁目2-2,三軒家東
+"""
+ASSESSMENTS = """household_no,fiscal_year,installment,due_date,amount
+H1,2023,1,2023-06-30,10000
+H1,2023,2,2023-07-31,10000
+H2,2023,1,2023-06-30,30000
+"""
+ON = date(2023, 9, 20)
+
+
+@pytest.fixture
+def ledger(engine, tmp_path):
+    run(engine, "households", write(tmp_path, "h.csv", HOUSEHOLDS))
+    run(engine, "assessments", write(tmp_path, "a.csv", ASSESSMENTS))
+    with transaction(engine) as conn:
+        staff.add(conn, "tanaka", "田中 一郎", "clerk", ["泉尾"])
+        staff.add(conn, "sato", "佐藤 花子", "clerk", ["三軒家東"])
+        staff.add(conn, "boss", "鈴木 課長", "supervisor")
+    return engine
+
+
+def kinds(engine, on, hno="H1") -> set[str]:
+    with transaction(engine) as conn:
+        queue.refresh(conn, WORKFLOW, on)
+        return {i["kind"] for i in queue.items(conn, on) if i["household_no"] == hno}
+
+
+def hid(engine, hno="H1") -> int:
+    with engine.connect() as conn:
+        return actions.household_id(conn, hno)
+
+
+def test_inquiry_awaiting_reply_only_after_the_reply_period(ledger):
+    with transaction(ledger) as conn:
+        actions.open_investigation(conn, WORKFLOW, "H1", ON, "tanaka", [("bank", "大正銀行")])
+    reply_days = WORKFLOW.policy.reply_days
+    assert "inquiry_reply" not in kinds(ledger, ON + timedelta(days=reply_days - 1))
+    assert "inquiry_reply" in kinds(ledger, ON + timedelta(days=reply_days))
+
+
+def test_investigation_decision_when_property_was_found_and_not_when_none(ledger):
+    put(ledger, "H1", "property_investigation", ON)
+    put(ledger, "H2", "property_investigation", ON)
+    with transaction(ledger) as conn:
+        actions.close_investigation(conn, "H1", ON, True, "tanaka")
+        actions.close_investigation(conn, "H2", ON, False, "sato")
+    assert "investigation_decision" in kinds(ledger, ON)
+    assert "investigation_decision" not in kinds(ledger, ON, "H2")
+
+
+def test_seizure_approval_after_the_notice_period_unless_approved(ledger):
+    put(ledger, "H1", "seizure_notice", ON - timedelta(days=WORKFLOW.policy.reply_days))
+    put(ledger, "H2", "seizure_notice", ON - timedelta(days=WORKFLOW.policy.reply_days))
+    with transaction(ledger) as conn:
+        actions.approve_seizure(conn, WORKFLOW, "H2", ON, "deposit", "大正銀行", 10_000, "boss", "supervisor")
+    assert "seizure_approval" in kinds(ledger, ON)
+    assert "seizure_approval" not in kinds(ledger, ON, "H2")
+
+
+def test_executed_seizure_awaiting_collection(ledger):
+    with transaction(ledger) as conn:
+        for hno, collected in (("H1", 0), ("H2", 30_000)):
+            conn.execute(seizures.insert().values(household_id=actions.household_id(conn, hno), property_kind="deposit",
+                                                  third_party="大正銀行", amount=30_000, approved_by="boss",
+                                                  approved_on=ON, executed_on=ON, collected=collected))
+    assert "seizure_collection" in kinds(ledger, ON)
+    assert "seizure_collection" not in kinds(ledger, ON, "H2")
+
+
+def test_broken_plan_is_queued_kept_plan_is_not(ledger):
+    with transaction(ledger) as conn:
+        for hno, status in (("H1", "broken"), ("H2", "kept")):
+            conn.execute(installment_plans.insert().values(household_id=actions.household_id(conn, hno), agreed_on=ON,
+                                                           agreed_by="tanaka", status=status,
+                                                           ended_on=ON if status == "broken" else None))
+    assert "broken_plan" in kinds(ledger, ON)
+    assert "broken_plan" not in kinds(ledger, ON, "H2")
+
+
+def test_limitation_within_90_days_and_special_review_after_a_year(ledger, tmp_path):
+    run(ledger, "assessments", write(tmp_path, "old.csv", "household_no,fiscal_year,installment,due_date,amount\n"
+                                                           "H1,2021,10,2022-03-31,5000\n"))
+    # no demand notice: limitation completes two years after the day after the due date (domain.md §2)
+    assert {"limitation_due", "special_review"} <= kinds(ledger, date(2024, 1, 15))
+    assert "limitation_due" not in kinds(ledger, date(2023, 12, 1))  # over 90 days before 2024-04-01
+    assert not {"limitation_due", "special_review"} & kinds(ledger, date(2024, 1, 15), "H2")  # arrears under a year
+
+
+def test_priority_assignment_and_compare_and_set_claims(ledger):
+    with transaction(ledger) as conn:
+        for hno in ("H1", "H2"):
+            conn.execute(installment_plans.insert().values(household_id=actions.household_id(conn, hno), agreed_on=ON,
+                                                           agreed_by="tanaka", status="broken", ended_on=ON))
+        queue.refresh(conn, WORKFLOW, ON)
+        rows = queue.items(conn, ON, kind="broken_plan")
+    assert [r["household_no"] for r in rows] == ["H2", "H1"]  # no limitation date yet: the larger amount first
+    assert {r["household_no"]: r["assigned_to"] for r in rows} == {"H1": "tanaka", "H2": "sato"}
+    item = rows[1]["id"]
+    with transaction(ledger) as conn:
+        queue.claim(conn, item, "tanaka")
+    with pytest.raises(Refused, match="held by tanaka"):
+        with transaction(ledger) as conn:
+            queue.claim(conn, item, "sato")
+    with pytest.raises(Refused, match="only its holder or a supervisor"):
+        with transaction(ledger) as conn:
+            queue.close(conn, item, "sato", "clerk", "called", ON)
+    with pytest.raises(Refused, match="supervisor"):
+        with transaction(ledger) as conn:
+            queue.reassign(conn, item, "sato", "clerk")
+    with transaction(ledger) as conn:
+        queue.reassign(conn, item, "sato", "supervisor")
+        queue.claim(conn, item, "sato")
+        queue.close(conn, item, "sato", "clerk", "電話で分納を再約束", ON)
+        assert queue.items(conn, ON, staff_user="sato", kind="broken_plan") == [rows[0] | {"claimed_by": None}]
+
+
+def _claim_in_process(url: str, item: int, user: str, start, results) -> None:
+    engine = make_engine(url)
+    start.wait()
+    try:
+        with transaction(engine) as conn:
+            queue.claim(conn, item, user)
+        results.put((user, "held"))
+    except Refused:
+        results.put((user, "refused"))
+    engine.dispose()
+
+
+def test_two_processes_claiming_one_item_give_it_to_exactly_one(ledger):
+    with transaction(ledger) as conn:
+        conn.execute(installment_plans.insert().values(household_id=actions.household_id(conn, "H1"), agreed_on=ON,
+                                                       agreed_by="tanaka", status="broken", ended_on=ON))
+        queue.refresh(conn, WORKFLOW, ON)
+        item = queue.items(conn, ON)[0]["id"]
+    url = ledger.url.render_as_string(hide_password=False)
+    ctx = multiprocessing.get_context("spawn")
+    start, results = ctx.Barrier(2), ctx.Queue()
+    workers = [ctx.Process(target=_claim_in_process, args=(url, item, user, start, results))
+               for user in ("tanaka", "sato")]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    outcomes = sorted(results.get(timeout=5)[1] for _ in workers)
+    assert outcomes == ["held", "refused"]
+    with ledger.connect() as conn:
+        holder = conn.execute(select(queue_items.c.claimed_by).where(queue_items.c.id == item)).scalar_one()
+    assert holder in ("tanaka", "sato")
+
+
+def test_views_are_logged_and_reviewed(ledger):
+    url = ledger.url.render_as_string(hide_password=False)
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "nhi_collect", "--db", url, *args], capture_output=True, text=True)
+    shown = cli("--as", "tanaka", "household", "show", "H2", "--as-of", "2023-09-20", "--reason", "窓口相談", "--json")
+    assert shown.returncode == 0, shown.stderr
+    h1, h2 = hid(ledger, "H1"), hid(ledger, "H2")
+    with transaction(ledger) as conn:
+        rows = conn.execute(select(access_log)).all()
+        assert [(r.user_name, r.household_id, r.purpose) for r in rows] == [("tanaka", h2, "窓口相談")]
+        # a view at 22:00 Tokyo on an office day, of a household in tanaka's own district queue
+        conn.execute(installment_plans.insert().values(household_id=h1, agreed_on=ON, agreed_by="tanaka",
+                                                       status="broken", ended_on=ON))
+        queue.refresh(conn, WORKFLOW, ON)
+        conn.execute(access_log.insert().values(at=datetime(2023, 9, 20, 13, 0, tzinfo=timezone.utc),
+                                                user_name="tanaka", household_id=h1, purpose="残業"))
+    shown_at = rows[0].at if rows[0].at.tzinfo else rows[0].at.replace(tzinfo=timezone.utc)
+    with ledger.connect() as conn:
+        review = staff.access_review(conn, date(2023, 9, 1), shown_at.date() + timedelta(days=1))
+    assert review["views_per_person"] == {"tanaka": 2}
+    assert [v["household_no"] for v in review["outside_own_queue"]] == ["H2"]  # H2 is sato's district
+    assert "H1" in [v["household_no"] for v in review["outside_office_hours"]]
+    audit = cli("audit", "access", "--from", "2023-09-01", "--to", str(shown_at.date()), "--json")
+    assert audit.returncode == 0 and '"tanaka": 2' in audit.stdout
+
+
+def test_unregistered_people_cannot_act(ledger):
+    url = ledger.url.render_as_string(hide_password=False)
+    done = subprocess.run([sys.executable, "-m", "nhi_collect", "--db", url, "--as", "mallory", "queue", "claim", "1"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "not active staff" in done.stderr
+    with ledger.connect() as conn:
+        assert conn.execute(select(access_log)).all() == []
