@@ -71,10 +71,8 @@ def write_pdfs(batches: list[Batch], workers: int | None = None) -> dict[str, tu
     WeasyPrint's memory grows with the pages of one document, and one document is one core."""
     parts = [(b.path, b.title, b.sections[i:i + PART_LETTERS]) for b in batches
              for i in range(0, len(b.sections), PART_LETTERS)]
-    workers = min(workers or os.cpu_count() or 1, len(parts))
-    if workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            rendered = list(pool.map(_render_part, [p[1:] for p in parts]))
+    if min(workers or os.cpu_count() or 1, len(parts)) > 1:
+        rendered = list(_pool(workers).map(_render_part, [p[1:] for p in parts]))
     else:
         rendered = [_render_part(p[1:]) for p in parts]
     pages: dict[str, tuple[int, int]] = {}
@@ -82,6 +80,19 @@ def write_pdfs(batches: list[Batch], workers: int | None = None) -> dict[str, tu
         mine = [r for (path, _t, _s), r in zip(parts, rendered) if path == batch.path]
         pages |= _join(batch, mine)
     return pages
+
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(workers: int | None) -> ProcessPoolExecutor:
+    """One pool per process, kept for its life: a business date's letters do not pay for starting
+    workers and loading WeasyPrint and the fonts again (the demo prints on some 300 dates)."""
+    size = workers or os.cpu_count() or 1
+    if size not in _POOLS:
+        import weasyprint  # noqa: F401  (loaded once here, inherited by the forked workers)
+        _POOLS[size] = ProcessPoolExecutor(size, mp_context=get_context("fork"))
+    return _POOLS[size]
 
 
 def _render_part(part: tuple[str, list[str]]) -> tuple[bytes, dict[str, int], int]:
