@@ -3,7 +3,7 @@
 Three years of history (FY2021–2023) are generated; households and assessments are imported, and
 payments and adjustments dated before 2023-04-01 too; from then on each day's files arrive on their
 day, the calendar's jobs run, simulated staff act and the day's letters are printed to PDF under
-out/letters/, until the closing period ends on 2024-05-31.
+out/letters/ (and each month's collection-rate report written under out/reports/), until the closing period ends on 2024-05-31.
 """
 
 from __future__ import annotations
@@ -18,12 +18,15 @@ from typing import Callable
 from sqlalchemy import Engine, func, select
 
 from ..adapters.db import transaction
+from ..adapters.report_files import write_all
 from ..adapters.tables import households, letters, seizures
 from ..domain.calendar import month_end
 from ..workflow.definition import Workflow
 from .feed import import_until, split_by_day
 from .imports import import_file
+from .households import current_accounting_year
 from .letters import write_batches
+from .report import monthly
 from .rates import CollectionRates, collection_rates
 from .simulation import simulate
 from .synthetic import generate_ward
@@ -42,6 +45,7 @@ class DemoSummary:
     printed_letters: int = 0
     printed_pages: int = 0
     print_seconds: float = 0.0
+    reports: list[Path] = field(default_factory=list)
 
 
 def stage_counts(engine: Engine) -> Counter:
@@ -74,6 +78,9 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
         on_day(on)
         if on == month_end(on.year, on.month):
             summary.monthly_stages[on] = stage_counts(engine)
+            with engine.connect() as conn:  # the month's report, as the section head gets it
+                report = monthly(conn, current_accounting_year(on), on, workflow.targets)
+            summary.reports += write_all(report, out / "reports")
 
     progress("running fiscal year 2023 through the calendar, 2023-04-01 to 2024-05-31")
     simulate(engine, workflow, START, END, feed, after_day=after_day)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 
@@ -119,3 +120,18 @@ def test_report_monthly_json(tmp_path):
     c = data["current_year"]
     expected = round(c["collected"] * 100 / (c["assessed"] - c["whereabouts_unknown"]), 2)
     assert abs(float(c["rate"]) - expected) < 0.006 and len(c["rate"].split(".")[1]) == 2
+
+
+def test_demo_runs_the_year_prints_every_letter_and_writes_the_reports(tmp_path):
+    done = cli("--out", str(tmp_path / "out"), "demo", "--households", "100", db=f"sqlite:///{tmp_path / 'demo.db'}")
+    assert done.returncode == 0, done.stderr
+    assert "target 92.13 %" in done.stdout and "target 27.78 %" in done.stdout and "printed" in done.stdout
+    days = sorted((tmp_path / "out" / "letters").iterdir())
+    assert days and all((d / "manifest.csv").exists() and (d / "SHA256SUMS").exists() for d in days)
+    printed = sum(len((d / "manifest.csv").read_text("utf-8").splitlines()) - 1 for d in days)
+    with sqlite3.connect(tmp_path / "demo.db") as db:
+        issued = db.execute("SELECT count(*) FROM letters").fetchone()[0]
+    assert printed == issued > 0  # every letter of the year, none skipped or sampled
+    reports = tmp_path / "out" / "reports"
+    assert (reports / "collection-rates-FY2023-2024-05-31.xlsx").exists()
+    assert len(list(reports.glob("*.html"))) == 14  # April 2023 to May 2024
