@@ -5,14 +5,14 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/nhi_collect_test
 
 .PHONY: demo test fonts
 
-# Letters need Japanese fonts (IPAex Mincho, with Noto CJK as the fallback for rare kanji such as 髙 and 﨑)
-# and HarfBuzz's subsetter, which makes WeasyPrint embed those large fonts quickly.
+# Letters need Japanese fonts (IPAex Mincho, with Noto CJK as the fallback for rare kanji such as 髙 and 﨑),
+# headless Chromium (the PDF engine) and HarfBuzz's subsetter for WeasyPrint, the fallback engine.
 fonts:
-	@if ! fc-list | grep -q IPAexMincho || ! ldconfig -p | grep -q libharfbuzz-subset; then \
+	@if ! fc-list | grep -q IPAexMincho || ! ldconfig -p | grep -q libharfbuzz-subset || ! command -v chromium >/dev/null; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	    (apt-get install -y -q fonts-ipaexfont-mincho fonts-noto-cjk libharfbuzz-subset0 >/dev/null 2>&1 || \
-	     (apt-get update -q >/dev/null && apt-get install -y -q fonts-ipaexfont-mincho fonts-noto-cjk libharfbuzz-subset0 >/dev/null)); \
-	  else echo "install fonts-ipaexfont-mincho, fonts-noto-cjk and libharfbuzz-subset0 (as root) for letters" >&2; fi; \
+	    (apt-get install -y -q fonts-ipaexfont-mincho fonts-noto-cjk libharfbuzz-subset0 chromium >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && apt-get install -y -q fonts-ipaexfont-mincho fonts-noto-cjk libharfbuzz-subset0 chromium >/dev/null)); \
+	  else echo "install fonts-ipaexfont-mincho, fonts-noto-cjk, libharfbuzz-subset0 and chromium (as root) for letters" >&2; fi; \
 	fi
 
 $(VENV)/.installed: pyproject.toml | fonts

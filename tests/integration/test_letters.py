@@ -148,9 +148,11 @@ def test_reprint_uses_the_address_as_it_was(issued, tmp_path):
     assert pdf_text(tmp_path / "before.pdf") == pdf_text(tmp_path / "after.pdf")
 
 
-def test_a_batch_laid_out_in_parts_on_two_cores_joins_with_true_page_ranges(issued, tmp_path, monkeypatch):
+@pytest.mark.parametrize("pdf_engine", ["chromium", "weasyprint"])
+def test_a_batch_laid_out_in_parts_on_two_cores_joins_with_true_page_ranges(issued, tmp_path, monkeypatch, pdf_engine):
     from nhi_collect.adapters import letters as rendering
-    monkeypatch.setattr(rendering, "PART_LETTERS", 2)
+    monkeypatch.setattr(rendering, "PART_LETTERS", {pdf_engine: 2})
+    monkeypatch.setenv("NHI_COLLECT_PDF_ENGINE", pdf_engine)
     with issued.connect() as conn:
         rows = conn.execute(select(letters.c.id, letters.c.serial).order_by(letters.c.id)).all()
         sections = [rendering.render_letter(letter_context(conn, WORKFLOW, r.id)) for r in rows]
