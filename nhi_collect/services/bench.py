@@ -82,6 +82,7 @@ def peak_mb() -> float | None:
 
 
 def timed(fn: Callable[[], object]) -> tuple[float, object, float | None]:
+    """Wall time, result and peak resident memory of one step."""
     reset_peak()
     started = time.perf_counter()
     result = fn()
@@ -167,9 +168,16 @@ def bench(engine: Engine, workflow: Workflow, households_: int, work: Path, seed
             raise UserError("bench needs an empty database: it imports a generated ward and measures each step")
     ward = work / "ward"
     steps: list[Step] = []
+
+    def record(step: Step) -> None:  # each figure is printed as soon as it is measured
+        steps.append(step)
+        progress(f"  = {step.name}: {step.seconds:,.2f} s, {step.count:,} {step.unit}"
+                 + (f", {step.rate:,.1f}/s" if step.count > 1 else "")
+                 + (f", peak {step.peak_mb:,.0f} MB" if step.peak_mb else "")
+                 + (f"; baseline {step.baseline_seconds:,.2f} s, ratio {step.ratio:.2f}" if step.ratio else ""))
     progress(f"generating {households_:,} households, fiscal years 2022–2024")
     seconds, counts, peak = timed(lambda: generate_ward(households_, FISCAL_YEARS, seed, ward))
-    steps.append(Step("generate ward", seconds, sum(counts.values()), "rows", peak))
+    record(Step("generate ward", seconds, sum(counts.values()), "rows", peak))
 
     arrived = work / "arrived"
     arrived.mkdir(parents=True, exist_ok=True)
@@ -181,19 +189,20 @@ def bench(engine: Engine, workflow: Workflow, households_: int, work: Path, seed
             with transaction(engine) as conn:
                 return import_file(conn, kind, str(path), actor="bench")
         seconds, result, peak = timed(load)
-        steps.append(Step(f"import {kind}", seconds, result.inserted, "rows", peak))
+        record(Step(f"import {kind}", seconds, result.inserted, "rows", peak))
 
     progress(f"catch-up date {CATCH_UP}: the demand notices the old system would have sent")
     seconds, reports, peak = timed(lambda: run_date(engine, workflow, CATCH_UP))
-    steps.append(Step(f"catch-up date {CATCH_UP}", seconds, sum(r.letters for r in reports), "letters", peak))
+    record(Step(f"catch-up date {CATCH_UP}", seconds, sum(r.letters for r in reports), "letters", peak))
     for label, on in (("July round", JULY_ROUND), ("quiet day", QUIET_DAY)):
         progress(f"{label} {on}: bare SQL, then the run")
         bare, _r, _p = timed(lambda on=on: bare_moves(engine, workflow, on))
         seconds, reports, peak = timed(lambda on=on: run_date(engine, workflow, on))
         moved = sum(n for r in reports for n in r.transitions.values())
-        steps.append(Step(f"{label} {on}", seconds, moved, "households moved", peak, "bare SQL updates", bare))
+        record(Step(f"{label} {on}", seconds, moved, "households moved", peak, "bare SQL updates", bare))
 
-    steps += _letters(engine, workflow, work, pdf_letters, naive_letters, progress)
+    for step in _letters(engine, workflow, work, pdf_letters, naive_letters, progress):
+        record(step)
 
     progress(f"report FY{REPORT_YEAR} as of {REPORT_AS_OF}: the two rates, then the full report")
     bare, bare_result, _p = timed(lambda: bare_rates(engine, REPORT_YEAR, REPORT_AS_OF))
@@ -203,9 +212,9 @@ def bench(engine: Engine, workflow: Workflow, households_: int, work: Path, seed
         with engine.connect() as conn:
             return monthly(conn, REPORT_YEAR, REPORT_AS_OF, full=full)
     seconds, data, peak = timed(lambda: report(False))
-    steps.append(Step("monthly report (the two rates)", seconds, 1, "report", peak, "one SQL aggregate", bare))
+    record(Step("monthly report (the two rates)", seconds, 1, "report", peak, "one SQL aggregate", bare))
     seconds, _full, peak = timed(lambda: report(True))
-    steps.append(Step("monthly report (with series, breakdowns)", seconds, 1, "report", peak))
+    record(Step("monthly report (with series, breakdowns)", seconds, 1, "report", peak))
     rates = (data["current_year"]["rate"], data["arrears"]["rate"])
     return {"households": households_, "database": engine.dialect.name, "seed": seed,
             "steps": [s.as_json() for s in steps],

@@ -115,6 +115,12 @@ NATURAL_KEYS = {
 }
 
 
+ANALYZE_AFTER_ROWS = 10_000
+CHANGED_TABLES = {"households": ("households",), "assessments": ("assessments",),
+                  "adjustments": ("adjustments", "assessments", "allocations"),
+                  "payments": ("assessments", "allocations")}
+
+
 def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-8", actor: str = "system",
                 now: datetime | None = None) -> ImportResult:
     """Import one file inside the caller's transaction; raises ImportRejected with every bad row."""
@@ -162,6 +168,11 @@ def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-
     if errors:
         raise ImportRejected(kind, path, errors)
     result.unchanged = total - result.inserted - result.updated
+    if conn.dialect.name == "postgresql" and result.inserted + result.updated >= ANALYZE_AFTER_ROWS:
+        # fresh statistics before the nightly batch plans its queries: without them PostgreSQL takes a freshly
+        # loaded assessments table for a few hundred rows a household and plans the July round for hours
+        for table in CHANGED_TABLES[kind]:
+            conn.exec_driver_sql(f"ANALYZE {table}")
     conn.execute(audit_log.insert().values(
         at=now or datetime.now(timezone.utc), actor=actor, action="import", entity=kind,
         entity_key=Path(path).name[:60],
