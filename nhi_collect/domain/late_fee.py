@@ -142,4 +142,14 @@ def late_fee_estimate(amount: int, due: date, as_of: date, *, band_months: int =
     an estimate; 地方自治法231条の3第2項 with the rules of late_fee)."""
     if as_of <= due:
         return 0
-    return late_fee(amount, due, as_of, band_months=band_months, payments=payments).late_fee
+    payments = tuple(payments)
+    if payments:
+        return late_fee(amount, due, as_of, band_months=band_months, payments=payments).late_fee
+    return _estimate_on_base(truncate_base(amount), due, as_of, band_months)
+
+
+@lru_cache(maxsize=65_536)
+def _estimate_on_base(base: int, due: date, as_of: date, band_months: int) -> int:
+    """Without partial payments the fee depends on the amount only through its truncated base, so the
+    letters of one day, sharing due dates and bases, share the computation."""
+    return late_fee(base, due, as_of, band_months=band_months).late_fee

@@ -152,3 +152,12 @@ def test_every_day_counted_once_and_each_segment_uses_its_years_rate(amount, due
         assert s.start.year == s.end.year  # split at every 31 December
         assert s.rate == rate_for(s.start.year, s.start > band_end)
         assert (s.end - s.start).days + 1 == s.days
+
+
+@given(amount=st.integers(0, 2_000_000), due=st.dates(date(2015, 1, 1), date(2027, 12, 31)),
+       days=st.integers(-5, 3_000), band=st.sampled_from([1, 3]))
+def test_the_shared_estimate_equals_the_full_computation(amount, due, days, band):
+    """Letters reuse one computation per truncated base; it must be the fee of the exact amount."""
+    as_of = due + timedelta(days=days)
+    expected = late_fee(amount, due, as_of, band_months=band).late_fee if as_of > due else 0
+    assert late_fee_estimate(amount, due, as_of, band_months=band) == expected
