@@ -30,7 +30,6 @@ from ..workflow.definition import Workflow
 from ..workflow.jobs import candidates, run_date, scheduled_on
 from .imports import import_file
 from .letters import letter_contexts
-from .rates import collection_rates
 from .synthetic import generate_ward
 
 FISCAL_YEARS = range(2022, 2025)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Connection, and_, bindparam, exists, func, select, update
+from sqlalchemy import Connection, bindparam, exists, func, select, update
 
 from ..adapters.tables import (assessments, households, installment_plans, inquiries, investigations, queue_items,
                                seizures, staff)
@@ -186,4 +186,4 @@ def close(conn: Connection, item_id: int, user: str, role: str, note: str, on: d
 
 def household_ids_in_queue_of(conn: Connection, user: str) -> set[int]:
     return set(conn.execute(select(queue_items.c.household_id).where(
-        and_((queue_items.c.assigned_to == user) | (queue_items.c.claimed_by == user)))).scalars())
+        (queue_items.c.assigned_to == user) | (queue_items.c.claimed_by == user))).scalars())

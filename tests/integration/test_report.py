@@ -9,7 +9,7 @@ import pytest
 
 from nhi_collect.adapters.db import transaction
 from nhi_collect.adapters.report_files import write_all
-from nhi_collect.adapters.tables import assessments, households, write_offs
+from nhi_collect.adapters.tables import assessments, write_offs
 from nhi_collect.services.rates import collection_rates
 from nhi_collect.services.report import monthly
 from nhi_collect.services.series import month_ends
