@@ -98,6 +98,10 @@ allocations = Table(
     Column("adjustment_id", ForeignKey("adjustments.id")),
     Column("assessment_id", ForeignKey("assessments.id"), nullable=False, index=True),
     Column("amount", BigInteger, nullable=False),
+    # copied from the installment and the payment (or adjustment) so the collection rates read this table
+    # alone: joining every allocation to find them was two thirds of the report's time at city scale
+    Column("fiscal_year", Integer, nullable=False),
+    Column("received_on", Date, nullable=False),
 )
 
 batch_runs = Table(

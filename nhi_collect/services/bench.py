@@ -116,10 +116,6 @@ def bare_moves(engine: Engine, workflow: Workflow, on: date) -> None:
 
 
 BARE_RATES = """
-WITH received AS (
-  SELECT al.amount, a.fiscal_year, COALESCE(p.paid_on, j.adjusted_on) AS on_day
-  FROM allocations al JOIN assessments a ON a.id = al.assessment_id
-  LEFT JOIN payments p ON p.id = al.payment_id LEFT JOIN adjustments j ON j.id = al.adjustment_id)
 SELECT
  (SELECT SUM(a.amount) FROM assessments a WHERE a.fiscal_year = :n)
  + (SELECT COALESCE(SUM(j.delta), 0) FROM adjustments j JOIN assessments a ON a.id = j.assessment_id
@@ -129,16 +125,16 @@ SELECT
  + (SELECT COALESCE(SUM(j.delta), 0) FROM adjustments j JOIN assessments a ON a.id = j.assessment_id
     JOIN households h ON h.id = a.household_id
     WHERE a.fiscal_year = :n AND j.adjusted_on <= :until AND h.whereabouts_unknown) AS unknown,
- (SELECT COALESCE(SUM(amount), 0) FROM received WHERE fiscal_year = :n AND on_day BETWEEN :start AND :until)
+ (SELECT COALESCE(SUM(amount), 0) FROM allocations WHERE fiscal_year = :n AND received_on BETWEEN :start AND :until)
    AS collected,
  (SELECT SUM(a.amount) FROM assessments a WHERE a.fiscal_year < :n)
  + (SELECT COALESCE(SUM(j.delta), 0) FROM adjustments j JOIN assessments a ON a.id = j.assessment_id
     WHERE a.fiscal_year < :n AND j.adjusted_on <= :carried)
- - (SELECT COALESCE(SUM(amount), 0) FROM received WHERE fiscal_year < :n AND on_day <= :carried)
+ - (SELECT COALESCE(SUM(amount), 0) FROM allocations WHERE fiscal_year < :n AND received_on <= :carried)
  - (SELECT COALESCE(SUM(w.amount), 0) FROM write_offs w JOIN assessments a ON a.id = w.assessment_id
     WHERE a.fiscal_year < :n AND w.written_off_on <= :carried) AS carried,
- (SELECT COALESCE(SUM(amount), 0) FROM received WHERE fiscal_year < :n AND on_day BETWEEN :arrears_start AND :until)
-   AS collected_arrears
+ (SELECT COALESCE(SUM(amount), 0) FROM allocations
+   WHERE fiscal_year < :n AND received_on BETWEEN :arrears_start AND :until) AS collected_arrears
 """
 
 

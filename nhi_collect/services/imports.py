@@ -295,16 +295,21 @@ def _merge_adjustments(conn, stage, result, errors, actor, now):
 def _return_surplus_to_credit(conn: Connection, stage: Table) -> None:
     """A reduction below what was already paid turns the surplus into credit (過誤納金)."""
     over = (select(assessments.c.id.label("assessment_id"), func.max(adjustments.c.id).label("adjustment_id"),
-                   (assessments.c.paid - assessments.c.amount - assessments.c.adjusted).label("surplus"))
+                   (assessments.c.paid - assessments.c.amount - assessments.c.adjusted).label("surplus"),
+                   assessments.c.fiscal_year)
             .select_from(adjustments.join(assessments, assessments.c.id == adjustments.c.assessment_id)
                          .join(stage, stage.c.adjustment_id == adjustments.c.adjustment_no))
             .where(stage.c.fresh.is_(True))
             .where(assessments.c.paid > assessments.c.amount + assessments.c.adjusted)
-            .group_by(assessments.c.id, assessments.c.paid, assessments.c.amount, assessments.c.adjusted))
+            .group_by(assessments.c.id, assessments.c.paid, assessments.c.amount, assessments.c.adjusted,
+                      assessments.c.fiscal_year))
     rows = conn.execute(over).all()
     if rows:
+        on = dict(conn.execute(select(adjustments.c.id, adjustments.c.adjusted_on)
+                               .where(adjustments.c.id.in_([r.adjustment_id for r in rows]))).all())
         conn.execute(allocations.insert(), [{"assessment_id": r.assessment_id, "adjustment_id": r.adjustment_id,
-                                             "payment_id": None, "amount": -r.surplus} for r in rows])
+                                             "payment_id": None, "amount": -r.surplus, "fiscal_year": r.fiscal_year,
+                                             "received_on": on[r.adjustment_id]} for r in rows])
         for r in rows:
             conn.execute(update(assessments).values(paid=assessments.c.paid - r.surplus)
                          .where(assessments.c.id == r.assessment_id))

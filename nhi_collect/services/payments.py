@@ -29,7 +29,8 @@ def allocate_new_payments(conn: Connection, fresh: Table) -> list[RowError]:
     for start in range(0, len(household_ids), CHUNK):
         rows = list(_allocate_chunk(conn, household_ids[start:start + CHUNK], fresh, errors))
         if not errors:
-            bulk_insert(conn, allocations, ("payment_id", "assessment_id", "amount"), rows)
+            bulk_insert(conn, allocations, ("payment_id", "assessment_id", "amount", "fiscal_year", "received_on"),
+                        rows)
     if errors:
         return errors
     applied = (select(allocations.c.assessment_id, func.sum(allocations.c.amount).label("amount"))
@@ -70,12 +71,13 @@ def _allocate_chunk(conn, chunk, fresh, errors):
     credit = {h: int(received.get(h, 0)) - sum(i.paid for i in ledger.get(h, [])) for h in chunk}
     new = conn.execute(
         select(fresh.c.payment_pk.label("id"), fresh.c.household_id, fresh.c.fiscal_year, fresh.c.installment,
-               fresh.c.amount, fresh.c.line)
+               fresh.c.amount, fresh.c.line, fresh.c.paid_on)
         .where(fresh.c.household_id.in_(chunk))
         .order_by(fresh.c.household_id, fresh.c.paid_on, fresh.c.line)).all()
     # The new payments are already in `payments` but not yet allocated: leave them out of the credit.
     for p in new:
         credit[p.household_id] -= p.amount
+    years = {i.assessment_id: i.fiscal_year for installments in ledger.values() for i in installments}
     for p in new:
         target = (p.fiscal_year, p.installment) if p.fiscal_year is not None else None
         try:
@@ -85,4 +87,4 @@ def _allocate_chunk(conn, chunk, fresh, errors):
             errors.append(RowError(p.line, str(refusal)))
             continue
         for assessment_id, amount in applied:
-            yield p.id, assessment_id, amount
+            yield p.id, assessment_id, amount, years[assessment_id], p.paid_on.isoformat()

@@ -2,7 +2,7 @@
 
 Same definitions as the pure domain.collection_rate (tests check both agree on one ledger):
 money applied to an installment counts on the day it was received; a reduction's surplus returned
-to credit counts (negatively) on the adjustment's date.
+to credit counts (negatively) on the adjustment's date. Both are on the allocation row itself.
 """
 
 from __future__ import annotations
@@ -34,29 +34,25 @@ def collection_rates(conn: Connection, n: int, as_of: date | None = None) -> Col
     carried_until = closing_day(n - 1)
     year_start, arrears_start = date(n, 4, 1), date(n, 6, 1)
     fy = assessments.c.fiscal_year
-    unknown = households.c.whereabouts_unknown.is_(True)
 
+    unknown = assessments.c.household_id.in_(select(households.c.id).where(households.c.whereabouts_unknown.is_(True)))
     assessed, assessed_unknown, assessed_before = conn.execute(
         select(_sum(fy == n, assessments.c.amount), _sum(and_(fy == n, unknown), assessments.c.amount),
-               _sum(fy < n, assessments.c.amount))
-        .select_from(assessments.join(households, households.c.id == assessments.c.household_id))).one()
+               _sum(fy < n, assessments.c.amount))).one()
 
     on = adjustments.c.adjusted_on
     adjusted, adjusted_unknown, adjusted_before = conn.execute(
         select(_sum(and_(fy == n, on <= until), adjustments.c.delta),
                _sum(and_(fy == n, on <= until, unknown), adjustments.c.delta),
                _sum(and_(fy < n, on <= carried_until), adjustments.c.delta))
-        .select_from(adjustments.join(assessments, assessments.c.id == adjustments.c.assessment_id)
-                     .join(households, households.c.id == assessments.c.household_id))).one()
+        .select_from(adjustments.join(assessments, assessments.c.id == adjustments.c.assessment_id))).one()
 
-    received = func.coalesce(payments.c.paid_on, adjustments.c.adjusted_on)
+    # the allocation row carries its installment's fiscal year and the day the money was received
+    year, received = allocations.c.fiscal_year, allocations.c.received_on
     collected, collected_before, collected_arrears = conn.execute(
-        select(_sum(and_(fy == n, received >= year_start, received <= until), allocations.c.amount),
-               _sum(and_(fy < n, received <= carried_until), allocations.c.amount),
-               _sum(and_(fy < n, received >= arrears_start, received <= until), allocations.c.amount))
-        .select_from(allocations.join(assessments, assessments.c.id == allocations.c.assessment_id)
-                     .outerjoin(payments, payments.c.id == allocations.c.payment_id)
-                     .outerjoin(adjustments, adjustments.c.id == allocations.c.adjustment_id))).one()
+        select(_sum(and_(year == n, received >= year_start, received <= until), allocations.c.amount),
+               _sum(and_(year < n, received <= carried_until), allocations.c.amount),
+               _sum(and_(year < n, received >= arrears_start, received <= until), allocations.c.amount))).one()
 
     w_on = write_offs.c.written_off_on
     written_before, written_during = conn.execute(

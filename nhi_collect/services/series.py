@@ -14,8 +14,8 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, case, extract, func, select
 
-from ..adapters.tables import (adjustments, allocations, assessments, households, installment_plans, letters, payments,
-                               seizures, write_offs)
+from ..adapters.tables import (adjustments, allocations, assessments, households, installment_plans, letters, seizures,
+                               write_offs)
 from ..domain.calendar import month_end
 from ..domain.collection_rate import closing_day, rate_percent
 from .rates import collection_rates
@@ -49,21 +49,18 @@ def series(conn: Connection, n: int) -> list[Point]:
     ends = month_ends(n)
     final = collection_rates(conn, n, closing_day(n))  # the denominators that do not move during the year
     fy = assessments.c.fiscal_year
-    received = func.coalesce(payments.c.paid_on, adjustments.c.adjusted_on)
-    money = (select(extract("year", received), extract("month", received), func.sum(allocations.c.amount))
-             .select_from(allocations.join(assessments, assessments.c.id == allocations.c.assessment_id)
-                          .outerjoin(payments, payments.c.id == allocations.c.payment_id)
-                          .outerjoin(adjustments, adjustments.c.id == allocations.c.adjustment_id)))
-    window = received.between(date(n, 4, 1), closing_day(n))
-    current = _by_month(conn, money.where(fy == n, window).group_by(extract("year", received),
-                                                                      extract("month", received)))
-    arrears = _by_month(conn, money.where(fy < n, received.between(date(n, 6, 1), closing_day(n)))
-                        .group_by(extract("year", received), extract("month", received)))
+    year, received = allocations.c.fiscal_year, allocations.c.received_on
+    month = (extract("year", received), extract("month", received))
+    money = select(*month, func.sum(allocations.c.amount))
+    current = _by_month(conn, money.where(year == n, received.between(date(n, 4, 1), closing_day(n)))
+                        .group_by(*month))
+    arrears = _by_month(conn, money.where(year < n, received.between(date(n, 6, 1), closing_day(n)))
+                        .group_by(*month))
     on = adjustments.c.adjusted_on
-    unknown = households.c.whereabouts_unknown.is_(True)
+    unknown = assessments.c.household_id.in_(select(households.c.id).where(households.c.whereabouts_unknown.is_(True)))
     adjusted = _by_month(conn, select(extract("year", on), extract("month", on),
                                       func.sum(case((unknown, 0), else_=adjustments.c.delta)))
-                         .select_from(adjustments.join(assessments).join(households))
+                         .select_from(adjustments.join(assessments, assessments.c.id == adjustments.c.assessment_id))
                          .where(fy == n, on <= closing_day(n)).group_by(extract("year", on), extract("month", on)))
     late_adjustments = sum(v for v in adjusted.values())
     base = (final.current_year.assessed - final.current_year.whereabouts_unknown) - late_adjustments
