@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Connection, bindparam, exists, func, select, update
+from sqlalchemy import Connection, bindparam, case, exists, func, select, update
 
 from ..adapters.tables import (assessments, households, installment_plans, inquiries, investigations, queue_items,
                                seizures, staff)
@@ -21,6 +21,7 @@ from ..workflow.machine import Refused
 
 UNPAID = assessments.c.amount + assessments.c.adjusted - assessments.c.paid
 LIMITATION_WARNING_DAYS = 90
+MIN_LIMITATION_DAYS = 730  # two years never span fewer days (tests/unit/test_limitation.py)
 REASONS = {
     "inquiry_reply": "照会回答待ち: an investigation inquiry has no reply or result yet",
     "investigation_decision": "調査結果の判断: property was found; decide the seizure notice or a plan",
@@ -32,13 +33,19 @@ REASONS = {
 }
 
 
-def _open_for(conn: Connection, kind: str, on: date, ids_query, due: date) -> int:
+def open_items(conn: Connection, kind: str, on: date, reason: str, ids_query, due_days: int = 14) -> int:
+    """Open one item per household `ids_query` selects, unless one of the same kind is already open."""
     already = select(queue_items.c.household_id).where(queue_items.c.kind == kind, queue_items.c.status == "open")
-    ids = conn.execute(ids_query.where(households.c.id.not_in(already))).scalars().all()
+    ids = conn.execute(ids_query.where(households.c.id.not_in(already)).distinct()
+                       .order_by(households.c.id)).scalars().all()
     if ids:
-        conn.execute(queue_items.insert(), [{"kind": kind, "household_id": hid, "reason": REASONS[kind],
-                                             "created_on": on, "due_on": due} for hid in sorted(set(ids))])
-    return len(set(ids))
+        conn.execute(queue_items.insert(), [{"kind": kind, "household_id": hid, "reason": reason, "created_on": on,
+                                             "due_on": on + timedelta(days=due_days)} for hid in ids])
+    return len(ids)
+
+
+def _open_for(conn: Connection, kind: str, on: date, ids_query, due_days: int) -> int:
+    return open_items(conn, kind, on, REASONS[kind], ids_query, due_days)
 
 
 def refresh(conn: Connection, workflow: Workflow, on: date) -> int:
@@ -48,31 +55,32 @@ def refresh(conn: Connection, workflow: Workflow, on: date) -> int:
     opened = _open_for(conn, "inquiry_reply", on, ids.join(investigations, investigations.c.household_id == households.c.id)
         .join(inquiries, inquiries.c.investigation_id == investigations.c.id).where(
         investigations.c.closed_on.is_(None), inquiries.c.replied_on.is_(None),
-        inquiries.c.sent_on <= on - timedelta(days=policy.reply_days)), on)
+        inquiries.c.sent_on <= on - timedelta(days=policy.reply_days)), 0)
     opened += _open_for(conn, "investigation_decision", on, ids.where(
         households.c.stage == "property_investigation",
         exists().where(investigations.c.household_id == households.c.id,
                        investigations.c.result == "property_found",
-                       investigations.c.closed_on >= households.c.stage_since)), on + timedelta(days=7))
+                       investigations.c.closed_on >= households.c.stage_since)), 7)
     opened += _open_for(conn, "seizure_approval", on, ids.where(
         households.c.stage == "seizure_notice", households.c.stage_since <= on - timedelta(days=policy.reply_days),
         ~exists().where(seizures.c.household_id == households.c.id, seizures.c.executed_on.is_(None),
-                        seizures.c.released_on.is_(None))), on + timedelta(days=7))
+                        seizures.c.released_on.is_(None))), 7)
     opened += _open_for(conn, "seizure_collection", on, ids.join(seizures, seizures.c.household_id == households.c.id).where(
-        seizures.c.executed_on.is_not(None), seizures.c.collected == 0, seizures.c.released_on.is_(None)),
-        on + timedelta(days=14))
+        seizures.c.executed_on.is_not(None), seizures.c.collected == 0, seizures.c.released_on.is_(None)), 14)
     opened += _open_for(conn, "broken_plan", on, ids.join(installment_plans, installment_plans.c.household_id == households.c.id).where(
-        installment_plans.c.status == "broken", installment_plans.c.ended_on >= on - timedelta(days=30)),
-        on + timedelta(days=7))
+        installment_plans.c.status == "broken", installment_plans.c.ended_on >= on - timedelta(days=30)), 7)
     overdue = select(assessments.c.household_id).where(UNPAID > 0, assessments.c.due_date < on - timedelta(days=365))
     opened += _open_for(conn, "special_review", on, ids.where(households.c.id.in_(overdue),
-                                                              households.c.stage != "written_off"),
-                        on + timedelta(days=30))
-    in_arrears = conn.execute(select(assessments.c.household_id).where(UNPAID > 0, assessments.c.due_date < on)
-                              .distinct()).scalars().all()
-    limitation = _limitation_dates(conn, in_arrears, on)
+                                                              households.c.stage != "written_off"), 30)
+    # Limitation completes at the earliest 730 days after the due date (two years from the day after it;
+    # demands and reminders only move it later), so only older installments can complete within 90 days.
+    # Limitation dates are computed for those households and for those with open items (their priority).
+    oldest_possible = on + timedelta(days=LIMITATION_WARNING_DAYS - MIN_LIMITATION_DAYS)
+    candidates = select(assessments.c.household_id).where(UNPAID > 0, assessments.c.due_date <= oldest_possible)
+    with_items = select(queue_items.c.household_id).where(queue_items.c.status == "open")
+    limitation = _limitation_dates(conn, sorted(set(conn.execute(candidates.union(with_items)).scalars())), on)
     soon = [hid for hid, when in limitation.items() if when <= on + timedelta(days=LIMITATION_WARNING_DAYS)]
-    opened += _open_for(conn, "limitation_due", on, ids.where(households.c.id.in_(soon)), on + timedelta(days=14))
+    opened += _open_for(conn, "limitation_due", on, ids.where(households.c.id.in_(soon)), 14)
     _refresh_priorities(conn, limitation, on)
     _assign(conn)
     return opened
@@ -94,17 +102,16 @@ def _refresh_priorities(conn: Connection, limitation: dict[int, date], on: date)
                               .where(queue_items.c.status == "open")).all()
     if not open_items:
         return
-    money = dict(conn.execute(select(assessments.c.household_id, func.sum(UNPAID))
-                              .where(UNPAID > 0, assessments.c.due_date < on,
-                                     assessments.c.household_id.in_({h for _i, h in open_items}))
-                              .group_by(assessments.c.household_id)).all())
-    oldest = dict(conn.execute(select(assessments.c.household_id, func.min(assessments.c.due_date))
-                               .where(UNPAID > 0, assessments.c.household_id.in_({h for _i, h in open_items}))
-                               .group_by(assessments.c.household_id)).all())
+    keys = {hid: (int(money or 0), oldest) for hid, money, oldest in conn.execute(
+        select(assessments.c.household_id, func.sum(case((assessments.c.due_date < on, UNPAID), else_=0)),
+               func.min(assessments.c.due_date))
+        .where(UNPAID > 0, assessments.c.household_id.in_(select(queue_items.c.household_id)
+                                                          .where(queue_items.c.status == "open")))
+        .group_by(assessments.c.household_id))}
     conn.execute(update(queue_items).where(queue_items.c.id == bindparam("item"))
                  .values(limitation_on=bindparam("lim"), amount=bindparam("money"), oldest_due=bindparam("oldest")),
-                 [{"item": item_id, "lim": limitation.get(hid), "money": int(money.get(hid) or 0),
-                   "oldest": oldest.get(hid)} for item_id, hid in open_items])
+                 [{"item": item_id, "lim": limitation.get(hid), "money": keys.get(hid, (0, None))[0],
+                   "oldest": keys.get(hid, (0, None))[1]} for item_id, hid in open_items])
 
 
 def _assign(conn: Connection) -> None:

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, case, func, select
 
-from ..adapters.tables import adjustments, allocations, assessments, households, payments, write_offs
+from ..adapters.tables import adjustments, allocations, assessments, households, write_offs
 from ..domain.collection_rate import Arrears, CurrentYear, closing_day, rate_percent
 
 

@@ -14,9 +14,10 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..adapters.tables import batch_runs, households, queue_items, rate_snapshots
+from ..adapters.tables import batch_runs, households, rate_snapshots
 from ..domain.calendar import is_office_day, month_end, next_office_day
 from ..services.households import current_accounting_year
+from ..services.queue import open_items
 from . import batch
 from .definition import RESUME, LADDER, CalendarJob, Workflow
 from .facts import load_facts
@@ -163,20 +164,10 @@ def _issue_demands(conn, workflow, ctx, run_id, report, one_at_a_time) -> None:
     report.letters += batch.write_letters(conn, "demand_notice", ctx.on, run_id)
     cutoff = ctx.on - timedelta(days=policy.demand_after_days)
     batch.write_demand_notices(conn, ctx.on, cutoff, policy.demand_deadline_days)
-    report.queued += _queue(conn, "whereabouts_unknown", ctx.on, "居所不明: overdue installments cannot be demanded "
+    report.queued += open_items(conn, "whereabouts_unknown", ctx.on, "居所不明: overdue installments cannot be demanded "
                             "by mail; trace the household or consider 公示送達",
                             select(households.c.id).where(households.c.whereabouts_unknown.is_(True),
                                                           GUARDS["has_undemanded_overdue"].sql(ctx)))
-
-
-def _queue(conn: Connection, kind: str, on: date, reason: str, ids_query, due_days: int = 14) -> int:
-    """Open one item per household unless one of the same kind is already open."""
-    already = select(queue_items.c.household_id).where(queue_items.c.kind == kind, queue_items.c.status == "open")
-    rows = conn.execute(ids_query.where(households.c.id.not_in(already))).scalars().all()
-    if rows:
-        conn.execute(queue_items.insert(), [{"kind": kind, "household_id": hid, "reason": reason, "created_on": on,
-                                             "due_on": on + timedelta(days=due_days)} for hid in rows])
-    return len(rows)
 
 
 def _queue_checks(conn: Connection, kind: str, on: date) -> int:
@@ -187,7 +178,7 @@ def _queue_checks(conn: Connection, kind: str, on: date) -> int:
     reason = {"employee_insurance_check": "社保疑義: in arrears; check with the pension office whether the head "
                                           "has joined employee insurance",
               "non_residence_check": "不現住調査: in arrears; check residence with the resident-records team"}[kind]
-    return _queue(conn, kind, on, reason, in_arrears, due_days=30)
+    return open_items(conn, kind, on, reason, in_arrears, due_days=30)
 
 
 def _snapshot_rates(conn: Connection, on: date) -> None:

@@ -2,8 +2,12 @@
 
 from datetime import date
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from nhi_collect.domain.limitation import (Demand, DemandAnchor, InstallmentPromise, Payment, Reminder, Seizure,
                                            limitation_date, suspension_extinction_date)
+from nhi_collect.services.queue import MIN_LIMITATION_DAYS
 
 DUE = date(2023, 7, 31)
 
@@ -61,3 +65,16 @@ def test_events_after_completion_do_not_revive():
 
 def test_three_years_of_suspension():
     assert suspension_extinction_date(date(2023, 4, 10)) == date(2026, 4, 11)
+
+
+@given(due=st.dates(date(2000, 1, 1), date(2060, 12, 31)))
+def test_limitation_never_completes_sooner_than_730_days_after_the_due_date(due):
+    """The work queue looks for limitation within 90 days only among installments due 730 days before:
+    two years from the day after the due date span 730 or 731 days, whatever the leap days."""
+    assert (limitation_date(due, []) - due).days >= MIN_LIMITATION_DAYS
+
+
+def test_the_730_day_bound_is_reached_and_a_leap_day_adds_one():
+    assert (limitation_date(date(2021, 3, 31), []) - date(2021, 3, 31)).days == MIN_LIMITATION_DAYS
+    assert (limitation_date(date(2022, 3, 31), []) - date(2022, 3, 31)).days == 731  # across 2024-02-29
+    assert limitation_date(date(2024, 2, 29), []) == date(2026, 2, 28)  # no 29 February in 2026
