@@ -50,8 +50,13 @@ def log_access(conn: Connection, user: str, household_id: int, purpose: str) -> 
                                             household_id=household_id, purpose=purpose))
 
 
+def _tokyo(at: datetime) -> datetime:
+    """A stored instant in Tokyo time (SQLite hands back naive UTC)."""
+    return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(TOKYO)
+
+
 def outside_office_hours(at: datetime) -> bool:
-    local = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(TOKYO)
+    local = _tokyo(at)
     return not is_office_day(local.date()) or not OFFICE_HOURS[0] <= local.time() <= OFFICE_HOURS[1]
 
 
@@ -64,8 +69,7 @@ def access_review(conn: Connection, start: date, end: date) -> dict:
     own = {user: household_ids_in_queue_of(conn, user) for user in {r.user_name for r in rows}}
 
     def view(r) -> dict:
-        at = (r.at if r.at.tzinfo else r.at.replace(tzinfo=timezone.utc)).astimezone(TOKYO)
-        return {"at": at.isoformat(timespec="seconds"), "user": r.user_name, "household_no": r.household_no,
+        return {"at": _tokyo(r.at).isoformat(timespec="seconds"), "user": r.user_name, "household_no": r.household_no,
                 "purpose": r.purpose}
     return {"from": start.isoformat(), "to": end.isoformat(),
             "views_per_person": dict(sorted(Counter(r.user_name for r in rows).items())),

@@ -206,3 +206,16 @@ def test_unregistered_people_cannot_act(ledger):
     assert done.returncode == 2 and "not active staff" in done.stderr
     with ledger.connect() as conn:
         assert conn.execute(select(access_log)).all() == []
+
+
+@pytest.mark.parametrize("local, outside", [
+    (datetime(2023, 9, 20, 8, 44), True), (datetime(2023, 9, 20, 8, 45), False),
+    (datetime(2023, 9, 20, 17, 30), False), (datetime(2023, 9, 20, 17, 31), True),
+    (datetime(2023, 9, 18, 10, 0), True),  # 敬老の日, a holiday
+    (datetime(2023, 12, 29, 10, 0), True),  # the year-end closure
+])
+def test_office_hours_edges(local, outside):
+    from zoneinfo import ZoneInfo
+    at = local.replace(tzinfo=ZoneInfo("Asia/Tokyo")).astimezone(timezone.utc)
+    assert staff.outside_office_hours(at) is outside
+    assert staff.outside_office_hours(at.replace(tzinfo=None)) is outside  # SQLite's naive UTC
