@@ -24,6 +24,11 @@ class CollectionRates:
     arrears: Arrears
 
 
+# an installment of a household flagged whereabouts-unknown (excluded from the current-year denominator)
+WHEREABOUTS_UNKNOWN = assessments.c.household_id.in_(select(households.c.id)
+                                                     .where(households.c.whereabouts_unknown.is_(True)))
+
+
 def _sum(condition, value):
     return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
 
@@ -35,7 +40,7 @@ def collection_rates(conn: Connection, n: int, as_of: date | None = None) -> Col
     year_start, arrears_start = date(n, 4, 1), date(n, 6, 1)
     fy = assessments.c.fiscal_year
 
-    unknown = assessments.c.household_id.in_(select(households.c.id).where(households.c.whereabouts_unknown.is_(True)))
+    unknown = WHEREABOUTS_UNKNOWN
     assessed, assessed_unknown, assessed_before = conn.execute(
         select(_sum(fy == n, assessments.c.amount), _sum(and_(fy == n, unknown), assessments.c.amount),
                _sum(fy < n, assessments.c.amount))).one()

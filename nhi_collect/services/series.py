@@ -18,7 +18,7 @@ from ..adapters.tables import (adjustments, allocations, assessments, households
                                write_offs)
 from ..domain.calendar import month_end
 from ..domain.collection_rate import closing_day, rate_percent
-from .rates import collection_rates
+from .rates import WHEREABOUTS_UNKNOWN, collection_rates
 
 UNPAID = assessments.c.amount + assessments.c.adjusted - assessments.c.paid
 
@@ -33,6 +33,10 @@ class Point:
     month_end: date
     current_year: str | None
     arrears: str | None
+
+
+def _month(column) -> tuple:
+    return extract("year", column), extract("month", column)
 
 
 def _by_month(conn: Connection, query) -> dict[tuple[int, int], int]:
@@ -50,18 +54,13 @@ def series(conn: Connection, n: int) -> list[Point]:
     final = collection_rates(conn, n, closing_day(n))  # the denominators that do not move during the year
     fy = assessments.c.fiscal_year
     year, received = allocations.c.fiscal_year, allocations.c.received_on
-    month = (extract("year", received), extract("month", received))
-    money = select(*month, func.sum(allocations.c.amount))
-    current = _by_month(conn, money.where(year == n, received.between(date(n, 4, 1), closing_day(n)))
-                        .group_by(*month))
-    arrears = _by_month(conn, money.where(year < n, received.between(date(n, 6, 1), closing_day(n)))
-                        .group_by(*month))
+    money = select(*_month(received), func.sum(allocations.c.amount)).group_by(*_month(received))
+    current = _by_month(conn, money.where(year == n, received.between(date(n, 4, 1), closing_day(n))))
+    arrears = _by_month(conn, money.where(year < n, received.between(date(n, 6, 1), closing_day(n))))
     on = adjustments.c.adjusted_on
-    unknown = assessments.c.household_id.in_(select(households.c.id).where(households.c.whereabouts_unknown.is_(True)))
-    adjusted = _by_month(conn, select(extract("year", on), extract("month", on),
-                                      func.sum(case((unknown, 0), else_=adjustments.c.delta)))
+    adjusted = _by_month(conn, select(*_month(on), func.sum(case((WHEREABOUTS_UNKNOWN, 0), else_=adjustments.c.delta)))
                          .select_from(adjustments.join(assessments, assessments.c.id == adjustments.c.assessment_id))
-                         .where(fy == n, on <= closing_day(n)).group_by(extract("year", on), extract("month", on)))
+                         .where(fy == n, on <= closing_day(n)).group_by(*_month(on)))
     late_adjustments = sum(v for v in adjusted.values())
     base = (final.current_year.assessed - final.current_year.whereabouts_unknown) - late_adjustments
     points = []
