@@ -8,12 +8,19 @@ corresponding day does not exist).
 from __future__ import annotations
 
 import calendar as _calendar
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 
 ONE_DAY = timedelta(days=1)
+TOKYO = ZoneInfo("Asia/Tokyo")  # the ward's office days and hours are Tokyo time
+
+
+def in_tokyo(at: datetime) -> datetime:
+    """A stored instant in Tokyo time; SQLite hands instants back naive, in UTC."""
+    return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(TOKYO)
 
 # 地方自治法4条の2: the office is closed on Saturdays, Sundays, national holidays and 12/29–1/3.
 OFFICE_YEAR_END = {(12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3)}

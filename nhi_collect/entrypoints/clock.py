@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-TOKYO = ZoneInfo("Asia/Tokyo")
+from ..domain.calendar import TOKYO
 
 
 def today() -> date:

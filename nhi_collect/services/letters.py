@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import hashlib
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 from pathlib import Path
 
 from barcode.codex import Gs1_128
@@ -21,6 +20,7 @@ from ..adapters.letters import Batch, barcode_svg, render_letter, write_pdfs
 from ..adapters.tables import (assessments, demand_notices, household_changes, households, inquiries,
                                installment_plans, letter_items, letters, plan_schedule, queue_items, seizures,
                                suspensions)
+from ..domain.calendar import TOKYO, in_tokyo
 from ..domain.late_fee import late_fee_estimate
 from ..domain.payment_slip import AMOUNT_LIMIT, free_field, slip_digits
 from ..domain.wareki import wareki, wareki_fiscal_year
@@ -36,7 +36,6 @@ PROPERTY_LABELS = {"deposit": "預金債権", "wage": "給与債権", "pension":
 GROUNDS = {"no_property": (1, "滞納処分をすることができる財産がないとき"),
            "hardship": (2, "滞納処分をすることによってその生活を著しく窮迫させるおそれがあるとき"),
            "unknown": (3, "所在及び滞納処分をすることができる財産がともに不明であるとき")}
-TOKYO = ZoneInfo("Asia/Tokyo")
 HOUSEHOLD_FIELDS = ("head_name", "head_name_kana", "postal_code", "address", "language")
 
 
@@ -94,8 +93,7 @@ def _as_of(row, changes: list, on: date) -> dict:
     data = {k: getattr(row, k) for k in ("household_no", "head_birth_date", *HOUSEHOLD_FIELDS)}
     end = _end_of_day_utc(on)
     for change in changes:
-        stamp = change.changed_at if change.changed_at.tzinfo else change.changed_at.replace(tzinfo=timezone.utc)
-        if stamp >= end:
+        if in_tokyo(change.changed_at) >= end:
             data[change.field] = change.old_value
     return data
 

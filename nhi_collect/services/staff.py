@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
 from ..adapters.tables import access_log, households, staff
-from ..domain.calendar import is_office_day
+from ..domain.calendar import TOKYO, in_tokyo, is_office_day
 from ..errors import UserError
 from ..workflow.machine import Refused
 from .queue import household_ids_in_queue_of
 
 ROLES = ("clerk", "supervisor", "auditor")
-TOKYO = ZoneInfo("Asia/Tokyo")
 OFFICE_HOURS = (time(8, 45), time(17, 30))  # 大阪市 区役所 開庁時間
 
 
@@ -50,13 +48,8 @@ def log_access(conn: Connection, user: str, household_id: int, purpose: str) -> 
                                             household_id=household_id, purpose=purpose))
 
 
-def _tokyo(at: datetime) -> datetime:
-    """A stored instant in Tokyo time (SQLite hands back naive UTC)."""
-    return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(TOKYO)
-
-
 def outside_office_hours(at: datetime) -> bool:
-    local = _tokyo(at)
+    local = in_tokyo(at)
     return not is_office_day(local.date()) or not OFFICE_HOURS[0] <= local.time() <= OFFICE_HOURS[1]
 
 
@@ -69,7 +62,7 @@ def access_review(conn: Connection, start: date, end: date) -> dict:
     own = {user: household_ids_in_queue_of(conn, user) for user in {r.user_name for r in rows}}
 
     def view(r) -> dict:
-        return {"at": _tokyo(r.at).isoformat(timespec="seconds"), "user": r.user_name, "household_no": r.household_no,
+        return {"at": in_tokyo(r.at).isoformat(timespec="seconds"), "user": r.user_name, "household_no": r.household_no,
                 "purpose": r.purpose}
     return {"from": start.isoformat(), "to": end.isoformat(),
             "views_per_person": dict(sorted(Counter(r.user_name for r in rows).items())),
