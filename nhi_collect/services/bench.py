@@ -27,7 +27,8 @@ from ..adapters.db import transaction
 from ..adapters.letters import Batch, render_letter, write_pdfs
 from ..adapters.tables import households, letters
 from ..workflow.definition import Workflow
-from ..workflow.jobs import candidates, run_date, scheduled_on
+from ..workflow.guards import Context
+from ..workflow.jobs import candidates, round_scope, run_date, scheduled_on
 from .imports import import_file
 from .letters import letter_contexts
 from .synthetic import generate_ward
@@ -102,8 +103,6 @@ def before(ward: Path, out: Path, kind: str, until: date) -> Path:
 def bare_moves(engine: Engine, workflow: Workflow, on: date) -> None:
     """The floor for a business date: the same candidate selections, each as one UPDATE of the stage,
     with no history, letters or claims, in one transaction that is rolled back."""
-    from ..workflow.guards import Context
-    from ..workflow.jobs import round_scope
     with engine.connect() as conn, conn.begin() as tx:
         for job in workflow.calendar:
             if not scheduled_on(job, on):

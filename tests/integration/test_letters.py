@@ -167,3 +167,18 @@ def test_a_batch_laid_out_in_parts_on_two_cores_joins_with_true_page_ranges(issu
     assert ranges[0][0] == 1 and all(b[0] == a[1] + 1 for a, b in zip(ranges, ranges[1:]))  # contiguous, in order
     for serial, (first, _last) in zip(serials, ranges):
         assert serial in pdf[first - 1].get_textpage().get_text_range()
+
+
+def test_small_batches_go_to_weasyprint_and_the_choice_can_be_forced(monkeypatch):
+    from nhi_collect.adapters import letters as rendering
+    monkeypatch.delenv("NHI_COLLECT_PDF_ENGINE", raising=False)
+    monkeypatch.setattr(rendering.shutil, "which", lambda name: "/usr/bin/chromium")
+    assert rendering.engine(rendering.SMALL_BATCH - 1) == "weasyprint"
+    assert rendering.engine(rendering.SMALL_BATCH) == "chromium"
+    monkeypatch.setattr(rendering.shutil, "which", lambda name: None)
+    assert rendering.engine(10_000) == "weasyprint"  # the fallback
+    monkeypatch.setenv("NHI_COLLECT_PDF_ENGINE", "chromium")
+    assert rendering.engine(1) == "chromium"
+    monkeypatch.setenv("NHI_COLLECT_PDF_ENGINE", "wkhtmltopdf")
+    with pytest.raises(ValueError, match="chromium or weasyprint"):
+        rendering.engine(1)
