@@ -1,6 +1,6 @@
 """Rendering letters: jinja2 (StrictUndefined, autoescape) to HTML, then print-ready PDF.
 
-The PDF engine is headless Chromium when installed (measured ~4× WeasyPrint's pages per second on
+The PDF engine is headless Chromium when installed (measured ~3× WeasyPrint's pages per second on
 this machine: `nhi-collect bench`), else WeasyPrint; NHI_COLLECT_PDF_ENGINE chooses one. Both lay
 out many pages per document far faster than one document per letter, so a business date's letters
 of one type become one PDF, laid out in parts on every core and joined. Each letter's first page
