@@ -9,6 +9,7 @@ transaction, so nothing is stored.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from itertools import chain
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -17,6 +18,7 @@ from typing import Callable
 
 from sqlalchemy import (BigInteger, Boolean, Column, Connection, Date, Index, cast, Integer, MetaData, String, Table, and_,
                         exists, func, literal, or_, select, update)
+from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from ..adapters.bulk import bulk_insert
 from ..adapters.tables import adjustments, allocations, assessments, audit_log, household_changes, households, payments
@@ -116,6 +118,9 @@ NATURAL_KEYS = {
 
 
 ANALYZE_AFTER_ROWS = 10_000
+BULK_LOAD_ROWS = 100_000
+KEYED_TABLES = {"assessments": (assessments,), "adjustments": (adjustments, allocations),
+                "payments": (payments, allocations)}
 CHANGED_TABLES = {"households": ("households",), "assessments": ("assessments",),
                   "adjustments": ("adjustments", "assessments", "allocations"),
                   "payments": ("assessments", "allocations")}
@@ -164,7 +169,8 @@ def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-
     if not errors:
         merge = {"households": _merge_households, "assessments": _merge_assessments,
                  "adjustments": _merge_adjustments, "payments": _merge_payments}[kind]
-        merge(conn, stage, result, errors, actor, now or datetime.now(timezone.utc))
+        with _foreign_keys_checked_once(conn, KEYED_TABLES.get(kind, ()), total):
+            merge(conn, stage, result, errors, actor, now or datetime.now(timezone.utc))
     if errors:
         raise ImportRejected(kind, path, errors)
     result.unchanged = total - result.inserted - result.updated
@@ -179,6 +185,25 @@ def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-
         detail=json.dumps({"inserted": result.inserted, "updated": result.updated, "unchanged": result.unchanged})))
     stage.drop(conn)
     return result
+
+
+@contextmanager
+def _foreign_keys_checked_once(conn: Connection, tables: tuple[Table, ...], rows: int):
+    """A large load on PostgreSQL drops the foreign keys of the tables it fills and adds them back at the
+    end, as the PostgreSQL manual advises for populating a database (14.4.4): adding a key checks all
+    rows with one join, where a kept key checks each inserted row with its own lookup (3 per allocation
+    row). Adding a key that some row breaks fails, so the transaction rolls back and nothing is stored.
+    The cost: until commit the load holds these tables and the ones they refer to exclusively, so staff
+    wait for it; the daily files stay under BULK_LOAD_ROWS and keep the per-row checks."""
+    keys = [key for table in tables for key in sorted(table.foreign_key_constraints, key=lambda k: k.name)]
+    if conn.dialect.name != "postgresql" or rows < BULK_LOAD_ROWS:
+        yield
+        return
+    for key in keys:
+        conn.execute(DropConstraint(key))
+    yield
+    for key in keys:
+        conn.execute(AddConstraint(key))
 
 
 def _lines(conn: Connection, query, message: Callable[[object], str]) -> list[RowError]:
@@ -202,8 +227,14 @@ def _unknown_households(conn: Connection, stage: Table) -> list[RowError]:
 
 def _mark_fresh(conn: Connection, stage: Table, *stored) -> int:
     """Flag the staged rows whose natural key is not stored yet (`stored` correlates a stored row with
-    the staged one) and return how many: INSERT ... SELECT has no reliable row count on every driver."""
+    the staged one) and return how many; the adjustments' later checks read the flag."""
     return conn.execute(update(stage).values(fresh=True).where(~exists().where(*stored))).rowcount
+
+
+def _inserted(conn: Connection, statement) -> int:
+    """Run an INSERT ... SELECT and return how many rows it inserted (SQLAlchemy keeps the driver's
+    count for an INSERT only when asked)."""
+    return conn.execute(statement.execution_options(preserve_rowcount=True)).rowcount
 
 
 def _differs(a, b):
@@ -224,9 +255,8 @@ def _merge_households(conn, stage, result, errors, actor, now):
     result.updated = conn.execute(
         update(households).values({n: stage.c[n] for n in fields}).where(match).where(changed)).rowcount
     cols = ["household_no", *fields]
-    result.inserted = _mark_fresh(conn, stage, match)
-    conn.execute(households.insert().from_select(
-        cols, select(*(stage.c[c] for c in cols)).where(stage.c.fresh.is_(True))))
+    result.inserted = _inserted(conn, households.insert().from_select(
+        cols, select(*(stage.c[c] for c in cols)).where(~exists().where(match))))
 
 
 def _merge_assessments(conn, stage, result, errors, actor, now):
@@ -245,11 +275,10 @@ def _merge_assessments(conn, stage, result, errors, actor, now):
         "a change of amount is an adjustment, not a new assessment")))
     if errors:
         return
-    result.inserted = _mark_fresh(conn, stage, same_key, households.c.household_no == stage.c.household_no)
-    conn.execute(assessments.insert().from_select(
+    result.inserted = _inserted(conn, assessments.insert().from_select(
         ["household_id", "fiscal_year", "installment", "due_date", "amount"],
         select(households.c.id, stage.c.fiscal_year, stage.c.installment, stage.c.due_date, stage.c.amount)
-        .select_from(joined).where(stage.c.fresh.is_(True))))
+        .select_from(joined).where(~exists().where(same_key))))
 
 
 def _stage_assessment_join(stage: Table):

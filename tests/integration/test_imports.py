@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from nhi_collect.adapters.db import transaction
 from nhi_collect.adapters.tables import (allocations, assessments, audit_log, household_changes, households,
@@ -230,3 +230,44 @@ J2,H2,2023,5,2023-08-01,-100,減免
     assert "no assessment" in errors[3]
     errors = rejected_lines(ledger, "adjustments", write(tmp_path, "j2.csv", body.split("J2")[0]))
     assert "negative" in errors[2]
+
+
+@pytest.fixture
+def pg_ledger(tmp_path):
+    from nhi_collect.adapters.db import make_engine, upgrade
+    from tests.conftest import database_url
+    engine = make_engine(database_url("postgresql", tmp_path))
+    upgrade(engine)
+    run(engine, "households", write(tmp_path, "h.csv", HOUSEHOLDS))
+    yield engine
+    engine.dispose()
+
+
+def foreign_keys(engine):
+    with engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                                    "FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2").all()
+
+
+@pytest.mark.postgres
+def test_bulk_load_checks_foreign_keys_once_and_puts_them_back(pg_ledger, tmp_path, monkeypatch):
+    """Above BULK_LOAD_ROWS, PostgreSQL loads without per-row key checks: the ledger comes out as the
+    per-row path leaves it, every foreign key is back as it was, and a refused file changes nothing."""
+    import nhi_collect.services.imports as imports
+    keys = foreign_keys(pg_ledger)
+    assert len(keys) > 10
+    monkeypatch.setattr(imports, "BULK_LOAD_ROWS", 1)
+    statements = []
+    event.listen(pg_ledger, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    assert run(pg_ledger, "assessments", write(tmp_path, "a.csv", ASSESSMENTS)).inserted == 4
+    body = ("payment_id,household_no,fiscal_year,installment,paid_on,amount,channel\n"
+            "P1,H1,,,2023-09-10,25000,counter\nP2,H1,2023,3,2023-09-11,7000,counter\n"
+            "P3,H2,2023,1,2023-07-01,5000,bank_transfer\n")
+    assert run(pg_ledger, "payments", write(tmp_path, "p.csv", body)).inserted == 3
+    assert unpaid(pg_ledger, "H1") == [0, 0, 0] and credit(pg_ledger, "H1") == 2_000
+    assert unpaid(pg_ledger, "H2") == [0] and count(pg_ledger, allocations) == 5
+    assert foreign_keys(pg_ledger) == keys
+    dropped = [s for s in statements if "DROP CONSTRAINT" in s]
+    assert len(dropped) == 5  # assessments' key, then payments' and allocations' three: the bulk path ran
+    rejected_lines(pg_ledger, "payments", write(tmp_path, "q.csv", body.replace("P", "Q").replace("H2,", "H9,")))
+    assert count(pg_ledger, payments) == 3 and foreign_keys(pg_ledger) == keys
