@@ -2,14 +2,16 @@
 
 The rule itself is the pure domain.allocation.allocate; this module feeds it a chunk of households
 at a time (their open installments and credit in two queries), writes all allocation rows with one
-bulk insert and moves the `paid` running totals with one set-based UPDATE.
+bulk insert and moves the `paid` running totals with one set-based UPDATE per chunk.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from itertools import groupby
+from operator import itemgetter
 
-from sqlalchemy import Connection, Table, func, select, update
+from sqlalchemy import BigInteger, Column, Connection, MetaData, Table, func, select, update
 
 from ..adapters.bulk import bulk_insert
 from ..adapters.tables import allocations, assessments, payments
@@ -21,8 +23,9 @@ CHUNK = 2_000
 
 def allocate_new_payments(conn: Connection, fresh: Table) -> list[RowError]:
     """Allocate the new payments listed in `fresh` (line, payment_pk, household_id, fiscal_year,
-    installment, paid_on, amount), chunk by chunk, writing each chunk's allocations at once so memory
-    stays bounded. Returns refusals with their file lines; the caller's transaction then stores nothing."""
+    installment, paid_on, amount), chunk by chunk, writing each chunk's allocations and moving its
+    installments' running totals at once so memory stays bounded. Returns refusals with their file
+    lines; the caller's transaction then stores nothing."""
     household_ids = conn.execute(select(fresh.c.household_id).distinct()
                                  .order_by(fresh.c.household_id)).scalars().all()
     errors: list[RowError] = []
@@ -31,14 +34,25 @@ def allocate_new_payments(conn: Connection, fresh: Table) -> list[RowError]:
         if not errors:
             bulk_insert(conn, allocations, ("payment_id", "assessment_id", "amount", "fiscal_year", "received_on"),
                         rows)
-    if errors:
-        return errors
-    applied = (select(allocations.c.assessment_id, func.sum(allocations.c.amount).label("amount"))
-               .where(allocations.c.payment_id.in_(select(fresh.c.payment_pk)))
-               .group_by(allocations.c.assessment_id).subquery())
+            _add_to_paid(conn, rows)
+    return errors
+
+
+def _add_to_paid(conn: Connection, rows: list[tuple]) -> None:
+    """Add a chunk's allocations to its installments' `paid`. One UPDATE per chunk rather than one for the
+    whole file: a chunk's households' installments lie together in the table, so each page is changed
+    once, where one UPDATE of millions of rows changed them in hash order, page after random page
+    (PostgreSQL at 50,000 households: 29 s of the 70 s import)."""
+    totals: dict[int, int] = defaultdict(int)
+    for _payment, assessment_id, amount, *_rest in rows:
+        totals[assessment_id] += amount
+    applied = Table("stage_applied", MetaData(), Column("assessment_id", BigInteger), Column("amount", BigInteger),
+                    prefixes=["TEMPORARY"])
+    applied.create(conn)
+    bulk_insert(conn, applied, ("assessment_id", "amount"), totals.items())
     conn.execute(update(assessments).values(paid=assessments.c.paid + applied.c.amount)
                  .where(assessments.c.id == applied.c.assessment_id))
-    return errors
+    applied.drop(conn)
 
 
 def household_credit(conn: Connection, household_ids: list[int]) -> dict[int, int]:
@@ -63,8 +77,9 @@ def _allocate_chunk(conn, chunk, fresh, errors):
         .where(assessments.c.household_id.in_(chunk))
         .order_by(assessments.c.household_id, assessments.c.due_date, assessments.c.fiscal_year,
                   assessments.c.installment))
-    ledger = {h: [OpenInstallment(r.id, r.fiscal_year, r.installment, max(r.unpaid, 0), r.paid) for r in group]
-              for h, group in groupby(open_rows, key=lambda r: r.household_id)}
+    # rows unpacked by position: a million named-attribute reads cost seconds at city scale (profiled)
+    ledger = {h: [OpenInstallment(a, year, number, max(unpaid, 0), paid) for a, _h, year, number, unpaid, paid in group]
+              for h, group in groupby(open_rows, key=itemgetter(1))}
     # Credit = payments − paid; `paid` was just read with the installments, so only payments are summed.
     received = dict(conn.execute(select(payments.c.household_id, func.sum(payments.c.amount))
                                  .where(payments.c.household_id.in_(chunk)).group_by(payments.c.household_id)).all())
