@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from ..adapters.tables import (adjustments, allocations, assessments, demand_notices, households, letters, payments,
                                stage_transitions)
 from ..domain.calendar import fiscal_year
 from ..errors import UserError
 from ..workflow.facts import load_facts
-from .payments import household_credit
 
 
 def current_accounting_year(as_of: date) -> int:
@@ -30,12 +29,13 @@ def show_household(conn: Connection, household_no: str, as_of: date) -> dict:
         .where(assessments.c.household_id == head.id)
         .order_by(assessments.c.fiscal_year, assessments.c.installment)).all()
     paid_as_of = _paid_as_of(conn, head.id, as_of)
+    adjusted_as_of = _adjusted_as_of(conn, head.id, as_of)
     # limitation from the recorded events (demand notice, reminders) as the workflow's guards see them
     facts = {(i.fiscal_year, i.installment): i for i in load_facts(conn, [head.id], as_of)[head.id].installments}
     current = current_accounting_year(as_of)
     installments, balance = [], {"current_year": 0, "arrears": 0}
     for r in rows:
-        amount = r.amount + r.adjusted
+        amount = r.amount + adjusted_as_of.get(r.id, 0)
         paid = paid_as_of.get(r.id, 0)
         unpaid = max(amount - paid, 0)
         if r.due_date <= as_of:
@@ -45,7 +45,10 @@ def show_household(conn: Connection, household_no: str, as_of: date) -> dict:
             "amount": amount, "paid": paid, "unpaid": unpaid,
             "demand_issued_on": r.issued_on.isoformat() if r.issued_on else None,
             "limitation_date": _iso(facts[(r.fiscal_year, r.installment)].limitation_date()) if unpaid else None})
-    balance["credit"] = household_credit(conn, [head.id])[head.id]
+    # credit (過誤納金) as of the date: payments received by then less what was applied by then
+    received = conn.execute(select(func.coalesce(func.sum(payments.c.amount), 0))
+                            .where(payments.c.household_id == head.id, payments.c.paid_on <= as_of)).scalar_one()
+    balance["credit"] = int(received) - sum(paid_as_of.values())
     sent = conn.execute(select(letters.c.letter_type, letters.c.issued_on, letters.c.serial)
                         .where(letters.c.household_id == head.id, letters.c.issued_on <= as_of)
                         .order_by(letters.c.issued_on, letters.c.serial)).all()
@@ -64,16 +67,22 @@ def show_household(conn: Connection, household_no: str, as_of: date) -> dict:
 
 
 def _paid_as_of(conn: Connection, household_id: int, as_of: date) -> dict[int, int]:
-    """Allocations of payments received by `as_of` (reduction surpluses count from their adjustment)."""
-    rows = conn.execute(
-        select(allocations.c.assessment_id, allocations.c.amount)
-        .join(assessments, assessments.c.id == allocations.c.assessment_id)
-        .outerjoin(payments, payments.c.id == allocations.c.payment_id)
-        .outerjoin(adjustments, adjustments.c.id == allocations.c.adjustment_id)
-        .where(assessments.c.household_id == household_id)
-        .where((payments.c.paid_on <= as_of) | (adjustments.c.adjusted_on <= as_of)))
+    """Allocations of money received by `as_of` (a reduction's surplus counts from its adjustment's date)."""
+    return _totals(conn, select(allocations.c.assessment_id, allocations.c.amount)
+                   .join(assessments, assessments.c.id == allocations.c.assessment_id)
+                   .where(assessments.c.household_id == household_id, allocations.c.received_on <= as_of))
+
+
+def _adjusted_as_of(conn: Connection, household_id: int, as_of: date) -> dict[int, int]:
+    """Changes of amount (更正・減免) made by `as_of`."""
+    return _totals(conn, select(adjustments.c.assessment_id, adjustments.c.delta)
+                   .join(assessments, assessments.c.id == adjustments.c.assessment_id)
+                   .where(assessments.c.household_id == household_id, adjustments.c.adjusted_on <= as_of))
+
+
+def _totals(conn: Connection, query) -> dict[int, int]:
     totals: dict[int, int] = {}
-    for assessment_id, amount in rows:
+    for assessment_id, amount in conn.execute(query):
         totals[assessment_id] = totals.get(assessment_id, 0) + amount
     return totals
 

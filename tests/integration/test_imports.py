@@ -271,3 +271,25 @@ def test_bulk_load_checks_foreign_keys_once_and_puts_them_back(pg_ledger, tmp_pa
     assert len(dropped) == 5  # assessments' key, then payments' and allocations' three: the bulk path ran
     rejected_lines(pg_ledger, "payments", write(tmp_path, "q.csv", body.replace("P", "Q").replace("H2,", "H9,")))
     assert count(pg_ledger, payments) == 3 and foreign_keys(pg_ledger) == keys
+
+
+def test_household_show_is_as_of_its_date(ledger, tmp_path):
+    """Amounts, payments and credit as they stood on --as-of (files imported in the order they arrive):
+    a later reduction, a later payment and the credit it leaves do not show on an earlier date."""
+    from datetime import date
+    from nhi_collect.services.households import show_household
+    header = "payment_id,household_no,fiscal_year,installment,paid_on,amount,channel\n"
+    run(ledger, "payments", write(tmp_path, "p1.csv", header + "P1,H2,2023,1,2023-07-10,3000,counter\n"))
+    run(ledger, "adjustments", write(tmp_path, "j.csv", "adjustment_id,household_no,fiscal_year,installment,adjusted_on,delta,reason\n"
+                                                        "J1,H2,2023,1,2023-08-01,-1000,減免\n"))
+    run(ledger, "payments", write(tmp_path, "p2.csv", header + "P2,H2,2023,1,2023-09-10,4000,counter\n"))
+
+    def on(day):
+        with ledger.connect() as conn:
+            shown = show_household(conn, "H2", day)
+        first = shown["installments"][0]
+        return first["amount"], first["paid"], first["unpaid"], shown["balance"]["credit"]
+    assert on(date(2023, 7, 31)) == (5000, 3000, 2000, 0)
+    assert on(date(2023, 8, 31)) == (4000, 3000, 1000, 0)
+    assert on(date(2023, 9, 30)) == (4000, 4000, 0, 3000)  # 1,000 of P2 applied, 3,000 left as credit
+    assert on(date(2023, 9, 30))[3] == credit(ledger, "H2")
