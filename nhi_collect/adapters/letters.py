@@ -143,12 +143,16 @@ def _render_part(part: tuple[str, str, list[str]]) -> tuple[bytes, dict[str, int
 
 def _chromium(html: str) -> bytes:
     """One headless Chromium print. Its own profile folder, so parts printed at once do not share one;
-    no sandbox, because it runs as root in CI and prints only the HTML this program wrote."""
+    no sandbox, because it runs as root in CI and prints only the HTML this program wrote. Untagged:
+    these are print files for the mailing vendor, and the accessibility tags Chromium adds by default
+    took 40 % of the time and made the file four times larger (916 pages: 11.2 s and 20 MB tagged,
+    6.6 s and 5 MB untagged, measured)."""
     with tempfile.TemporaryDirectory(prefix="nhi-letters-") as tmp:
         source, target = Path(tmp) / "letters.html", Path(tmp) / "letters.pdf"
         source.write_text(html, "utf-8")
         subprocess.run([shutil.which("chromium") or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
                         "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions", "--no-pdf-header-footer",
+                        "--disable-pdf-tagging",
                         f"--user-data-dir={tmp}/profile", f"--print-to-pdf={target}", source.as_uri()],
                        check=True, capture_output=True, timeout=900)
         return target.read_bytes()
