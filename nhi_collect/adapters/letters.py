@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Callable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -94,17 +95,36 @@ class Batch:
 def write_pdfs(batches: list[Batch], workers: int | None = None) -> dict[str, tuple[int, int]]:
     """Write each batch as one PDF; returns every serial's (first page, last page), 1-based.
 
-    A batch is laid out in parts of PART_LETTERS letters, on every core, and the parts are joined:
-    WeasyPrint's memory grows with the pages of one document, and one document is one core."""
+    A batch is laid out in parts, on every core, and the parts are joined: one document is one core,
+    and WeasyPrint's memory grows with the pages of one document."""
+    parts = _parts(batches, workers)
+    if len(parts) > 1:
+        return submit_pdfs(batches, workers)()
+    return _join_all(batches, parts, [_render_part(p[1:]) for p in parts])
+
+
+def submit_pdfs(batches: list[Batch], workers: int | None = None) -> Callable[[], dict[str, tuple[int, int]]]:
+    """Start laying out the batches on the pool and return at once; calling the result waits for the
+    parts, writes the files and returns every serial's pages. The demo prints one day's letters while
+    it runs the next day."""
+    parts = _parts(batches, workers)
+    futures = [_pool(workers).submit(_render_part, p[1:]) for p in parts]
+    return lambda: _join_all(batches, parts, [f.result() for f in futures])
+
+
+def _parts(batches: list[Batch], workers: int | None) -> list[tuple]:
+    """Parts of at most PART_LETTERS letters, and no more letters than spread the batch over every
+    core: 300 letters are two parts of 150 on two cores, not one part on one core while the other waits."""
+    cores = workers or os.cpu_count() or 1
     parts = []
     for b in batches:
         used = engine(len(b.sections))
-        size = PART_LETTERS[used]
+        size = min(PART_LETTERS[used], max(SMALL_BATCH, -(-len(b.sections) // cores)))
         parts += [(b.path, used, b.title, b.sections[i:i + size]) for i in range(0, len(b.sections), size)]
-    if min(workers or os.cpu_count() or 1, len(parts)) > 1:
-        rendered = list(_pool(workers).map(_render_part, [p[1:] for p in parts]))
-    else:
-        rendered = [_render_part(p[1:]) for p in parts]
+    return parts
+
+
+def _join_all(batches: list[Batch], parts: list[tuple], rendered: list) -> dict[str, tuple[int, int]]:
     pages: dict[str, tuple[int, int]] = {}
     for batch in batches:
         mine = [r for (path, *_rest), r in zip(parts, rendered) if path == batch.path]

@@ -180,7 +180,8 @@ def _demo_text(obj: Context, summary) -> str:
     lines += [f"  {t:<20} {n:>8,}" for t, n in sorted(summary.letters.items())]
     lines += ["", f"seizures executed {summary.seizures:,}, collected by seizure {summary.collected_by_seizure:,} yen",
               f"printed {summary.printed_letters:,} letters on {summary.printed_pages:,} pages to {obj.out}/letters/ "
-              f"in {summary.print_seconds:,.0f} s ({summary.printed_pages / max(summary.print_seconds, 1e-9):,.1f} pages/s)",
+              f"while the calendar ran ({summary.run_seconds:,.0f} s in all, {summary.print_wait_seconds:,.0f} s of it "
+              f"waiting for PDFs; {summary.printed_pages / max(summary.run_seconds, 1e-9):,.1f} pages/s overall)",
               f"monthly reports (CSV, XLSX, HTML) for {len(summary.monthly_stages)} month ends in {obj.out}/reports/"]
     return "\n".join(lines)
 

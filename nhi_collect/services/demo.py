@@ -3,13 +3,14 @@
 Three years of history (FY2021–2023) are generated; households and assessments are imported, and
 payments and adjustments dated before 2023-04-01 too; from then on each day's files arrive on their
 day, the calendar's jobs run, simulated staff act and the day's letters are printed to PDF under
-out/letters/ (and each month's collection-rate report written under out/reports/), until the closing period ends on 2024-05-31.
+out/letters/ (laid out on the other cores while the next days run), and each month's collection-rate
+report is written under out/reports/, until the closing period ends on 2024-05-31.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,7 @@ from ..workflow.definition import Workflow
 from .feed import import_until, split_by_day
 from .imports import import_file
 from .households import current_accounting_year
-from .letters import write_batches
+from .letters import start_batches
 from .report import monthly
 from .rates import CollectionRates, collection_rates
 from .simulation import simulate
@@ -33,6 +34,7 @@ from .synthetic import generate_ward
 
 FISCAL_YEAR = 2023
 START, END = date(2023, 4, 1), date(2024, 5, 31)
+PRINT_BACKLOG_DAYS = 5
 
 
 @dataclass
@@ -44,7 +46,8 @@ class DemoSummary:
     rates: CollectionRates | None = None
     printed_letters: int = 0
     printed_pages: int = 0
-    print_seconds: float = 0.0
+    run_seconds: float = 0.0  # the calendar's run, with every letter printed
+    print_wait_seconds: float = 0.0  # of which spent waiting for PDFs
     reports: list[Path] = field(default_factory=list)
 
 
@@ -66,15 +69,23 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
             import_file(conn, kind, str(ward / f"{kind}.csv"), actor="demo")
     import_until(engine, ward, START, feed)
     summary = DemoSummary()
+    printing: deque[Callable[[], list[dict]]] = deque()
 
-    def after_day(on: date, _reports) -> None:
+    def printed(finish: Callable[[], list[dict]]) -> None:
         started = time.perf_counter()
-        with engine.connect() as conn:  # every letter of the day, as the print vendor gets it
-            manifest = write_batches(conn, workflow, on, out)
-        summary.print_seconds += time.perf_counter() - started
+        manifest = finish()
+        summary.print_wait_seconds += time.perf_counter() - started
         summary.printed_letters += len(manifest)
         summary.printed_pages += sum(int(m["pages"].split("-")[1]) - int(m["pages"].split("-")[0]) + 1
                                      for m in manifest)
+
+    def after_day(on: date, _reports) -> None:
+        with engine.connect() as conn:  # every letter of the day, as the print vendor gets it
+            printing.append(start_batches(conn, workflow, on, out))
+        # the PDFs are laid out on the other cores while the next days run; a few days' worth at most
+        # are held, so memory stays bounded
+        while len(printing) > PRINT_BACKLOG_DAYS:
+            printed(printing.popleft())
         on_day(on)
         if on == month_end(on.year, on.month):
             summary.monthly_stages[on] = stage_counts(engine)
@@ -83,7 +94,11 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
             summary.reports += write_all(report, out / "reports")
 
     progress("running fiscal year 2023 through the calendar, 2023-04-01 to 2024-05-31")
+    started = time.perf_counter()
     simulate(engine, workflow, START, END, feed, after_day=after_day)
+    while printing:
+        printed(printing.popleft())
+    summary.run_seconds = time.perf_counter() - started
     with engine.connect() as conn:
         summary.letters = Counter(dict(conn.execute(select(letters.c.letter_type, func.count())
                                                     .where(letters.c.issued_on.between(START, END))

@@ -12,11 +12,12 @@ import csv
 import hashlib
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
+from typing import Callable
 
 from barcode.codex import Gs1_128
 from sqlalchemy import Connection, func, select, update
 
-from ..adapters.letters import Batch, barcode_svg, render_letter, write_pdfs
+from ..adapters.letters import Batch, barcode_svg, render_letter, submit_pdfs, write_pdfs
 from ..adapters.tables import (assessments, demand_notices, household_changes, households, inquiries,
                                installment_plans, letter_items, letters, plan_schedule, queue_items, seizures,
                                suspensions)
@@ -183,6 +184,13 @@ def _extra(conn: Connection, workflow: Workflow, letter) -> dict:
 def write_batches(conn: Connection, workflow: Workflow, on: date, out: Path) -> list[dict]:
     """One PDF per letter type for the date, sorted by postal code, a manifest CSV and SHA256SUMS.
     Writing the same date again rewrites the same files from the register (never new letters)."""
+    return start_batches(conn, workflow, on, out)()
+
+
+def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path) -> Callable[[], list[dict]]:
+    """write_batches in two halves: the letters are read and rendered to HTML now, while the register
+    is as the date left it; the PDFs are laid out in the background, and calling the result waits for
+    them and writes the manifest and checksums."""
     folder = out / "letters" / on.isoformat()
     rows = conn.execute(select(letters.c.id, letters.c.serial, letters.c.letter_type, households.c.household_no,
                                households.c.postal_code)
@@ -190,25 +198,29 @@ def write_batches(conn: Connection, workflow: Workflow, on: date, out: Path) -> 
                         .where(letters.c.issued_on == on)
                         .order_by(letters.c.letter_type, households.c.postal_code, letters.c.serial)).all()
     if not rows:
-        return []
+        return lambda: []
     folder.mkdir(parents=True, exist_ok=True)
     kinds = sorted({r.letter_type for r in rows})
     batches = [Batch(folder / f"{kind}.pdf", f"{TITLES[kind]} {on}",
                      [render_letter(c) for c in letter_contexts(conn, workflow, [r.id for r in rows
                                                                                   if r.letter_type == kind])],
                      [r.serial for r in rows if r.letter_type == kind]) for kind in kinds]
-    pages = write_pdfs(batches)
-    manifest = [{"serial": r.serial, "type": r.letter_type, "household_no": r.household_no,
-                 "postal_code": r.postal_code, "file": f"{r.letter_type}.pdf",
-                 "pages": f"{pages[r.serial][0]}-{pages[r.serial][1]}"} for r in rows]
-    with open(folder / "manifest.csv", "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(manifest[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(manifest)
-    sums = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}" for p in sorted(folder.glob("*"))
-            if p.name != "SHA256SUMS"]
-    (folder / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
-    return manifest
+    printing = submit_pdfs(batches)
+
+    def finish() -> list[dict]:
+        pages = printing()
+        manifest = [{"serial": r.serial, "type": r.letter_type, "household_no": r.household_no,
+                     "postal_code": r.postal_code, "file": f"{r.letter_type}.pdf",
+                     "pages": f"{pages[r.serial][0]}-{pages[r.serial][1]}"} for r in rows]
+        with open(folder / "manifest.csv", "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(manifest[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(manifest)
+        sums = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}" for p in sorted(folder.glob("*"))
+                if p.name != "SHA256SUMS"]
+        (folder / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
+        return manifest
+    return finish
 
 
 def find_letter(conn: Connection, serial: str):
