@@ -21,6 +21,7 @@ from sqlalchemy import (BigInteger, Boolean, Column, Connection, Date, Index, ca
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from ..adapters.bulk import bulk_insert
+from ..adapters.db import analyze_after_bulk
 from ..adapters.tables import adjustments, allocations, assessments, audit_log, household_changes, households, payments
 from ..errors import ImportRejected, RowError
 from . import csv_input as f
@@ -117,7 +118,6 @@ NATURAL_KEYS = {
 }
 
 
-ANALYZE_AFTER_ROWS = 10_000
 BULK_LOAD_ROWS = 100_000
 KEYED_TABLES = {"assessments": (assessments,), "adjustments": (adjustments, allocations),
                 "payments": (payments, allocations)}
@@ -174,11 +174,7 @@ def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-
     if errors:
         raise ImportRejected(kind, path, errors)
     result.unchanged = total - result.inserted - result.updated
-    if conn.dialect.name == "postgresql" and result.inserted + result.updated >= ANALYZE_AFTER_ROWS:
-        # fresh statistics before the nightly batch plans its queries: without them PostgreSQL takes a freshly
-        # loaded assessments table for a few hundred rows a household and plans the July round for hours
-        for table in CHANGED_TABLES[kind]:
-            conn.exec_driver_sql(f"ANALYZE {table}")
+    analyze_after_bulk(conn, CHANGED_TABLES[kind], result.inserted + result.updated)
     conn.execute(audit_log.insert().values(
         at=now or datetime.now(timezone.utc), actor=actor, action="import", entity=kind,
         entity_key=Path(path).name[:60],

@@ -12,7 +12,7 @@ from tests.conftest import BACKENDS, database_url
 from tests.e2e.test_cli import cli
 
 STEPS = ["generate ward", "import households", "import assessments", "import adjustments", "import payments",
-         "catch-up date 2024-06-03", "July round 2024-07-05", "quiet day 2024-07-08",
+         "catch-up date 2024-06-03", "July round 2024-07-05", "quiet day 2024-07-08", "work queue refresh 2024-07-08",
          "letters to HTML (context + template)",
          "letters to PDF, chromium (40 letters)", "letters to PDF, weasyprint (40 letters)",
          "monthly report (the two rates)", "monthly report (with series, breakdowns)"]
