@@ -554,18 +554,16 @@ def staff_list(obj: Context, as_json):
 @click.option("--date", "on", callback=parse_date, help="Business date (default today).")
 @click.option("--staff", "staff_user", help="Only this person's items (assigned or held).")
 @click.option("--kind", help="Only this kind of item.")
-@click.option("--refresh", "force", is_flag=True,
-              help="Recompute the queue from the ledger now (the nightly batch does it after each date).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def queue(ctx, on, staff_user, kind, force, as_json):
+def queue(ctx, on, staff_user, kind, as_json):
     """Everything that needs a person today, in priority order; claim, release, reassign, close."""
     if ctx.invoked_subcommand:
         return
-    from ..services.queue import ensure_refreshed, items
+    from ..services.queue import items, refresh
     obj = ctx.obj
     with transaction(obj.engine()) as conn:
-        ensure_refreshed(conn, _workflow(obj), _today(on), force)
+        refresh(conn, _workflow(obj), _today(on))
         rows = items(conn, _today(on), staff_user, kind)
     emit(rows, as_json, "\n".join(
         f"{r['id']:>7} {r['kind']:<24}{r['household_no']:<14}{r['amount']:>10,} yen  due {r['due_on']}  "

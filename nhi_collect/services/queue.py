@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import Connection, bindparam, case, exists, func, select, update
 
-from ..adapters.tables import (assessments, batch_runs, households, installment_plans, inquiries, investigations,
-                               queue_items, seizures, staff)
+from ..adapters.tables import (assessments, households, installment_plans, inquiries, investigations, queue_items,
+                               seizures, staff)
 from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.facts import load_facts
@@ -46,16 +46,6 @@ def open_items(conn: Connection, kind: str, on: date, reason: str, ids_query, du
 
 def _open_for(conn: Connection, kind: str, on: date, ids_query, due_days: int) -> int:
     return open_items(conn, kind, on, REASONS[kind], ids_query, due_days)
-
-
-def ensure_refreshed(conn: Connection, workflow: Workflow, on: date, force: bool = False) -> None:
-    """The nightly batch's work_queue job refreshes the queue after the date's moves, so a morning's
-    `queue` only reads; a date the batch has not run (or `--refresh`) is refreshed now."""
-    nightly = [job.job for job in workflow.calendar if job.work_queue]
-    done = conn.execute(select(batch_runs.c.id).where(batch_runs.c.job.in_(nightly), batch_runs.c.business_date == on,
-                                                      batch_runs.c.status == "done")).first()
-    if force or done is None:
-        refresh(conn, workflow, on)
 
 
 def refresh(conn: Connection, workflow: Workflow, on: date) -> int:

@@ -39,7 +39,6 @@ class CalendarJob:
     triggers: tuple[str, ...] = ()
     scope: dict = field(default_factory=dict)
     queue: str | None = None
-    work_queue: bool = False  # refreshes the staff's work queue (services.queue.refresh) after the date's moves
 
 
 @dataclass(frozen=True)
@@ -92,8 +91,7 @@ def load(path: str | None = None) -> Workflow:
             raise ValueError(f"{path or default_path()}: transition {t.trigger} names unknown stage(s) {unknown}")
     calendar = tuple(CalendarJob(c["job"], c.get("every"), tuple(c.get("months", ())), c.get("day"),
                                  tuple(c.get("triggers", ())),
-                                 {int(k): v for k, v in c.get("scope", {}).items()}, c.get("queue"),
-                                 c.get("work_queue", False))
+                                 {int(k): v for k, v in c.get("scope", {}).items()}, c.get("queue"))
                      for c in raw["calendar"])
     return Workflow(raw["ward"], Policy(**raw["policy"]), stages, transitions, calendar, raw.get("payment_slip", {}),
                     raw.get("third_parties", {}), raw.get("targets", {}))

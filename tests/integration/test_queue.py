@@ -219,21 +219,3 @@ def test_office_hours_edges(local, outside):
     at = local.replace(tzinfo=ZoneInfo("Asia/Tokyo")).astimezone(timezone.utc)
     assert staff.outside_office_hours(at) is outside
     assert staff.outside_office_hours(at.replace(tzinfo=None)) is outside  # SQLite's naive UTC
-
-
-def test_the_nightly_batch_refreshes_the_queue_so_the_morning_only_reads(ledger, monkeypatch):
-    from nhi_collect.workflow.jobs import run_date
-    put(ledger, "H1", "seizure_notice", ON - timedelta(days=30))
-    run_date(ledger, WORKFLOW, ON)
-    with ledger.connect() as conn:
-        assert "seizure_approval" in {i["kind"] for i in queue.items(conn, ON)}  # opened by the night's job
-
-    def recomputed(*_args):
-        raise AssertionError("recomputed")
-    monkeypatch.setattr(queue, "refresh", recomputed)
-    with transaction(ledger) as conn:
-        queue.ensure_refreshed(conn, WORKFLOW, ON)  # the night ran: nothing to do
-        with pytest.raises(AssertionError, match="recomputed"):
-            queue.ensure_refreshed(conn, WORKFLOW, ON + timedelta(days=1))  # the batch has not run that date
-        with pytest.raises(AssertionError, match="recomputed"):
-            queue.ensure_refreshed(conn, WORKFLOW, ON, force=True)
