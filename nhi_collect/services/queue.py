@@ -16,7 +16,7 @@ from ..adapters.tables import (assessments, households, installment_plans, inqui
                                seizures, staff)
 from ..errors import UserError
 from ..workflow.definition import Workflow
-from ..workflow.facts import load_facts
+from ..workflow.facts import load_installments
 from ..workflow.machine import Refused
 
 UNPAID = assessments.c.amount + assessments.c.adjusted - assessments.c.paid
@@ -90,8 +90,8 @@ def _limitation_dates(conn: Connection, household_ids: list[int], on: date) -> d
     """Each household's nearest limitation date among its unpaid installments (domain.md §2)."""
     nearest: dict[int, date] = {}
     for i in range(0, len(household_ids), 2_000):
-        for hid, facts in load_facts(conn, household_ids[i:i + 2_000], on).items():
-            dates = [d for d in (x.limitation_date() for x in facts.installments if x.unpaid > 0) if d]
+        for hid, installments in load_installments(conn, household_ids[i:i + 2_000], on, unpaid_only=True).items():
+            dates = [d for d in (x.limitation_date() for x in installments) if d]
             if dates:
                 nearest[hid] = min(dates)
     return nearest

@@ -14,23 +14,34 @@ from .guards import Facts, Installment
 REMINDER_TYPES = ("reminder", "special_reminder")
 
 
-def load_facts(conn: Connection, household_ids: list[int], on: date) -> dict[int, Facts]:
-    facts = {r.id: Facts(r.id, r.stage, r.stage_since, r.resume_stage, bool(r.whereabouts_unknown))
-             for r in conn.execute(select(households).where(households.c.id.in_(household_ids)))}
+def load_installments(conn: Connection, household_ids: list[int], on: date,
+                      unpaid_only: bool = False) -> dict[int, list[Installment]]:
+    """Each household's installments, oldest first, with their demand notice and the reminders that listed
+    them by `on`: what limitation is computed from (the work queue needs no more than this)."""
     reminders = defaultdict(list)
     for assessment_id, issued_on in conn.execute(
             select(letter_items.c.assessment_id, letters.c.issued_on).join(letters)
             .where(letters.c.household_id.in_(household_ids), letters.c.letter_type.in_(REMINDER_TYPES),
                    letters.c.issued_on <= on)):
         reminders[assessment_id].append(issued_on)
+    unpaid = assessments.c.amount + assessments.c.adjusted - assessments.c.paid
+    found: dict[int, list[Installment]] = defaultdict(list)
     for r in conn.execute(
-            select(assessments, demand_notices.c.issued_on, demand_notices.c.deadline)
+            select(assessments.c.id, assessments.c.household_id, assessments.c.fiscal_year, assessments.c.installment,
+                   assessments.c.due_date, unpaid.label("unpaid"), demand_notices.c.issued_on, demand_notices.c.deadline)
             .outerjoin(demand_notices, demand_notices.c.assessment_id == assessments.c.id)
-            .where(assessments.c.household_id.in_(household_ids))
+            .where(assessments.c.household_id.in_(household_ids), *((unpaid > 0,) if unpaid_only else ()))
             .order_by(assessments.c.due_date, assessments.c.fiscal_year, assessments.c.installment)):
-        facts[r.household_id].installments.append(Installment(
-            r.fiscal_year, r.installment, r.due_date, r.amount + r.adjusted - r.paid, r.issued_on, r.deadline,
-            tuple(reminders[r.id])))
+        found[r.household_id].append(Installment(r.fiscal_year, r.installment, r.due_date, r.unpaid, r.issued_on,
+                                                 r.deadline, tuple(reminders[r.id])))
+    return found
+
+
+def load_facts(conn: Connection, household_ids: list[int], on: date) -> dict[int, Facts]:
+    facts = {r.id: Facts(r.id, r.stage, r.stage_since, r.resume_stage, bool(r.whereabouts_unknown))
+             for r in conn.execute(select(households).where(households.c.id.in_(household_ids)))}
+    for hid, installments in load_installments(conn, household_ids, on).items():
+        facts[hid].installments = installments
     for hid, closed_on in conn.execute(
             select(investigations.c.household_id, func.max(investigations.c.closed_on))
             .where(investigations.c.household_id.in_(household_ids), investigations.c.result == "property_found")

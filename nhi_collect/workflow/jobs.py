@@ -18,7 +18,7 @@ from ..adapters.db import analyze_after_bulk
 from ..adapters.tables import batch_runs, households, rate_snapshots
 from ..domain.calendar import is_office_day, month_end, next_office_day
 from ..services.households import current_accounting_year
-from ..services.queue import open_items, refresh
+from ..services.queue import open_items
 from . import batch
 from .definition import RESUME, LADDER, CalendarJob, Workflow
 from .facts import load_facts
@@ -103,8 +103,6 @@ def _run_job(conn: Connection, workflow: Workflow, job: CalendarJob, on: date, o
         report.queued += _queue_checks(conn, job.queue, on)
     if job.every == "month_end":
         _snapshot_rates(conn, on)
-    if job.work_queue:
-        report.queued += refresh(conn, workflow, on)
     analyze_after_bulk(conn, BATCH_TABLES, report.letters + sum(report.transitions.values()))
     conn.execute(batch_runs.update().where(batch_runs.c.id == run_id).values(
         status="done", finished_at=datetime.now(timezone.utc), detail=json.dumps(report.as_json())))
