@@ -26,7 +26,7 @@ from ..workflow.definition import Workflow
 from .feed import import_until, split_by_day
 from .imports import import_file
 from .households import current_accounting_year
-from .letters import start_batches
+from .letters import Printing, start_batches
 from .report import monthly
 from .rates import CollectionRates, collection_rates
 from .simulation import simulate
@@ -34,7 +34,7 @@ from .synthetic import generate_ward
 
 FISCAL_YEAR = 2023
 START, END = date(2023, 4, 1), date(2024, 5, 31)
-PRINT_BACKLOG_DAYS = 5
+PRINT_BACKLOG_LETTERS = 10_000
 
 
 @dataclass
@@ -69,11 +69,11 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
             import_file(conn, kind, str(ward / f"{kind}.csv"), actor="demo")
     import_until(engine, ward, START, feed)
     summary = DemoSummary()
-    printing: deque[Callable[[], list[dict]]] = deque()
+    printing: deque[Printing] = deque()
 
-    def printed(finish: Callable[[], list[dict]]) -> None:
+    def printed(day: Printing) -> None:
         started = time.perf_counter()
-        manifest = finish()
+        manifest = day.finish()
         summary.print_wait_seconds += time.perf_counter() - started
         summary.printed_letters += len(manifest)
         summary.printed_pages += sum(int(m["pages"].split("-")[1]) - int(m["pages"].split("-")[0]) + 1
@@ -82,9 +82,9 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
     def after_day(on: date, _reports) -> None:
         with engine.connect() as conn:  # every letter of the day, as the print vendor gets it
             printing.append(start_batches(conn, workflow, on, out))
-        # the PDFs are laid out on the other cores while the next days run; a few days' worth at most
-        # are held, so memory stays bounded
-        while len(printing) > PRINT_BACKLOG_DAYS:
+        # the PDFs are laid out on the other cores while the next days run; the letters waiting for them
+        # are bounded (about 4 kB of HTML each), so memory is too
+        while sum(day.letters for day in printing) > PRINT_BACKLOG_LETTERS:
             printed(printing.popleft())
         on_day(on)
         if on == month_end(on.year, on.month):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Callable
@@ -184,13 +185,20 @@ def _extra(conn: Connection, workflow: Workflow, letter) -> dict:
 def write_batches(conn: Connection, workflow: Workflow, on: date, out: Path) -> list[dict]:
     """One PDF per letter type for the date, sorted by postal code, a manifest CSV and SHA256SUMS.
     Writing the same date again rewrites the same files from the register (never new letters)."""
-    return start_batches(conn, workflow, on, out)()
+    return start_batches(conn, workflow, on, out).finish()
 
 
-def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path) -> Callable[[], list[dict]]:
+@dataclass
+class Printing:
+    """A date's letters being laid out in the background: `finish` waits, writes the manifest and
+    checksums and returns the manifest."""
+    letters: int
+    finish: Callable[[], list[dict]]
+
+
+def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path) -> Printing:
     """write_batches in two halves: the letters are read and rendered to HTML now, while the register
-    is as the date left it; the PDFs are laid out in the background, and calling the result waits for
-    them and writes the manifest and checksums."""
+    is as the date left it; the PDFs are laid out in the background until `finish` is called."""
     folder = out / "letters" / on.isoformat()
     rows = conn.execute(select(letters.c.id, letters.c.serial, letters.c.letter_type, households.c.household_no,
                                households.c.postal_code)
@@ -198,7 +206,7 @@ def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path) -> 
                         .where(letters.c.issued_on == on)
                         .order_by(letters.c.letter_type, households.c.postal_code, letters.c.serial)).all()
     if not rows:
-        return lambda: []
+        return Printing(0, lambda: [])
     folder.mkdir(parents=True, exist_ok=True)
     kinds = sorted({r.letter_type for r in rows})
     batches = [Batch(folder / f"{kind}.pdf", f"{TITLES[kind]} {on}",
@@ -220,7 +228,7 @@ def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path) -> 
                 if p.name != "SHA256SUMS"]
         (folder / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
         return manifest
-    return finish
+    return Printing(len(rows), finish)
 
 
 def find_letter(conn: Connection, serial: str):

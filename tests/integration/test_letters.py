@@ -184,7 +184,7 @@ def test_small_batches_go_to_weasyprint_and_the_choice_can_be_forced(monkeypatch
         rendering.engine(1)
 
 
-def test_a_batch_is_spread_over_every_core_in_parts_of_at_most_part_letters(monkeypatch):
+def test_a_batch_is_laid_out_in_equal_parts_spread_over_the_cores(monkeypatch):
     from pathlib import Path
     from nhi_collect.adapters import letters as rendering
     monkeypatch.setenv("NHI_COLLECT_PDF_ENGINE", "chromium")
@@ -192,7 +192,7 @@ def test_a_batch_is_spread_over_every_core_in_parts_of_at_most_part_letters(monk
     def sizes(letters, cores):
         batch = rendering.Batch(Path("x.pdf"), "x", ["<section></section>"] * letters, [str(n) for n in range(letters)])
         return [len(part[3]) for part in rendering._parts([batch], cores)]
-    assert sizes(300, 2) == [150, 150]  # both cores, not one part on one core
-    assert sizes(1_200, 2) == [500, 500, 200]  # a browser's memory bounds a part
-    assert sizes(30, 2) == [25, 5] and sizes(20, 2) == [20]  # no part under SMALL_BATCH but the last
-    assert sizes(300, 1) == [300]
+    assert sizes(600, 2) == [300, 300]  # both cores
+    assert sizes(500, 2) == [250, 250] and sizes(499, 2) == [499]  # a part keeps at least half of PART_LETTERS
+    assert sizes(1_200, 2) == [400, 400, 400]  # at most PART_LETTERS: a browser's memory bounds a part
+    assert sizes(25, 2) == [25] and sizes(600, 1) == [300, 300]
