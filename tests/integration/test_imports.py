@@ -293,3 +293,14 @@ def test_household_show_is_as_of_its_date(ledger, tmp_path):
     assert on(date(2023, 8, 31)) == (4000, 3000, 1000, 0)
     assert on(date(2023, 9, 30)) == (4000, 4000, 0, 3000)  # 1,000 of P2 applied, 3,000 left as credit
     assert on(date(2023, 9, 30))[3] == credit(ledger, "H2")
+
+
+def test_names_are_widened_exactly_where_jaconv_would_change_them():
+    """The half-width check that skips jaconv for most names misses no character jaconv converts."""
+    import jaconv
+    from nhi_collect.services.csv_input import name
+    changed = [chr(c) for c in range(0x20, 0x10000) if not 0xD800 <= c <= 0xDFFF
+               and jaconv.h2z(chr(c), kana=True, ascii=False, digit=False) != chr(c)]
+    assert changed
+    for value in changed + ["ﾀｶﾊｼ ﾀﾛｳ", "ｶﾞｯｺｳ", "髙橋　太郎", "ABC１２"]:
+        assert name(value, "head_name_kana") == jaconv.h2z(value, kana=True, ascii=False, digit=False)
