@@ -163,6 +163,7 @@ def test_a_batch_laid_out_in_parts_on_two_cores_joins_with_true_page_ranges(issu
     pages = rendering.write_pdfs([rendering.Batch(tmp_path / "all.pdf", "all", sections, serials)], workers=2)
     pdf = pdfium.PdfDocument(str(tmp_path / "all.pdf"))
     assert len(rows) > 4 and pages[serials[-1]][1] == len(pdf)
+    assert pdf.get_metadata_dict().get("Title") == "all"  # the joined file keeps the batch's title
     ranges = [pages[s] for s in serials]
     assert ranges[0][0] == 1 and all(b[0] == a[1] + 1 for a, b in zip(ranges, ranges[1:]))  # contiguous, in order
     for serial, (first, _last) in zip(serials, ranges):
