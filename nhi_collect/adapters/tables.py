@@ -65,6 +65,8 @@ assessments = Table(
     Column("paid", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint("household_id", "fiscal_year", "installment"),
 )
+# what is still owed on an installment (negative when overpaid before a reduction's surplus is returned)
+UNPAID = assessments.c.amount + assessments.c.adjusted - assessments.c.paid
 
 adjustments = Table(
     "adjustments", metadata,

@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import Connection, select, update
 
-from ..adapters.tables import (audit_log, contacts, households, installment_plans, inquiries, investigations,
+from ..adapters.tables import (UNPAID, audit_log, contacts, households, installment_plans, inquiries, investigations,
                                plan_schedule, seizures, suspensions)
 from ..errors import UserError
 from ..workflow import batch
@@ -231,8 +231,7 @@ def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str,
     ground = ("immediate" if facts.immediate_extinction else
               "suspension_3y" if facts.suspended_on else "limitation")
     dest = _transition(conn, workflow, "write_off", hid, on, actor)
-    unpaid = assessments.c.amount + assessments.c.adjusted - assessments.c.paid
-    rows = conn.execute(select(assessments.c.id, unpaid).where(assessments.c.household_id == hid, unpaid > 0)).all()
+    rows = conn.execute(select(assessments.c.id, UNPAID).where(assessments.c.household_id == hid, UNPAID > 0)).all()
     conn.execute(write_offs.insert(), [{"assessment_id": a, "written_off_on": on, "amount": u, "ground": ground,
                                         "decided_by": actor} for a, u in rows])
     _audit(conn, actor, "write_off", household_no, {"on": on, "ground": ground, "amount": sum(u for _, u in rows)})

@@ -14,7 +14,7 @@ from operator import itemgetter
 from sqlalchemy import BigInteger, Column, Connection, MetaData, Table, func, select, update
 
 from ..adapters.bulk import bulk_insert
-from ..adapters.tables import allocations, assessments, payments
+from ..adapters.tables import UNPAID, allocations, assessments, payments
 from ..domain.allocation import AllocationRefused, OpenInstallment, allocate
 from ..errors import RowError
 
@@ -72,7 +72,7 @@ def household_credit(conn: Connection, household_ids: list[int]) -> dict[int, in
 def _allocate_chunk(conn, chunk, fresh, errors):
     open_rows = conn.execute(
         select(assessments.c.id, assessments.c.household_id, assessments.c.fiscal_year, assessments.c.installment,
-               (assessments.c.amount + assessments.c.adjusted - assessments.c.paid).label("unpaid"),
+               UNPAID.label("unpaid"),
                assessments.c.paid)
         .where(assessments.c.household_id.in_(chunk))
         .order_by(assessments.c.household_id, assessments.c.due_date, assessments.c.fiscal_year,

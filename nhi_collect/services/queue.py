@@ -12,14 +12,13 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import Connection, bindparam, case, exists, func, select, update
 
-from ..adapters.tables import (assessments, households, installment_plans, inquiries, investigations, queue_items,
-                               seizures, staff)
+from ..adapters.tables import (UNPAID, assessments, households, installment_plans, inquiries, investigations,
+                               queue_items, seizures, staff)
 from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.facts import load_installments
 from ..workflow.machine import Refused
 
-UNPAID = assessments.c.amount + assessments.c.adjusted - assessments.c.paid
 LIMITATION_WARNING_DAYS = 90
 MIN_LIMITATION_DAYS = 730  # two years never span fewer days (tests/unit/test_limitation.py)
 REASONS = {

@@ -14,13 +14,12 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, case, extract, func, select
 
-from ..adapters.tables import (adjustments, allocations, assessments, households, installment_plans, letters, seizures,
-                               write_offs)
+from ..adapters.tables import (UNPAID, adjustments, allocations, assessments, households, installment_plans, letters,
+                               seizures, write_offs)
 from ..domain.calendar import month_end
 from ..domain.collection_rate import closing_day, rate_percent
 from .rates import WHEREABOUTS_UNKNOWN, collection_rates
 
-UNPAID = assessments.c.amount + assessments.c.adjusted - assessments.c.paid
 
 
 def month_ends(n: int) -> list[date]:

@@ -15,7 +15,7 @@ from typing import Callable
 from sqlalchemy import Engine, func, select
 
 from ..adapters.db import transaction
-from ..adapters.tables import assessments, households, investigations, seizures
+from ..adapters.tables import UNPAID, assessments, households, investigations, seizures
 from ..domain.calendar import month_end
 from ..workflow.definition import Workflow
 from ..workflow.jobs import JobReport, run_date
@@ -102,9 +102,8 @@ def _month(on: date, ahead: int) -> tuple[int, int]:
 
 
 def _overdue(conn, hno: str, on: date) -> int:
-    unpaid = assessments.c.amount + assessments.c.adjusted - assessments.c.paid
-    return int(conn.execute(select(func.coalesce(func.sum(unpaid), 0)).join(households)
-                            .where(households.c.household_no == hno, unpaid > 0, assessments.c.due_date < on))
+    return int(conn.execute(select(func.coalesce(func.sum(UNPAID), 0)).join(households)
+                            .where(households.c.household_no == hno, UNPAID > 0, assessments.c.due_date < on))
                .scalar_one())
 
 

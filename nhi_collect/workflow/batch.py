@@ -13,14 +13,13 @@ from sqlalchemy import (BigInteger, Column, Connection, Date, MetaData, String, 
                         literal, select, update)
 
 from ..adapters.bulk import bulk_insert
-from ..adapters.tables import (assessments, demand_notices, households, installment_plans, letter_counters,
+from ..adapters.tables import (UNPAID, assessments, demand_notices, households, installment_plans, letter_counters,
                                letter_items, letters, stage_transitions, suspensions)
 from ..domain.calendar import fiscal_year
 from .definition import RESUME
 
 batch_ids = Table("batch_ids", MetaData(), Column("household_id", BigInteger, primary_key=True),
                   prefixes=["TEMPORARY"])
-UNPAID = assessments.c.amount + assessments.c.adjusted - assessments.c.paid
 SERIAL_PREFIX = {"demand_notice": "TS", "reminder": "SK", "special_reminder": "TK", "bank_inquiry": "SY",
                  "seizure_notice": "YK", "garnishment_notice": "SO", "seizure_record": "SC",
                  "installment_plan": "BN", "suspension_notice": "TT"}

@@ -7,8 +7,8 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, func, select
 
-from ..adapters.tables import (assessments, demand_notices, households, installment_plans, investigations, letter_items,
-                               letters, payments, plan_schedule, seizures, suspensions)
+from ..adapters.tables import (UNPAID, assessments, demand_notices, households, installment_plans, investigations,
+                               letter_items, letters, payments, plan_schedule, seizures, suspensions)
 from .guards import Facts, Installment
 
 REMINDER_TYPES = ("reminder", "special_reminder")
@@ -24,13 +24,12 @@ def load_installments(conn: Connection, household_ids: list[int], on: date,
             .where(letters.c.household_id.in_(household_ids), letters.c.letter_type.in_(REMINDER_TYPES),
                    letters.c.issued_on <= on)):
         reminders[assessment_id].append(issued_on)
-    unpaid = assessments.c.amount + assessments.c.adjusted - assessments.c.paid
     found: dict[int, list[Installment]] = defaultdict(list)
     for r in conn.execute(
             select(assessments.c.id, assessments.c.household_id, assessments.c.fiscal_year, assessments.c.installment,
-                   assessments.c.due_date, unpaid.label("unpaid"), demand_notices.c.issued_on, demand_notices.c.deadline)
+                   assessments.c.due_date, UNPAID.label("unpaid"), demand_notices.c.issued_on, demand_notices.c.deadline)
             .outerjoin(demand_notices, demand_notices.c.assessment_id == assessments.c.id)
-            .where(assessments.c.household_id.in_(household_ids), *((unpaid > 0,) if unpaid_only else ()))
+            .where(assessments.c.household_id.in_(household_ids), *((UNPAID > 0,) if unpaid_only else ()))
             .order_by(assessments.c.due_date, assessments.c.fiscal_year, assessments.c.installment)):
         found[r.household_id].append(Installment(r.fiscal_year, r.installment, r.due_date, r.unpaid, r.issued_on,
                                                  r.deadline, tuple(reminders[r.id])))

@@ -12,8 +12,8 @@ from typing import Callable
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
-from ..adapters.tables import (assessments, demand_notices, households, installment_plans, investigations, payments,
-                               plan_schedule, seizures)
+from ..adapters.tables import (UNPAID, assessments, demand_notices, households, installment_plans, investigations,
+                               payments, plan_schedule, seizures)
 from ..domain.calendar import SEIZURE_WAIT_DAYS, fiscal_year
 from ..domain.limitation import Demand, Reminder, limitation_date, suspension_extinction_date
 from .definition import LADDER, Policy
@@ -74,7 +74,6 @@ class Guard:
 
 
 A = assessments
-UNPAID = A.c.amount + A.c.adjusted - A.c.paid
 h = households
 
 
