@@ -95,18 +95,22 @@ def write_pdfs(batches: list[Batch], workers: int | None = None) -> dict[str, tu
     """Write each batch as one PDF; returns every serial's (first page, last page), 1-based.
 
     A batch is laid out in parts, on every core, and the parts are joined: one document is one core,
-    and WeasyPrint's memory grows with the pages of one document."""
+    and WeasyPrint's memory grows with the pages of one document. A single part is laid out here,
+    without starting the pool."""
     parts = _parts(batches, workers)
-    if len(parts) > 1:
-        return submit_pdfs(batches, workers)()
-    return _join_all(batches, parts, [_render_part(p[1:]) for p in parts])
+    if len(parts) == 1:
+        return _join_all(batches, parts, [_render_part(parts[0][1:])])
+    return _on_pool(batches, parts, workers)()
 
 
 def submit_pdfs(batches: list[Batch], workers: int | None = None) -> Callable[[], dict[str, tuple[int, int]]]:
     """Start laying out the batches on the pool and return at once; calling the result waits for the
     parts, writes the files and returns every serial's pages. The demo prints one day's letters while
     it runs the next day."""
-    parts = _parts(batches, workers)
+    return _on_pool(batches, _parts(batches, workers), workers)
+
+
+def _on_pool(batches: list[Batch], parts: list[tuple], workers: int | None) -> Callable[[], dict[str, tuple[int, int]]]:
     futures = [_pool(workers).submit(_render_part, p[1:]) for p in parts]
     return lambda: _join_all(batches, parts, [f.result() for f in futures])
 

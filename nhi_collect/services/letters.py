@@ -185,7 +185,7 @@ def _extra(conn: Connection, workflow: Workflow, letter) -> dict:
 def write_batches(conn: Connection, workflow: Workflow, on: date, out: Path) -> list[dict]:
     """One PDF per letter type for the date, sorted by postal code, a manifest CSV and SHA256SUMS.
     Writing the same date again rewrites the same files from the register (never new letters)."""
-    return start_batches(conn, workflow, on, out).finish()
+    return start_batches(conn, workflow, on, out, background=False).finish()
 
 
 @dataclass
@@ -196,9 +196,10 @@ class Printing:
     finish: Callable[[], list[dict]]
 
 
-def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path) -> Printing:
+def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path, background: bool = True) -> Printing:
     """write_batches in two halves: the letters are read and rendered to HTML now, while the register
-    is as the date left it; the PDFs are laid out in the background until `finish` is called."""
+    is as the date left it; the PDFs are laid out on the pool in the background (or now, without the
+    pool for a single part, when not `background`) until `finish` is called."""
     folder = out / "letters" / on.isoformat()
     rows = conn.execute(select(letters.c.id, letters.c.serial, letters.c.letter_type, households.c.household_no,
                                households.c.postal_code)
@@ -213,7 +214,11 @@ def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path) -> 
                      [render_letter(c) for c in letter_contexts(conn, workflow, [r.id for r in rows
                                                                                   if r.letter_type == kind])],
                      [r.serial for r in rows if r.letter_type == kind]) for kind in kinds]
-    printing = submit_pdfs(batches)
+    if background:
+        printing = submit_pdfs(batches)
+    else:
+        laid_out = write_pdfs(batches)
+        printing = lambda: laid_out
 
     def finish() -> list[dict]:
         pages = printing()

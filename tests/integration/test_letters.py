@@ -14,7 +14,8 @@ from nhi_collect.adapters.letters import environment
 from nhi_collect.adapters.tables import installment_plans, letters, plan_schedule, seizures, suspensions
 from nhi_collect.domain.payment_slip import check_digit
 from nhi_collect.services import actions
-from nhi_collect.services.letters import TITLES, letter_context, list_letters, mark_returned, reprint, write_batches
+from nhi_collect.services.letters import (TITLES, letter_context, list_letters, mark_returned, reprint, start_batches,
+                                         write_batches)
 from nhi_collect.workflow.definition import load
 from nhi_collect.workflow.jobs import run_date
 from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
@@ -117,8 +118,9 @@ def test_batches_manifest_checksum_and_idempotent_rewrite(issued, tmp_path):
     with issued.connect() as conn:
         manifest = write_batches(conn, WORKFLOW, ON, tmp_path)
         again = write_batches(conn, WORKFLOW, ON, tmp_path)
+        in_background = start_batches(conn, WORKFLOW, ON, tmp_path)  # the demo's way: laid out on the pool
     folder = tmp_path / "letters" / ON.isoformat()
-    assert manifest == again
+    assert manifest == again == in_background.finish() and in_background.letters == len(manifest)
     assert {p.name for p in folder.iterdir()} >= {"manifest.csv", "SHA256SUMS", "demand_notice.pdf"}
     with open(folder / "manifest.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
