@@ -55,20 +55,6 @@ def _add_to_paid(conn: Connection, rows: list[tuple]) -> None:
     applied.drop(conn)
 
 
-def household_credit(conn: Connection, household_ids: list[int]) -> dict[int, int]:
-    """Credit = payments − money applied to installments. `assessments.paid` is the running total of the
-    allocations (a reduction's surplus returned to credit included), so no allocation row is read."""
-    credit = dict(conn.execute(select(payments.c.household_id, func.sum(payments.c.amount))
-                               .where(payments.c.household_id.in_(household_ids))
-                               .group_by(payments.c.household_id)).all())
-    applied = conn.execute(select(assessments.c.household_id, func.sum(assessments.c.paid))
-                           .where(assessments.c.household_id.in_(household_ids))
-                           .group_by(assessments.c.household_id))
-    for household_id, amount in applied:
-        credit[household_id] = credit.get(household_id, 0) - amount
-    return {h: int(credit.get(h, 0)) for h in household_ids}
-
-
 def _allocate_chunk(conn, chunk, fresh, errors):
     open_rows = conn.execute(
         select(assessments.c.id, assessments.c.household_id, assessments.c.fiscal_year, assessments.c.installment,

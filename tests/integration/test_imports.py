@@ -10,7 +10,6 @@ from nhi_collect.adapters.tables import (allocations, assessments, audit_log, ho
                                          payments)
 from nhi_collect.errors import ImportRejected
 from nhi_collect.services.imports import import_file
-from nhi_collect.services.payments import household_credit
 
 HOUSEHOLDS = """household_no,head_name,head_name_kana,head_birth_date,postal_code,address,district,phone,whereabouts_unknown,language
 H1,髙橋　太郎,タカハシ　タロウ,1970-01-02,551-0031,大阪市大正区泉尾1丁目1-1,泉尾,06-6551-0000,0,ja
@@ -180,9 +179,14 @@ def unpaid(engine, household_no):
 
 
 def credit(engine, household_no):
+    """Credit (過誤納金) from the running totals: money received less money applied to installments."""
     with engine.connect() as conn:
         hid = conn.execute(select(households.c.id).where(households.c.household_no == household_no)).scalar_one()
-        return household_credit(conn, [hid])[hid]
+        received = conn.execute(select(func.coalesce(func.sum(payments.c.amount), 0))
+                                .where(payments.c.household_id == hid)).scalar_one()
+        applied = conn.execute(select(func.coalesce(func.sum(assessments.c.paid), 0))
+                               .where(assessments.c.household_id == hid)).scalar_one()
+        return int(received) - int(applied)
 
 
 def test_undesignated_payment_goes_oldest_first_and_overpayment_is_credit(ledger, tmp_path):
@@ -289,10 +293,13 @@ def test_household_show_is_as_of_its_date(ledger, tmp_path):
             shown = show_household(conn, "H2", day)
         first = shown["installments"][0]
         return first["amount"], first["paid"], first["unpaid"], shown["balance"]["credit"]
-    assert on(date(2023, 7, 31)) == (5000, 3000, 2000, 0)
-    assert on(date(2023, 8, 31)) == (4000, 3000, 1000, 0)
-    assert on(date(2023, 9, 30)) == (4000, 4000, 0, 3000)  # 1,000 of P2 applied, 3,000 left as credit
-    assert on(date(2023, 9, 30))[3] == credit(ledger, "H2")
+    assert on(date(2023, 7, 9)) == (5000, 0, 5000, 0)  # the day before the payment
+    assert on(date(2023, 7, 10)) == (5000, 3000, 2000, 0)  # money counts from the day it was received
+    assert on(date(2023, 7, 31)) == (5000, 3000, 2000, 0)  # the day before the reduction
+    assert on(date(2023, 8, 1)) == (4000, 3000, 1000, 0)  # a reduction counts from its own date
+    assert on(date(2023, 9, 9)) == (4000, 3000, 1000, 0)
+    assert on(date(2023, 9, 10)) == (4000, 4000, 0, 3000)  # 1,000 of P2 applied, 3,000 left as credit
+    assert on(date(2024, 3, 31))[3] == credit(ledger, "H2")  # later, as-of agrees with the running totals
 
 
 def test_names_are_widened_exactly_where_jaconv_would_change_them():
