@@ -631,12 +631,16 @@ def audit():
 
 
 @audit.command("access")
-@click.option("--from", "start", callback=parse_date, required=True)
-@click.option("--to", "end", callback=parse_date, required=True)
+@click.option("--from", "start", callback=parse_date, required=True,
+              help="First day, a Tokyo (Asia/Tokyo) office date: views from 00:00 Tokyo time.")
+@click.option("--to", "end", callback=parse_date, required=True,
+              help="Last day, a Tokyo (Asia/Tokyo) date, included: views until 24:00 Tokyo time.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def audit_access(obj: Context, start, end, as_json):
-    """The periodic access-log review (seed 窓3): views per person, outside one's own queue, outside office hours."""
+    """The periodic access-log review (seed 窓3): views per person, outside one's own queue, outside office hours.
+
+    --from and --to are dates in Tokyo time (the office's days), whatever the machine's time zone."""
     from ..services.staff import access_review
     with obj.engine().connect() as conn:
         data = access_review(conn, start, end)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from nhi_collect.adapters.db import make_engine, transaction
 from nhi_collect.adapters.tables import access_log, installment_plans, queue_items, seizures
+from nhi_collect.domain.calendar import TOKYO, in_tokyo
 from nhi_collect.services import actions, queue, staff
 from nhi_collect.workflow.definition import load
 from nhi_collect.workflow.machine import Refused
@@ -189,14 +190,29 @@ def test_views_are_logged_and_reviewed(ledger):
         queue.refresh(conn, WORKFLOW, ON)
         conn.execute(access_log.insert().values(at=datetime(2023, 9, 20, 13, 0, tzinfo=timezone.utc),
                                                 user_name="tanaka", household_id=h1, purpose="残業"))
-    shown_at = rows[0].at if rows[0].at.tzinfo else rows[0].at.replace(tzinfo=timezone.utc)
+    # the audit reads its dates as Tokyo office days: the view's own day is its Tokyo date, not its UTC date
+    shown_on = in_tokyo(rows[0].at).date()
     with ledger.connect() as conn:
-        review = staff.access_review(conn, date(2023, 9, 1), shown_at.date() + timedelta(days=1))
+        review = staff.access_review(conn, date(2023, 9, 1), shown_on)
     assert review["views_per_person"] == {"tanaka": 2}
     assert [v["household_no"] for v in review["outside_own_queue"]] == ["H2"]  # H2 is sato's district
     assert "H1" in [v["household_no"] for v in review["outside_office_hours"]]
-    audit = cli("audit", "access", "--from", "2023-09-01", "--to", str(shown_at.date()), "--json")
+    audit = cli("audit", "access", "--from", "2023-09-01", "--to", str(shown_on), "--json")
     assert audit.returncode == 0 and '"tanaka": 2' in audit.stdout
+
+
+def test_the_audit_day_is_the_tokyo_day(ledger):
+    """A view at 23:59 Tokyo time belongs to that day; one at 00:00 to the next (14:59 and 15:00 UTC)."""
+    h1 = hid(ledger, "H1")
+    late, midnight = datetime(2023, 9, 20, 23, 59, tzinfo=TOKYO), datetime(2023, 9, 21, 0, 0, tzinfo=TOKYO)
+    with transaction(ledger) as conn:
+        for at, purpose in ((late, "23:59"), (midnight, "00:00")):
+            conn.execute(access_log.insert().values(at=at.astimezone(timezone.utc), user_name="tanaka",
+                                                    household_id=h1, purpose=purpose))
+    with ledger.connect() as conn:
+        days = {on: [v["purpose"] for v in staff.access_review(conn, on, on)["outside_office_hours"]]
+                for on in (date(2023, 9, 20), date(2023, 9, 21))}
+    assert days == {date(2023, 9, 20): ["23:59"], date(2023, 9, 21): ["00:00"]}
 
 
 def test_unregistered_people_cannot_act(ledger):
