@@ -15,7 +15,8 @@ from sqlalchemy.orm import aliased
 from ..adapters.tables import (UNPAID, assessments, demand_notices, households, installment_plans, investigations,
                                payments, plan_schedule, seizures)
 from ..domain.calendar import SEIZURE_WAIT_DAYS, fiscal_year
-from ..domain.limitation import Demand, Reminder, limitation_date, suspension_extinction_date
+from ..domain.limitation import (Acknowledgement, Demand, Effect, Event, Reminder, Seizure, limitation,
+                                 suspension_extinction_date)
 from .definition import LADDER, Policy
 
 
@@ -35,12 +36,24 @@ class Installment:
     demand_issued_on: date | None = None
     demand_deadline: date | None = None
     reminders: tuple[date, ...] = ()
+    payments: tuple[date, ...] = ()  # days the debtor paid on it (民法152条: 一部弁済は承認)
+    plans: tuple[date, ...] = ()  # installment plans signed while it was due
+    seizures: tuple[tuple[date, date | None], ...] = ()  # (executed, released) of seizures after its demand
 
-    def limitation_date(self) -> date | None:
-        events = [Reminder(on) for on in self.reminders]
+    def limitation_events(self) -> list[Event]:
+        events: list[Event] = [Reminder(on) for on in self.reminders]
         if self.demand_issued_on:
             events.append(Demand(self.demand_issued_on, self.demand_deadline))
-        return limitation_date(self.due_date, events)
+        events += [Acknowledgement(on) for on in self.payments]
+        events += [Acknowledgement(on, "plan") for on in self.plans]
+        events += [Seizure(on, ended_on) for on, ended_on in self.seizures]
+        return events
+
+    def limitation(self) -> tuple[date | None, list[Effect]]:
+        return limitation(self.due_date, self.limitation_events())
+
+    def limitation_date(self) -> date | None:
+        return self.limitation()[0]
 
 
 @dataclass
