@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..adapters.db import analyze_after_bulk
 from ..adapters.tables import batch_runs, households, rate_snapshots
-from ..domain.calendar import is_office_day, month_end, next_office_day
+from ..domain.calendar import demand_deadline, demand_due_cutoff, is_office_day, month_end, next_office_day
 from ..services.households import current_accounting_year
 from ..services.queue import open_items
 from . import batch
@@ -165,8 +165,8 @@ def _issue_demands(conn, workflow, ctx, run_id, report, one_at_a_time) -> None:
         batch.select_into_batch(conn, select(households.c.id).where(
             households.c.stage.in_(letter_stages), *(GUARDS[g].sql(ctx) for g in needs)))
     report.letters += batch.write_letters(conn, "demand_notice", ctx.on, run_id)
-    cutoff = ctx.on - timedelta(days=policy.demand_after_days)
-    batch.write_demand_notices(conn, ctx.on, cutoff, policy.demand_deadline_days)
+    batch.write_demand_notices(conn, ctx.on, demand_due_cutoff(ctx.on, policy.demand_within_days),
+                               demand_deadline(ctx.on, policy.demand_deadline_days))
     report.queued += open_items(conn, "whereabouts_unknown", ctx.on, "居所不明: overdue installments cannot be demanded "
                             "by mail; trace the household or consider 公示送達",
                             select(households.c.id).where(households.c.whereabouts_unknown.is_(True),
