@@ -21,7 +21,7 @@ from sqlalchemy import Connection, func, select, update
 from ..adapters.letters import Batch, barcode_svg, render_letter, submit_pdfs, write_pdfs
 from ..adapters.tables import (assessments, demand_notices, household_changes, households, inquiries,
                                installment_plans, letter_items, letters, plan_schedule, queue_items, seizures,
-                               suspensions)
+                               stage_transitions, staff, suspensions)
 from ..domain.calendar import TOKYO, in_tokyo
 from ..domain.late_fee import late_fee_estimate
 from ..domain.payment_slip import AMOUNT_LIMIT, free_field, slip_digits
@@ -161,6 +161,8 @@ def _extra(conn: Connection, workflow: Workflow, letter) -> dict:
                          .order_by(seizures.c.executed_on.desc(), seizures.c.id.desc())).first()
         return {"third_party": s.third_party if s else "", "amount": s.amount if s else 0,
                 "property_label": PROPERTY_LABELS.get(s.property_kind, "") if s else "",
+                # 国税徴収法施行令21条: the record names the collecting officer; a seized claim may not be collected
+                "collector": _collector(conn, letter), "is_claim": bool(s) and s.property_kind != "real_estate",
                 "pay_to_deadline": "請求があり次第直ちに（普通預金）" if s and s.property_kind == "deposit" else "支払期日"}
     if kind == "installment_plan":
         plan = conn.execute(select(installment_plans.c.id).where(installment_plans.c.household_id == letter.household_id,
@@ -174,12 +176,23 @@ def _extra(conn: Connection, workflow: Workflow, letter) -> dict:
             previous = cumulative
         return {"schedule": schedule, "grace_days": workflow.policy.plan_grace_days}
     if kind == "suspension_notice":
-        ground = conn.execute(select(suspensions.c.ground).where(suspensions.c.household_id == letter.household_id,
-                                                                 suspensions.c.started_on == letter.issued_on)
-                              ).scalars().first() or "hardship"
-        number, label = GROUNDS[ground]
-        return {"ground_number": number, "ground_label": label}
+        found = conn.execute(select(suspensions.c.ground, suspensions.c.immediate_extinction)
+                             .where(suspensions.c.household_id == letter.household_id,
+                                    suspensions.c.started_on == letter.issued_on)).first()
+        number, label = GROUNDS[found.ground if found else "hardship"]
+        return {"ground_number": number, "ground_label": label,
+                "immediate_extinction": bool(found and found.immediate_extinction)}
     return {}
+
+
+def _collector(conn: Connection, letter) -> str:
+    """The officer who executed the seizure the letter records (the staff name of the `seize` move's actor)."""
+    actor = conn.execute(select(stage_transitions.c.actor).where(
+        stage_transitions.c.household_id == letter.household_id, stage_transitions.c.trigger == "seize",
+        stage_transitions.c.on_date <= letter.issued_on).order_by(stage_transitions.c.on_date.desc(),
+                                                                  stage_transitions.c.id.desc())).scalar()
+    name = conn.execute(select(staff.c.full_name).where(staff.c.user_name == actor)).scalar() if actor else None
+    return name or actor or ""
 
 
 def write_batches(conn: Connection, workflow: Workflow, on: date, out: Path) -> list[dict]:
