@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from datetime import date
@@ -10,31 +9,9 @@ from pathlib import Path
 
 import click
 
-from ..adapters.db import database_url, make_engine, transaction, upgrade
+from ..adapters.db import make_engine, transaction, upgrade
+from ..bootstrap import Services, bootstrap
 from ..errors import ImportRejected, UserError
-
-
-class Context:
-    def __init__(self, db: str | None, out: str, actor: str | None):
-        self.url = database_url(db)
-        self.out = Path(out)
-        self.actor = actor or _os_user()
-        self._engine = None
-
-    def engine(self, migrate: bool = True):
-        """The database, brought to the latest migration first (contract.md: no separate step)."""
-        if self._engine is None:
-            self._engine = make_engine(self.url)
-            if migrate:
-                upgrade(self._engine)
-        return self._engine
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "system"
 
 
 def emit(data, as_json: bool, text: str) -> None:
@@ -59,8 +36,7 @@ def parse_date(_ctx, _param, value):
 @click.pass_context
 def cli(ctx, db, out, actor, workflow):
     """nhi-collect: collections workflow for delinquent National Health Insurance premiums."""
-    ctx.obj = Context(db, out, actor)
-    ctx.obj.workflow = workflow
+    ctx.obj = bootstrap(db, out, workflow, actor)
 
 
 @cli.group()
@@ -70,7 +46,7 @@ def db():
 
 @db.command("upgrade")
 @click.pass_obj
-def db_upgrade(obj: Context):
+def db_upgrade(obj: Services):
     """Bring the schema to the latest migration."""
     obj.engine()
     click.echo(f"schema is up to date ({obj.url.split('@')[-1]})")
@@ -82,7 +58,7 @@ def db_upgrade(obj: Context):
 @click.option("--encoding", default="utf-8", show_default=True, help="utf-8 (BOM or not) or cp932.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def import_command(obj: Context, kind, file, encoding, as_json):
+def import_command(obj: Services, kind, file, encoding, as_json):
     """Import one CSV file: all rows or none."""
     from ..services.imports import ImportResult, import_file
     if not Path(file).is_file():
@@ -126,12 +102,12 @@ def generate(households, fiscal_years, seed, out_dir, as_json):
 @click.option("--households", type=click.IntRange(1), default=10_000, show_default=True)
 @click.option("--seed", type=int, default=2023, show_default=True)
 @click.pass_obj
-def demo(obj: Context, households, seed):
+def demo(obj: Services, households, seed):
     """The demo fiscal year: a synthetic Taisho ward run through FY2023 by the calendar (README)."""
     from tqdm import tqdm
     from ..services.demo import days, run_demo
     with tqdm(total=days(), unit="day", desc="FY2023", file=sys.stderr, disable=None) as bar:
-        summary = run_demo(obj.engine(), _workflow(obj), obj.out, households, seed,
+        summary = run_demo(obj.engine(), obj.workflow, obj.out, households, seed,
                            progress=lambda msg: tqdm.write(f"… {msg}", file=sys.stderr),
                            on_day=lambda _on: bar.update())
     click.echo(_demo_text(obj, summary))
@@ -147,7 +123,7 @@ def demo(obj: Context, households, seed):
               help="Letters rendered one WeasyPrint document each (the PDF baseline).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def bench(obj: Context, households, url, seed, pdf_letters, naive_letters, as_json):
+def bench(obj: Services, households, url, seed, pdf_letters, naive_letters, as_json):
     """Measure imports, the July round, a quiet day, letters and the report, each beside its baseline."""
     import shutil
     from ..services.bench import bench as run_bench, table
@@ -156,15 +132,15 @@ def bench(obj: Context, households, url, seed, pdf_letters, naive_letters, as_js
     work.mkdir(parents=True)
     engine = make_engine(url or f"sqlite:///{work / 'bench.db'}")
     upgrade(engine)
-    result = run_bench(engine, _workflow(obj), households, work, seed, pdf_letters, naive_letters,
+    result = run_bench(engine, obj.workflow, households, work, seed, pdf_letters, naive_letters,
                        progress=lambda msg: click.echo(f"… {msg}", err=True))
     path = obj.out / "bench" / f"bench-{households}-{engine.dialect.name}.json"
     path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     emit(result, as_json, table(result) + f"\n(written to {path})")
 
 
-def _demo_text(obj: Context, summary) -> str:
-    workflow = _workflow(obj)
+def _demo_text(obj: Services, summary) -> str:
+    workflow = obj.workflow
     stages = list(workflow.stages)
     head = "month end " + "".join(f"{workflow.stages[s]:>8}" for s in stages)
     lines = [f"database: {obj.url}", "", "households per stage (段階別世帯数)", head]
@@ -186,18 +162,13 @@ def _demo_text(obj: Context, summary) -> str:
     return "\n".join(lines)
 
 
-def _workflow(obj: "Context"):
-    from ..workflow.definition import load
-    return load(obj.workflow)
-
-
-def _run_one(obj: "Context", on: date, dry_run: bool = False, one_at_a_time: bool = False) -> dict:
+def _run_one(obj: Services, on: date, dry_run: bool = False, one_at_a_time: bool = False) -> dict:
     from ..services.letters import write_batches
     from ..workflow.jobs import run_date
-    reports = run_date(obj.engine(), _workflow(obj), on, dry_run=dry_run, one_at_a_time=one_at_a_time)
+    reports = run_date(obj.engine(), obj.workflow, on, dry_run=dry_run, one_at_a_time=one_at_a_time)
     if reports and not dry_run:
         with obj.engine().connect() as conn:
-            write_batches(conn, _workflow(obj), on, obj.out)
+            write_batches(conn, obj.workflow, on, obj.out, obj.pdf_engine)
     return {"date": on.isoformat(), "jobs": [r.as_json() for r in reports]}
 
 
@@ -218,7 +189,7 @@ def _run_text(data: dict) -> str:
 @click.option("--dry-run", is_flag=True, help="Show what the date would do, change nothing.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def run(obj: Context, on, dry_run, as_json):
+def run(obj: Services, on, dry_run, as_json):
     """Run every job the workflow calendar schedules on a business date (safe to repeat)."""
     data = _run_one(obj, on, dry_run=dry_run)
     if dry_run:
@@ -233,7 +204,7 @@ def run(obj: Context, on, dry_run, as_json):
               "(see `generate`) imported before each date is run.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def simulate(obj: Context, start, end, feed, as_json):
+def simulate(obj: Services, start, end, feed, as_json):
     """Run each date from --from to --to as `run` would."""
     from datetime import timedelta
     from ..services.feed import import_day
@@ -256,14 +227,13 @@ def simulate(obj: Context, start, end, feed, as_json):
 @cli.command()
 @click.option("--at", default="06:00", show_default=True, help="Daily run time, Asia/Tokyo.")
 @click.pass_obj
-def scheduler(obj: Context, at):
+def scheduler(obj: Services, at):
     """Run the calendar every morning; first catch up every missed business date. One per database."""
     import logging
     from ..adapters.scheduler import SchedulerBusy, serve
-    from .clock import today
     logging.basicConfig(level=logging.INFO)
     try:
-        serve(obj.engine(), lambda on: click.echo(_run_text(_run_one(obj, on))), today, at)
+        serve(obj.engine(), lambda on: click.echo(_run_text(_run_one(obj, on))), obj.today, at)
     except SchedulerBusy as busy:
         raise UserError(f"{busy}; this one stops") from None
 
@@ -285,7 +255,7 @@ def action():
 STAFF_ROLE = object()  # stands for the acting person's role, read from the staff table in the same transaction
 
 
-def _act(obj: Context, fn, *args, **kwargs):
+def _act(obj: Services, fn, *args, **kwargs):
     with transaction(obj.engine()) as conn:
         if any(a is STAFF_ROLE for a in args):
             from ..services.staff import role_of
@@ -297,9 +267,8 @@ def _act(obj: Context, fn, *args, **kwargs):
 ON = click.option("--on", callback=parse_date, help="Date of the action (default today).")
 
 
-def _today(on):
-    from .clock import today
-    return on or today()
+def _today(obj: Services, on):
+    return on or obj.today()
 
 
 @action.command("contact")
@@ -312,7 +281,7 @@ def _today(on):
 def action_contact(obj, household_no, on, channel, summary, promise):
     """交渉記録: record a contact with the household."""
     from ..services.actions import record_contact
-    _act(obj, record_contact, household_no, _today(on), channel, summary, promise, obj.actor)
+    _act(obj, record_contact, household_no, _today(obj, on), channel, summary, promise, obj.actor)
     click.echo(f"{household_no}: contact recorded")
 
 
@@ -324,7 +293,7 @@ def action_contact(obj, household_no, on, channel, summary, promise):
 def action_plan(obj, household_no, on, schedule):
     """分納誓約: agree an installment plan (pauses escalation while kept)."""
     from ..services.actions import agree_plan
-    dest = _act(obj, agree_plan, _workflow(obj), household_no, _today(on), schedule, obj.actor)
+    dest = _act(obj, agree_plan, obj.workflow, household_no, _today(obj, on), schedule, obj.actor)
     click.echo(f"{household_no}: {dest}")
 
 
@@ -344,7 +313,7 @@ def parse_inquiries(_ctx, _param, values):
 def action_open_investigation(obj, household_no, on, inquiries):
     """財産調査: send inquiries (国税徴収法141条); a bank inquiry produces a 預貯金等照会書."""
     from ..services.actions import open_investigation
-    _act(obj, open_investigation, _workflow(obj), household_no, _today(on), obj.actor, inquiries)
+    _act(obj, open_investigation, obj.workflow, household_no, _today(obj, on), obj.actor, inquiries)
     click.echo(f"{household_no}: investigation opened with {len(inquiries)} inquiry(ies)")
 
 
@@ -358,7 +327,7 @@ def action_open_investigation(obj, household_no, on, inquiries):
 def action_inquiry_result(obj, household_no, on, kind, target, found_amount):
     """Record the reply to an inquiry."""
     from ..services.actions import record_inquiry_result
-    _act(obj, record_inquiry_result, household_no, kind, target, _today(on), found_amount, obj.actor)
+    _act(obj, record_inquiry_result, household_no, kind, target, _today(obj, on), found_amount, obj.actor)
     click.echo(f"{household_no}: {kind} inquiry to {target} answered ({found_amount:,} yen)")
 
 
@@ -370,7 +339,7 @@ def action_inquiry_result(obj, household_no, on, kind, target, found_amount):
 def action_collect(obj, household_no, on, amount):
     """Money received from an executed seizure (取立て), applied oldest first."""
     from ..services.actions import collect_from_seizure
-    _act(obj, collect_from_seizure, household_no, _today(on), amount, obj.actor)
+    _act(obj, collect_from_seizure, household_no, _today(obj, on), amount, obj.actor)
     click.echo(f"{household_no}: {amount:,} yen collected from the seizure")
 
 
@@ -382,7 +351,7 @@ def action_collect(obj, household_no, on, amount):
 def action_close_investigation(obj, household_no, on, found):
     """Close the property investigation with its result."""
     from ..services.actions import close_investigation
-    _act(obj, close_investigation, household_no, _today(on), found, obj.actor)
+    _act(obj, close_investigation, household_no, _today(obj, on), found, obj.actor)
     click.echo(f"{household_no}: investigation closed ({'property found' if found else 'nothing found'})")
 
 
@@ -396,7 +365,7 @@ def action_close_investigation(obj, household_no, on, found):
 def action_approve_seizure(obj, household_no, on, kind, third_party, amount):
     """Supervisor: approve a seizure proposal."""
     from ..services.actions import approve_seizure
-    _act(obj, approve_seizure, _workflow(obj), household_no, _today(on), kind, third_party, amount, obj.actor, STAFF_ROLE)
+    _act(obj, approve_seizure, obj.workflow, household_no, _today(obj, on), kind, third_party, amount, obj.actor, STAFF_ROLE)
     click.echo(f"{household_no}: seizure approved")
 
 
@@ -407,7 +376,7 @@ def action_approve_seizure(obj, household_no, on, kind, third_party, amount):
 def action_seize(obj, household_no, on):
     """Record an executed seizure (refused before the legal date or without demand notices)."""
     from ..services.actions import execute_seizure
-    click.echo(f"{household_no}: {_act(obj, execute_seizure, _workflow(obj), household_no, _today(on), obj.actor)}")
+    click.echo(f"{household_no}: {_act(obj, execute_seizure, obj.workflow, household_no, _today(obj, on), obj.actor)}")
 
 
 @action.command("suspend")
@@ -419,7 +388,7 @@ def action_seize(obj, household_no, on):
 def action_suspend(obj, household_no, on, ground, immediate_extinction):
     """Supervisor: suspend enforcement (地方税法15条の7)."""
     from ..services.actions import suspend
-    dest = _act(obj, suspend, _workflow(obj), household_no, _today(on), ground, obj.actor, STAFF_ROLE,
+    dest = _act(obj, suspend, obj.workflow, household_no, _today(obj, on), ground, obj.actor, STAFF_ROLE,
                 immediate_extinction)
     click.echo(f"{household_no}: {dest}")
 
@@ -431,7 +400,7 @@ def action_suspend(obj, household_no, on, ground, immediate_extinction):
 def action_lift(obj, household_no, on):
     """Supervisor: lift a suspension; the household returns to the rung it left."""
     from ..services.actions import lift_suspension
-    dest = _act(obj, lift_suspension, _workflow(obj), household_no, _today(on), obj.actor, STAFF_ROLE)
+    dest = _act(obj, lift_suspension, obj.workflow, household_no, _today(obj, on), obj.actor, STAFF_ROLE)
     click.echo(f"{household_no}: {dest}")
 
 
@@ -442,7 +411,7 @@ def action_lift(obj, household_no, on):
 def action_write_off(obj, household_no, on):
     """Supervisor: write off an extinguished debt (不納欠損)."""
     from ..services.actions import write_off
-    click.echo(f"{household_no}: {_act(obj, write_off, _workflow(obj), household_no, _today(on), obj.actor, STAFF_ROLE)}")
+    click.echo(f"{household_no}: {_act(obj, write_off, obj.workflow, household_no, _today(obj, on), obj.actor, STAFF_ROLE)}")
 
 
 @cli.group()
@@ -454,7 +423,7 @@ def letters():
 @click.option("--date", "on", callback=parse_date, required=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def letters_list(obj: Context, on, as_json):
+def letters_list(obj: Services, on, as_json):
     from ..services.letters import list_letters
     with obj.engine().connect() as conn:
         rows = list_letters(conn, on)
@@ -465,11 +434,11 @@ def letters_list(obj: Context, on, as_json):
 @letters.command("print")
 @click.option("--date", "on", callback=parse_date, required=True)
 @click.pass_obj
-def letters_print(obj: Context, on):
+def letters_print(obj: Services, on):
     """(Re)write a date's PDF batches, manifest and checksums under OUT/letters/DATE/."""
     from ..services.letters import write_batches
     with obj.engine().connect() as conn:
-        manifest = write_batches(conn, _workflow(obj), on, obj.out)
+        manifest = write_batches(conn, obj.workflow, on, obj.out, obj.pdf_engine)
     click.echo(f"{len(manifest):,} letters written to {obj.out / 'letters' / on.isoformat()}")
 
 
@@ -477,13 +446,13 @@ def letters_print(obj: Context, on):
 @click.argument("serial")
 @click.option("--to", "path", type=click.Path(dir_okay=False), help="PDF file (default OUT/reprints/SERIAL.pdf).")
 @click.pass_obj
-def letters_reprint(obj: Context, serial, path):
+def letters_reprint(obj: Services, serial, path):
     """Render one letter again from the data as it was on its issue date."""
     from ..services.letters import reprint
     target = Path(path) if path else obj.out / "reprints" / f"{serial}.pdf"
     target.parent.mkdir(parents=True, exist_ok=True)
     with obj.engine().connect() as conn:
-        reprint(conn, _workflow(obj), serial, target)
+        reprint(conn, obj.workflow, serial, target)
     click.echo(str(target))
 
 
@@ -492,11 +461,11 @@ def letters_reprint(obj: Context, serial, path):
 @click.option("--reason", required=True, help="e.g. 宛所不明")
 @click.option("--on", callback=parse_date)
 @click.pass_obj
-def letters_mark_returned(obj: Context, serial, reason, on):
+def letters_mark_returned(obj: Services, serial, reason, on):
     """Record undelivered mail; a non-residence check is queued for staff."""
     from ..services.letters import mark_returned
     with transaction(obj.engine()) as conn:
-        mark_returned(conn, serial, reason, _today(on))
+        mark_returned(conn, serial, reason, _today(obj, on))
     click.echo(f"{serial}: returned ({reason}); non-residence check queued")
 
 
@@ -512,12 +481,12 @@ def report():
 @click.option("--files/--no-files", default=True, show_default=True,
               help="Also write CSV, XLSX and HTML under OUT/reports/.")
 @click.pass_obj
-def report_monthly(obj: Context, fiscal_year, as_of, as_json, files):
+def report_monthly(obj: Services, fiscal_year, as_of, as_json, files):
     """Collection rates (domain.md §5) with the month-by-month series, projection and breakdowns."""
     from ..adapters.report_files import write_all
     from ..services.report import monthly, monthly_text
     with obj.engine().connect() as conn:
-        data = monthly(conn, fiscal_year, as_of, _workflow(obj).targets)
+        data = monthly(conn, fiscal_year, as_of, obj.workflow.targets)
     written = write_all(data, obj.out / "reports") if files else []
     emit(data, as_json, monthly_text(data) + "".join(f"\n  written {p}" for p in written))
 
@@ -533,7 +502,7 @@ def staff():
 @click.option("--role", type=click.Choice(["clerk", "supervisor", "auditor"]), required=True)
 @click.option("--district", "districts", multiple=True, help="A town whose queue items this person works (repeat).")
 @click.pass_obj
-def staff_add(obj: Context, user, full_name, role, districts):
+def staff_add(obj: Services, user, full_name, role, districts):
     from ..services.staff import add
     _act(obj, add, user, full_name, role, list(districts))
     click.echo(f"{user}: {role}" + (f" ({', '.join(districts)})" if districts else ""))
@@ -542,7 +511,7 @@ def staff_add(obj: Context, user, full_name, role, districts):
 @staff.command("list")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def staff_list(obj: Context, as_json):
+def staff_list(obj: Services, as_json):
     from ..services.staff import listing
     with obj.engine().connect() as conn:
         rows = listing(conn)
@@ -563,8 +532,8 @@ def queue(ctx, on, staff_user, kind, as_json):
     from ..services.queue import items, refresh
     obj = ctx.obj
     with transaction(obj.engine()) as conn:
-        refresh(conn, _workflow(obj), _today(on))
-        rows = items(conn, _today(on), staff_user, kind)
+        refresh(conn, obj.workflow, _today(obj, on))
+        rows = items(conn, _today(obj, on), staff_user, kind)
     emit(rows, as_json, "\n".join(
         f"{r['id']:>7} {r['kind']:<24}{r['household_no']:<14}{r['amount']:>10,} yen  due {r['due_on']}  "
         f"limitation {r['limitation_on'] or '—':<10}  {r['assigned_to'] or '—'}"
@@ -583,7 +552,7 @@ def _queue_item_household(conn, item_id: int) -> int:
 @queue.command("claim")
 @click.argument("item_id", type=int)
 @click.pass_obj
-def queue_claim(obj: Context, item_id):
+def queue_claim(obj: Services, item_id):
     """Take an item (compare-and-set: if someone holds it, you are told who). Opening it is logged."""
     from ..services.queue import claim
     from ..services.staff import log_access, role_of
@@ -597,7 +566,7 @@ def queue_claim(obj: Context, item_id):
 @queue.command("release")
 @click.argument("item_id", type=int)
 @click.pass_obj
-def queue_release(obj: Context, item_id):
+def queue_release(obj: Services, item_id):
     from ..services.queue import release
     _act(obj, release, item_id, obj.actor, STAFF_ROLE)
     click.echo(f"item {item_id}: released")
@@ -607,7 +576,7 @@ def queue_release(obj: Context, item_id):
 @click.argument("item_id", type=int)
 @click.option("--to", "to_user", required=True)
 @click.pass_obj
-def queue_reassign(obj: Context, item_id, to_user):
+def queue_reassign(obj: Services, item_id, to_user):
     """Supervisor: give an item to someone else."""
     from ..services.queue import reassign
     _act(obj, reassign, item_id, to_user, STAFF_ROLE)
@@ -619,9 +588,9 @@ def queue_reassign(obj: Context, item_id, to_user):
 @click.option("--note", required=True, help="What was done.")
 @ON
 @click.pass_obj
-def queue_close(obj: Context, item_id, note, on):
+def queue_close(obj: Services, item_id, note, on):
     from ..services.queue import close
-    _act(obj, close, item_id, obj.actor, STAFF_ROLE, note, _today(on))
+    _act(obj, close, item_id, obj.actor, STAFF_ROLE, note, _today(obj, on))
     click.echo(f"item {item_id}: closed")
 
 
@@ -637,7 +606,7 @@ def audit():
               help="Last day, a Tokyo (Asia/Tokyo) date, included: views until 24:00 Tokyo time.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def audit_access(obj: Context, start, end, as_json):
+def audit_access(obj: Services, start, end, as_json):
     """The periodic access-log review (seed 窓3): views per person, outside one's own queue, outside office hours.
 
     --from and --to are dates in Tokyo time (the office's days), whatever the machine's time zone."""
@@ -664,14 +633,13 @@ def household():
 @click.option("--reason", default="照会", show_default=True, help="Why the record is opened (access log).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def household_show(obj: Context, household_no, as_of, reason, as_json):
+def household_show(obj: Services, household_no, as_of, reason, as_json):
     """A household's installments, balance, stage, letters and history (the opening is logged)."""
     from ..services.actions import household_id
     from ..services.households import show_household
     from ..services.staff import log_access
-    from .clock import today
     with transaction(obj.engine()) as conn:
-        data = show_household(conn, household_no, as_of or today())
+        data = show_household(conn, household_no, as_of or obj.today())
         log_access(conn, obj.actor, household_id(conn, household_no), reason)
     emit(data, as_json, _household_text(data))
 

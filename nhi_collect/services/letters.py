@@ -182,10 +182,10 @@ def _extra(conn: Connection, workflow: Workflow, letter) -> dict:
     return {}
 
 
-def write_batches(conn: Connection, workflow: Workflow, on: date, out: Path) -> list[dict]:
+def write_batches(conn: Connection, workflow: Workflow, on: date, out: Path, pdf_engine: str | None = None) -> list[dict]:
     """One PDF per letter type for the date, sorted by postal code, a manifest CSV and SHA256SUMS.
     Writing the same date again rewrites the same files from the register (never new letters)."""
-    return start_batches(conn, workflow, on, out, background=False).finish()
+    return start_batches(conn, workflow, on, out, background=False, pdf_engine=pdf_engine).finish()
 
 
 @dataclass
@@ -196,7 +196,8 @@ class Printing:
     finish: Callable[[], list[dict]]
 
 
-def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path, background: bool = True) -> Printing:
+def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path, background: bool = True,
+                  pdf_engine: str | None = None) -> Printing:
     """write_batches in two halves: the letters are read and rendered to HTML now, while the register
     is as the date left it; the PDFs are laid out on the pool in the background (or now, without the
     pool for a single part, when not `background`) until `finish` is called."""
@@ -213,7 +214,7 @@ def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path, bac
     batches = [Batch(folder / f"{kind}.pdf", f"{TITLES[kind]} {on}",
                      [render_letter(c) for c in letter_contexts(conn, workflow, [r.id for r in rows
                                                                                   if r.letter_type == kind])],
-                     [r.serial for r in rows if r.letter_type == kind]) for kind in kinds]
+                     [r.serial for r in rows if r.letter_type == kind], pdf_engine) for kind in kinds]
     if background:
         printing = submit_pdfs(batches)
     else:
