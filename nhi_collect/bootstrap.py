@@ -104,6 +104,22 @@ class Services:
         from .workflow.definition import load
         return load(self.settings.workflow_file)
 
+    def print_date(self, on: date) -> list[dict]:
+        """The print hook: a date's batches, manifest and checksums under OUT/letters/DATE/."""
+        from .services.letters import write_batches
+        with self.engine().connect() as conn:
+            return write_batches(conn, self.workflow, on, self.out, self.pdf_engine)
+
+    def business_dates(self, feed: Path | None = None, **hooks):
+        """The day loop of `run`, `simulate` and the scheduler, printing each date's letters; with `feed`,
+        each day's payments and adjustments files are imported first (a simulation)."""
+        from .services.business_date import BusinessDates
+        self.pdf_engine  # a bad choice is refused before any date runs, not after its letters are issued
+        if feed is not None:
+            from .services.feed import import_day
+            hooks["before"] = lambda on: import_day(self.engine(), feed, on)
+        return BusinessDates(self.engine(), self.workflow, print_date=self.print_date, **hooks)
+
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()

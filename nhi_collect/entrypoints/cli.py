@@ -11,6 +11,7 @@ import click
 
 from ..adapters.db import make_engine, transaction, upgrade
 from ..bootstrap import Services, bootstrap
+from ..services.business_date import DateRun
 from ..errors import ImportRejected, UserError
 
 
@@ -109,7 +110,7 @@ def demo(obj: Services, households, seed):
     with tqdm(total=days(), unit="day", desc="FY2023", file=sys.stderr, disable=None) as bar:
         summary = run_demo(obj.engine(), obj.workflow, obj.out, households, seed,
                            progress=lambda msg: tqdm.write(f"… {msg}", file=sys.stderr),
-                           on_day=lambda _on: bar.update())
+                           on_day=lambda _on: bar.update(), pdf_engine=obj.pdf_engine)
     click.echo(_demo_text(obj, summary))
 
 
@@ -162,16 +163,6 @@ def _demo_text(obj: Services, summary) -> str:
     return "\n".join(lines)
 
 
-def _run_one(obj: Services, on: date, dry_run: bool = False, one_at_a_time: bool = False) -> dict:
-    from ..services.letters import write_batches
-    from ..workflow.jobs import run_date
-    reports = run_date(obj.engine(), obj.workflow, on, dry_run=dry_run, one_at_a_time=one_at_a_time)
-    if reports and not dry_run:
-        with obj.engine().connect() as conn:
-            write_batches(conn, obj.workflow, on, obj.out, obj.pdf_engine)
-    return {"date": on.isoformat(), "jobs": [r.as_json() for r in reports]}
-
-
 def _run_text(data: dict) -> str:
     if not data["jobs"]:
         return f"{data['date']}: nothing scheduled (not an office day, or no job on this date)"
@@ -184,16 +175,19 @@ def _run_text(data: dict) -> str:
     return "\n".join(lines)
 
 
+ALLOW_BACKWARD = click.option("--allow-backward", is_flag=True,
+                              help="Run a date before the last date run (a missed date); refused otherwise.")
+
+
 @cli.command()
 @click.option("--date", "on", callback=parse_date, required=True, help="Business date YYYY-MM-DD.")
 @click.option("--dry-run", is_flag=True, help="Show what the date would do, change nothing.")
+@ALLOW_BACKWARD
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def run(obj: Services, on, dry_run, as_json):
+def run(obj: Services, on, dry_run, allow_backward, as_json):
     """Run every job the workflow calendar schedules on a business date (safe to repeat)."""
-    data = _run_one(obj, on, dry_run=dry_run)
-    if dry_run:
-        data["dry_run"] = True
+    data = obj.business_dates().run(on, dry_run=dry_run, allow_backward=allow_backward).as_json()
     emit(data, as_json, _run_text(data) + ("\n(dry run: nothing was changed)" if dry_run else ""))
 
 
@@ -202,24 +196,17 @@ def run(obj: Services, on, dry_run, as_json):
 @click.option("--to", "end", callback=parse_date, required=True)
 @click.option("--feed", type=click.Path(file_okay=False), help="Folder of daily payments/adjustments files "
               "(see `generate`) imported before each date is run.")
+@ALLOW_BACKWARD
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def simulate(obj: Services, start, end, feed, as_json):
+def simulate(obj: Services, start, end, feed, allow_backward, as_json):
     """Run each date from --from to --to as `run` would."""
-    from datetime import timedelta
-    from ..services.feed import import_day
-    if end < start:
-        raise UserError(f"--to {end} is before --from {start}")
-    days, on = [], start
-    while on <= end:
-        if feed:
-            import_day(obj.engine(), Path(feed), on)
-        data = _run_one(obj, on)
-        if data["jobs"]:
-            days.append(data)
+    days = []
+    for day in obj.business_dates(Path(feed) if feed else None).run_range(start, end, allow_backward=allow_backward):
+        if day.jobs:
+            days.append(day.as_json())
             if not as_json:
-                click.echo(_run_text(data))
-        on += timedelta(days=1)
+                click.echo(_run_text(days[-1]))
     if as_json:
         click.echo(json.dumps(days, ensure_ascii=False, indent=2))
 
@@ -232,8 +219,9 @@ def scheduler(obj: Services, at):
     import logging
     from ..adapters.scheduler import SchedulerBusy, serve
     logging.basicConfig(level=logging.INFO)
+    dates = obj.business_dates(after_day=lambda on, jobs: click.echo(_run_text(DateRun(on, jobs).as_json())))
     try:
-        serve(obj.engine(), lambda on: click.echo(_run_text(_run_one(obj, on))), obj.today, at)
+        serve(obj.engine(), lambda: dates.catch_up(obj.today), at)
     except SchedulerBusy as busy:
         raise UserError(f"{busy}; this one stops") from None
 

@@ -58,7 +58,7 @@ def stage_counts(engine: Engine) -> Counter:
 
 def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 10_000, seed: int = 2023,
              progress: Callable[[str], None] = lambda _m: None,
-             on_day: Callable[[date], None] = lambda _d: None) -> DemoSummary:
+             on_day: Callable[[date], None] = lambda _d: None, pdf_engine: str | None = None) -> DemoSummary:
     ward, feed = out / "ward", out / "feed"
     progress(f"generating {households_:,} households with fiscal years 2021–2023")
     generate_ward(households_, range(FISCAL_YEAR - 2, FISCAL_YEAR + 1), seed, ward)
@@ -79,13 +79,15 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
         summary.printed_pages += sum(int(m["pages"].split("-")[1]) - int(m["pages"].split("-")[0]) + 1
                                      for m in manifest)
 
-    def after_day(on: date, _reports) -> None:
+    def print_date(on: date) -> None:
         with engine.connect() as conn:  # every letter of the day, as the print vendor gets it
-            printing.append(start_batches(conn, workflow, on, out))
+            printing.append(start_batches(conn, workflow, on, out, pdf_engine=pdf_engine))
         # the PDFs are laid out on the other cores while the next days run; the letters waiting for them
         # are bounded (about 4 kB of HTML each), so memory is too
         while sum(day.letters for day in printing) > PRINT_BACKLOG_LETTERS:
             printed(printing.popleft())
+
+    def after_day(on: date, _reports) -> None:
         on_day(on)
         if on == month_end(on.year, on.month):
             summary.monthly_stages[on] = stage_counts(engine)
@@ -95,7 +97,7 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
 
     progress("running fiscal year 2023 through the calendar, 2023-04-01 to 2024-05-31")
     started = time.perf_counter()
-    simulate(engine, workflow, START, END, feed, after_day=after_day)
+    simulate(engine, workflow, START, END, feed, after_day=after_day, print_date=print_date)
     while printing:
         printed(printing.popleft())
     summary.run_seconds = time.perf_counter() - started

@@ -23,7 +23,7 @@ from nhi_collect.workflow import batch
 from nhi_collect.workflow.definition import load
 from nhi_collect.workflow.facts import load_facts
 from nhi_collect.workflow.guards import GUARDS, Context
-from nhi_collect.workflow.jobs import run_date
+from nhi_collect.services.business_date import run_date
 
 WORKFLOW = load()
 START, END = date(2023, 4, 1), date(2024, 5, 31)
