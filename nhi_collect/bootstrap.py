@@ -116,7 +116,7 @@ class Services:
         from .services.business_date import BusinessDates
         self.pdf_engine  # a bad choice is refused before any date runs, not after its letters are issued
         if feed is not None:
-            from .services.feed import import_day
+            from .tools.feed import import_day
             hooks["before"] = lambda on: import_day(self.engine(), feed, on)
         return BusinessDates(self.engine(), self.workflow, print_date=self.print_date, **hooks)
 

@@ -94,7 +94,7 @@ def parse_years(_ctx, _param, value: str) -> range:
 @click.option("--json", "as_json", is_flag=True)
 def generate(households, fiscal_years, seed, out_dir, as_json):
     """Write a synthetic Taisho ward as the four import CSV files."""
-    from ..services.synthetic import generate_ward
+    from ..tools.synthetic import generate_ward
     counts = generate_ward(households, fiscal_years, seed, Path(out_dir))
     emit(counts, as_json, ", ".join(f"{v:,} {k}" for k, v in counts.items()) + f" written to {out_dir}")
 
@@ -106,7 +106,7 @@ def generate(households, fiscal_years, seed, out_dir, as_json):
 def demo(obj: Services, households, seed):
     """The demo fiscal year: a synthetic Taisho ward run through FY2023 by the calendar (README)."""
     from tqdm import tqdm
-    from ..services.demo import days, run_demo
+    from ..tools.demo import days, run_demo
     with tqdm(total=days(), unit="day", desc="FY2023", file=sys.stderr, disable=None) as bar:
         summary = run_demo(obj.engine(), obj.workflow, obj.out, households, seed,
                            progress=lambda msg: tqdm.write(f"… {msg}", file=sys.stderr),
@@ -127,7 +127,7 @@ def demo(obj: Services, households, seed):
 def bench(obj: Services, households, url, seed, pdf_letters, naive_letters, as_json):
     """Measure imports, the July round, a quiet day, letters and the report, each beside its baseline."""
     import shutil
-    from ..services.bench import bench as run_bench, table
+    from ..tools.bench import bench as run_bench, table
     work = obj.out / "bench" / f"{households}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)

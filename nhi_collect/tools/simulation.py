@@ -17,11 +17,11 @@ from sqlalchemy import Engine, func, select
 from ..adapters.db import transaction
 from ..adapters.tables import UNPAID, assessments, households, investigations, seizures
 from ..domain.calendar import month_end
+from ..services import actions
+from ..services.business_date import BusinessDates, DateRun
 from ..workflow.definition import Workflow
 from ..workflow.jobs import JobReport
 from ..workflow.machine import Refused
-from . import actions
-from .business_date import BusinessDates, DateRun
 from .feed import import_day
 
 CLERK, SUPERVISOR = "sim-clerk", "sim-supervisor"

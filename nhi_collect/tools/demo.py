@@ -22,13 +22,13 @@ from ..adapters.db import transaction
 from ..adapters.report_files import write_all
 from ..adapters.tables import households, letters, seizures
 from ..domain.calendar import month_end
+from ..services.households import current_accounting_year
+from ..services.imports import import_file
+from ..services.letters import Printing, start_batches
+from ..services.rates import CollectionRates, collection_rates
+from ..services.report import monthly
 from ..workflow.definition import Workflow
 from .feed import import_until, split_by_day
-from .imports import import_file
-from .households import current_accounting_year
-from .letters import Printing, start_batches
-from .report import monthly
-from .rates import CollectionRates, collection_rates
 from .simulation import simulate
 from .synthetic import generate_ward
 

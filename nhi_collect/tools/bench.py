@@ -27,12 +27,13 @@ from sqlalchemy import Date, Engine, bindparam, func, select, text, update
 from ..adapters.db import transaction
 from ..adapters.letters import Batch, render_letter, write_pdfs
 from ..adapters.tables import households, letters
+from ..services.business_date import run_date
+from ..services.imports import import_file
+from ..services.letters import letter_contexts
+from ..services.queue import refresh
 from ..workflow.definition import Workflow
 from ..workflow.guards import Context
-from ..workflow.jobs import candidates, round_scope, run_date, scheduled_on
-from .imports import import_file
-from .letters import letter_contexts
-from .queue import refresh
+from ..workflow.jobs import candidates, round_scope, scheduled_on
 from .synthetic import generate_ward
 
 FISCAL_YEARS = range(2022, 2025)
@@ -209,7 +210,7 @@ def bench(engine: Engine, workflow: Workflow, households_: int, work: Path, seed
 
     progress(f"report FY{REPORT_YEAR} as of {REPORT_AS_OF}: the two rates, then the full report")
     bare, bare_result, _p = timed(lambda: bare_rates(engine, REPORT_YEAR, REPORT_AS_OF))
-    from .report import monthly
+    from ..services.report import monthly
 
     def report(full: bool):
         with engine.connect() as conn:
