@@ -20,6 +20,7 @@ from .errors import UserError
 
 DEFAULT_URL = "sqlite:///nhi_collect.db"
 PDF_ENGINES = ("chromium", "weasyprint")
+STAFF_ROLE = object()  # stands for the acting person's role, read from the staff table in the action's transaction
 
 
 def tokyo_clock(environ: Mapping[str, str] = os.environ) -> Callable[[], date]:
@@ -104,11 +105,26 @@ class Services:
         from .workflow.definition import load
         return load(self.settings.workflow_file)
 
+    def transact(self, use_case: Callable, *args, **kwargs):
+        """One unit of work: `use_case(conn, *args)` commits as a whole or not at all. STAFF_ROLE among the
+        arguments is replaced by the actor's role, read in the same transaction."""
+        from .adapters.db import transaction
+        with transaction(self.engine()) as conn:
+            if any(a is STAFF_ROLE for a in args):
+                from .services.staff import role_of
+                role = role_of(conn, self.actor)
+                args = tuple(role if a is STAFF_ROLE else a for a in args)
+            return use_case(conn, *args, **kwargs)
+
+    def read(self, use_case: Callable, *args, **kwargs):
+        """`use_case(conn, *args)` on a connection that writes nothing."""
+        with self.engine().connect() as conn:
+            return use_case(conn, *args, **kwargs)
+
     def print_date(self, on: date) -> list[dict]:
         """The print hook: a date's batches, manifest and checksums under OUT/letters/DATE/."""
         from .services.letters import write_batches
-        with self.engine().connect() as conn:
-            return write_batches(conn, self.workflow, on, self.out, self.pdf_engine)
+        return self.read(write_batches, self.workflow, on, self.out, self.pdf_engine)
 
     def business_dates(self, feed: Path | None = None, **hooks):
         """The day loop of `run`, `simulate` and the scheduler, printing each date's letters; with `feed`,
