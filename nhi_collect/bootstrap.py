@@ -121,10 +121,17 @@ class Services:
         with self.engine().connect() as conn:
             return use_case(conn, *args, **kwargs)
 
-    def print_date(self, on: date) -> list[dict]:
-        """The print hook: a date's batches, manifest and checksums under OUT/letters/DATE/."""
-        from .services.letters import write_batches
-        return self.read(write_batches, self.workflow, on, self.out, self.pdf_engine)
+    def print_date(self, on: date):
+        """A date's batches, manifest and checksums written again from the register under OUT/letters/DATE/,
+        verified and recorded (services/printing.py)."""
+        from .services.printing import print_date
+        return print_date(self.engine(), self.workflow, on, self.out, self.pdf_engine)
+
+    def print_pending(self, through: date) -> list:
+        """The print hook of `run`, `simulate` and the scheduler: every date up to `through` whose printing
+        is incomplete (never written, died midway, a letter failed, a letter issued since), oldest first."""
+        from .services.printing import pending
+        return [self.print_date(on) for on in self.read(pending, through)]
 
     def business_dates(self, feed: Path | None = None, **hooks):
         """The day loop of `run`, `simulate` and the scheduler, printing each date's letters; with `feed`,
@@ -134,7 +141,7 @@ class Services:
         if feed is not None:
             from .tools.feed import import_day
             hooks["before"] = lambda on: import_day(self.engine(), feed, on)
-        return BusinessDates(self.engine(), self.workflow, print_date=self.print_date, **hooks)
+        return BusinessDates(self.engine(), self.workflow, print_date=self.print_pending, **hooks)
 
     def dispose(self) -> None:
         if self._engine is not None:

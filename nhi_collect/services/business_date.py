@@ -27,6 +27,7 @@ from ..errors import UserError
 from ..workflow.definition import CalendarJob, Workflow
 from ..workflow.jobs import JobReport, run_job, scheduled
 from .households import current_accounting_year
+from .printing import PRINT_JOB
 from .rates import collection_rates
 
 ALLOW_BACKWARD = "--allow-backward"  # the option that names the operator's explicit request
@@ -39,11 +40,14 @@ class DateRun:
     on: date
     jobs: list[JobReport] = field(default_factory=list)
     dry_run: bool = False
+    printing: list = field(default_factory=list)  # what the print hook reports (services/printing.PrintReport)
 
     def as_json(self) -> dict:
         data = {"date": self.on.isoformat(), "jobs": [r.as_json() for r in self.jobs]}
         if self.dry_run:
             data["dry_run"] = True
+        if self.printing:
+            data["printing"] = [p.as_json() for p in self.printing]
         return data
 
 
@@ -52,7 +56,7 @@ class BackwardDate(UserError):
 
 
 def last_run_date(conn: Connection) -> date | None:
-    return conn.execute(select(func.max(batch_runs.c.business_date))).scalar()
+    return conn.execute(select(func.max(batch_runs.c.business_date)).where(batch_runs.c.job != PRINT_JOB)).scalar()
 
 
 def refuse_backward(engine: Engine, workflow: Workflow, on: date) -> None:
@@ -122,7 +126,8 @@ def _snapshot_rates(conn: Connection, on: date) -> None:
 @dataclass
 class BusinessDates:
     """The one day loop. Per date: `before` (a simulation's daily files arrive), the jobs, `after_jobs`
-    (simulated staff act on a day the office is open), `print_date` (the day's letters), `after_day`."""
+    (simulated staff act on a day the office is open), `print_date` (the day's letters, and any earlier
+    date's whose printing is incomplete; it returns what it printed, a list), `after_day`."""
     engine: Engine
     workflow: Workflow
     print_date: DateHook | None = None
@@ -142,11 +147,10 @@ class BusinessDates:
         reports = run_date(self.engine, self.workflow, on, one_at_a_time=self.one_at_a_time, allow_backward=True)
         if reports and self.after_jobs:
             self.after_jobs(on)
-        if reports and self.print_date:
-            self.print_date(on)
+        printed = self.print_date(on) if self.print_date else None
         if self.after_day:
             self.after_day(on, reports)
-        return DateRun(on, reports)
+        return DateRun(on, reports, printing=printed or [])
 
     def run_range(self, start: date, end: date, *, allow_backward: bool = False) -> Iterator[DateRun]:
         if end < start:
@@ -162,5 +166,7 @@ class BusinessDates:
         with self.engine.connect() as conn:
             last = last_run_date(conn)
         end = today()
+        if last and self.print_date:
+            self.print_date(last)  # first a date whose printing died (a crash after its jobs committed)
         start = last + timedelta(days=1) if last else end
         return list(self.run_range(start, end)) if start <= end else []

@@ -25,6 +25,7 @@ from ..domain.calendar import month_end
 from ..services.households import current_accounting_year
 from ..services.imports import import_file
 from ..services.letters import Printing, start_batches
+from ..services.printing import complete
 from ..services.rates import CollectionRates, collection_rates
 from ..services.report import monthly
 from ..workflow.definition import Workflow
@@ -69,11 +70,11 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
             import_file(conn, kind, str(ward / f"{kind}.csv"), actor="demo")
     import_until(engine, ward, START, feed)
     summary = DemoSummary()
-    printing: deque[Printing] = deque()
+    printing: deque[tuple[date, Printing]] = deque()
 
-    def printed(day: Printing) -> None:
+    def printed(on: date, day: Printing) -> None:
         started = time.perf_counter()
-        manifest = day.finish()
+        manifest = complete(engine, on, out, day).manifest  # verified against the register and recorded
         summary.print_wait_seconds += time.perf_counter() - started
         summary.printed_letters += len(manifest)
         summary.printed_pages += sum(int(m["pages"].split("-")[1]) - int(m["pages"].split("-")[0]) + 1
@@ -81,11 +82,11 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
 
     def print_date(on: date) -> None:
         with engine.connect() as conn:  # every letter of the day, as the print vendor gets it
-            printing.append(start_batches(conn, workflow, on, out, pdf_engine=pdf_engine))
+            printing.append((on, start_batches(conn, workflow, on, out, pdf_engine=pdf_engine)))
         # the PDFs are laid out on the other cores while the next days run; the letters waiting for them
         # are bounded (about 4 kB of HTML each), so memory is too
-        while sum(day.letters for day in printing) > PRINT_BACKLOG_LETTERS:
-            printed(printing.popleft())
+        while sum(day.letters for _on, day in printing) > PRINT_BACKLOG_LETTERS:
+            printed(*printing.popleft())
 
     def after_day(on: date, _reports) -> None:
         on_day(on)
@@ -99,7 +100,7 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
     started = time.perf_counter()
     simulate(engine, workflow, START, END, feed, after_day=after_day, print_date=print_date)
     while printing:
-        printed(printing.popleft())
+        printed(*printing.popleft())
     summary.run_seconds = time.perf_counter() - started
     with engine.connect() as conn:
         summary.letters = Counter(dict(conn.execute(select(letters.c.letter_type, func.count())

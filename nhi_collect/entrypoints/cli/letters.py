@@ -8,12 +8,14 @@ import click
 
 from ...bootstrap import Services
 from ...services.letters import list_letters, mark_returned, reprint
+from ...services.printing import incomplete
 from .common import JSON, emit, parse_date, pass_services, today_or
+from .dates import warn_incomplete
 
 
 @click.group()
 def letters():
-    """The letter register: list, print batches, reprint, returned mail."""
+    """The letter register: list, print batches, their status, reprint, returned mail."""
 
 
 @letters.command("list")
@@ -30,9 +32,23 @@ def letters_list(obj: Services, on, as_json):
 @click.option("--date", "on", callback=parse_date, required=True)
 @pass_services
 def letters_print(obj: Services, on):
-    """(Re)write a date's PDF batches, manifest and checksums under OUT/letters/DATE/."""
-    manifest = obj.print_date(on)
-    click.echo(f"{len(manifest):,} letters written to {obj.out / 'letters' / on.isoformat()}")
+    """(Re)write a date's PDF batches, manifest and checksums under OUT/letters/DATE/, verified."""
+    report = obj.print_date(on)
+    warn_incomplete({"printing": [report.as_json()]})
+    click.echo(f"{report.printed:,} letters written to {obj.out / 'letters' / on.isoformat()}")
+
+
+@letters.command("status")
+@JSON
+@pass_services
+def letters_status(obj: Services, as_json):
+    """Dates whose printing is incomplete: never written, died midway, a letter failed, or a letter issued
+    since. `run` and the scheduler print them again; so does `letters print --date D`."""
+    rows = obj.read(incomplete)
+    emit(rows, as_json, "\n".join(
+        f"{r['date']}  {r['status']:<12} {r['printed']:>7,} of {r['issued']:>7,} letters printed"
+        + "".join(f"\n    not printed: {f['serial']} (household {f['household_no']}): {f['error']}" for f in r["failed"])
+        for r in rows) or "every date's letters are printed and verified")
 
 
 @letters.command("reprint")
