@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select, update
 
 from nhi_collect.adapters.db import transaction
-from nhi_collect.adapters.scheduler import SchedulerBusy, SchedulerLock, catch_up
+from nhi_collect.adapters.scheduler import SchedulerBusy, SchedulerLock
 from nhi_collect.adapters.tables import batch_runs, demand_notices, households, letters
 from nhi_collect.services import actions
+from nhi_collect.services.business_date import BusinessDates, run_date
 from nhi_collect.workflow.definition import load
-from nhi_collect.workflow.jobs import run_date
 from nhi_collect.workflow.machine import Refused
 from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
 
@@ -113,12 +113,13 @@ def test_suspension_blocks_seizure_and_lift_returns(ledger):
 def test_scheduler_catches_up_every_missed_date_in_order(ledger):
     ran = []
     run_date(ledger, WORKFLOW, date(2023, 9, 20))
-    done = catch_up(ledger, lambda on: (ran.append(on), run_date(ledger, WORKFLOW, on)), lambda: date(2023, 9, 27))
+    dates = BusinessDates(ledger, WORKFLOW, after_day=lambda on, _jobs: ran.append(on))
+    done = [day.on for day in dates.catch_up(lambda: date(2023, 9, 27))]
     assert done == ran == [date(2023, 9, 21) + timedelta(days=i) for i in range(7)]
     with ledger.connect() as conn:
-        dates = set(conn.execute(select(batch_runs.c.business_date)).scalars())
-    assert {date(2023, 9, 21), date(2023, 9, 22), date(2023, 9, 25), date(2023, 9, 27)} <= dates
-    assert catch_up(ledger, lambda on: ran.append(on), lambda: date(2023, 9, 27)) == []
+        recorded = set(conn.execute(select(batch_runs.c.business_date)).scalars())
+    assert {date(2023, 9, 21), date(2023, 9, 22), date(2023, 9, 25), date(2023, 9, 27)} <= recorded
+    assert dates.catch_up(lambda: date(2023, 9, 27)) == []
 
 
 def test_only_one_scheduler_per_database(ledger):

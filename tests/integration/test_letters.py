@@ -14,10 +14,10 @@ from nhi_collect.adapters.letters import environment
 from nhi_collect.adapters.tables import installment_plans, letters, plan_schedule, seizures, suspensions
 from nhi_collect.domain.payment_slip import check_digit
 from nhi_collect.services import actions
+from nhi_collect.services.business_date import run_date
 from nhi_collect.services.letters import (TITLES, letter_context, list_letters, mark_returned, reprint, start_batches,
                                          write_batches)
 from nhi_collect.workflow.definition import load
-from nhi_collect.workflow.jobs import run_date
 from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
 
 WORKFLOW = load()

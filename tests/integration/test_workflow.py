@@ -15,15 +15,15 @@ from nhi_collect.adapters.db import make_engine, transaction, upgrade
 from nhi_collect.adapters.tables import (allocations, assessments, batch_runs, demand_notices, households,
                                          letter_items, letters, payments, stage_transitions)
 from nhi_collect.domain.calendar import earliest_seizure_date
-from nhi_collect.services.feed import import_until, split_by_day
+from nhi_collect.services.business_date import run_date
 from nhi_collect.services.imports import import_file
-from nhi_collect.services.simulation import simulate
-from nhi_collect.services.synthetic import generate_ward
+from nhi_collect.tools.feed import import_until, split_by_day
+from nhi_collect.tools.simulation import simulate
+from nhi_collect.tools.synthetic import generate_ward
 from nhi_collect.workflow import batch
 from nhi_collect.workflow.definition import load
 from nhi_collect.workflow.facts import load_facts
 from nhi_collect.workflow.guards import GUARDS, Context
-from nhi_collect.workflow.jobs import run_date
 
 WORKFLOW = load()
 START, END = date(2023, 4, 1), date(2024, 5, 31)
