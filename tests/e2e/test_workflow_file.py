@@ -15,9 +15,10 @@ def cli(*args, db):
 
 def test_a_changed_copy_of_the_ward_file_changes_what_a_date_does_and_the_targets(tmp_path):
     shipped = default_path().read_text("utf-8")
-    assert "demand_after_days = 20 " in shipped and 'current_year = "92.13"' in shipped
-    ward_file = tmp_path / "other-ward.toml"  # demands only after 400 days: nothing is due for one yet
-    ward_file.write_text(shipped.replace("demand_after_days = 20 ", "demand_after_days = 400 ")
+    daily_demands = 'job = "demand_notices"\nevery = "business_day"\ntriggers = ["issue_demand"]'
+    assert daily_demands in shipped and 'current_year = "92.13"' in shipped
+    ward_file = tmp_path / "other-ward.toml"  # a ward whose daily demand job fires nothing, with its own target
+    ward_file.write_text(shipped.replace(daily_demands, daily_demands.replace('["issue_demand"]', "[]"))
                          .replace('current_year = "92.13"', 'current_year = "95.50"'), encoding="utf-8")
     ward = tmp_path / "ward"
     assert cli("generate", "--households", "60", "--fiscal-years", "2023-2023", "--seed", "4", "--out", str(ward),
