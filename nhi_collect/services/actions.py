@@ -19,6 +19,7 @@ from ..workflow.definition import Workflow
 from ..workflow.facts import load_facts
 from ..workflow.guards import Context
 from ..workflow.machine import Refused, require
+from .payments import record_payment
 
 INQUIRY_KINDS = ("bank", "employer", "pension", "insurance", "real_estate")
 PROPERTY_KINDS = ("deposit", "wage", "pension", "insurance", "real_estate")
@@ -175,19 +176,17 @@ def execute_seizure(conn, workflow: Workflow, household_no: str, on: date, actor
 
 
 def collect_from_seizure(conn, household_no: str, on: date, amount: int, actor: str) -> None:
-    """Money received from the third-party debtor of an executed seizure (取立て), applied oldest first."""
-    import tempfile
-    from .imports import import_file
+    """Money received from the third-party debtor of an executed seizure (取立て, 国税徴収法67条): a payment
+    of channel `seizure`, applied oldest first; the seizure is then released."""
+    if amount <= 0:
+        raise UserError(f"the amount collected must be a positive whole number of yen, not {amount}")
     hid = household_id(conn, household_no)
     seizure = conn.execute(select(seizures).where(seizures.c.household_id == hid, seizures.c.executed_on.isnot(None),
                                                   seizures.c.released_on.is_(None))
                            .order_by(seizures.c.id.desc())).first()
     if seizure is None:
         raise Refused("no executed seizure to collect from")
-    with tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False) as fh:
-        fh.write("payment_id,household_no,paid_on,amount,channel\n"
-                 f"SZ{seizure.id:08d}-{on:%Y%m%d},{household_no},{on},{amount},seizure\n")
-    import_file(conn, "payments", fh.name, actor=actor)
+    record_payment(conn, hid, f"SZ{seizure.id:08d}-{on:%Y%m%d}", on, amount, "seizure")
     conn.execute(update(seizures).where(seizures.c.id == seizure.id)
                  .values(collected=seizures.c.collected + amount, released_on=on))
     _audit(conn, actor, "collect_from_seizure", household_no, {"on": on, "amount": amount})
