@@ -172,9 +172,9 @@ def _demo_text(obj: Context, summary) -> str:
         lines.append(f"{on:%Y-%m-%d}" + "".join(f"{counts.get(s, 0):>9,}" for s in stages))
     r = summary.rates
     lines += ["", f"collection rates FY{r.fiscal_year} as of {r.as_of} (収納率)",
-              f"  current year (現年度分)  {r.current_year.rate or '—':>6} %   target 92.13 %   "
+              f"  current year (現年度分)  {r.current_year.rate or '—':>6} %   target {workflow.targets.get('current_year', '—')} %   "
               f"collected {r.current_year.collected:,} of {r.current_year.assessed - r.current_year.whereabouts_unknown:,} yen",
-              f"  arrears (滞納繰越分)     {r.arrears.rate or '—':>6} %   target 27.78 %   "
+              f"  arrears (滞納繰越分)     {r.arrears.rate or '—':>6} %   target {workflow.targets.get('arrears', '—')} %   "
               f"collected {r.arrears.collected:,} of {r.arrears.carried_over:,} yen",
               "", "letters (通知書) issued in the year"]
     lines += [f"  {t:<20} {n:>8,}" for t, n in sorted(summary.letters.items())]

@@ -172,8 +172,8 @@ def test_write_off_after_immediate_extinction(ledger):
         rows = conn.execute(select(write_offs.c.amount, write_offs.c.ground, write_offs.c.written_off_on,
                                    write_offs.c.decided_by).order_by(write_offs.c.assessment_id)).all()
         lifted = conn.execute(select(suspensions.c.lifted_on)).scalar_one()
-        last = conn.execute(select(stage_transitions.c.trigger, stage_transitions.c.from_stage, stage_transitions.c.actor)
-                            .order_by(stage_transitions.c.id.desc())).first()
+        last = conn.execute(select(stage_transitions.c.trigger, stage_transitions.c.from_stage,
+                                   stage_transitions.c.actor).order_by(stage_transitions.c.id.desc())).first()
     assert rows == [(10_000, "immediate", date(2023, 9, 25), "boss")] * 3
     assert lifted == date(2023, 9, 25)  # the suspension ends with the debt
     assert tuple(last) == ("write_off", "suspended", "boss") and stage(ledger, "H1") == "written_off"

@@ -13,7 +13,7 @@ from nhi_collect.adapters.db import transaction
 from nhi_collect.adapters.letters import environment
 from nhi_collect.adapters.tables import installment_plans, letters, plan_schedule, seizures, suspensions
 from nhi_collect.services import actions
-from nhi_collect.services.letters import (TITLES, letter_context, list_letters, mark_returned, reprint, start_batches,
+from nhi_collect.services.letters import (letter_context, list_letters, mark_returned, reprint, start_batches,
                                          write_batches)
 from nhi_collect.workflow.definition import load
 from nhi_collect.workflow.jobs import run_date
@@ -38,9 +38,9 @@ def issued(engine, tmp_path):
         conn.execute(plan_schedule.insert(), [{"plan_id": plan, "due_on": date(2023, 10, 31), "cumulative": 15_000},
                                               {"plan_id": plan, "due_on": date(2023, 11, 30), "cumulative": 30_000}])
         conn.execute(suspensions.insert().values(household_id=hid, ground="hardship", decided_by="boss", started_on=ON))
-        for kind in TITLES:
+        for kind in WORKFLOW.letter_types:
             if kind not in ("demand_notice", "bank_inquiry"):
-                actions._letter(conn, kind, hid, ON)
+                actions._letter(conn, WORKFLOW, kind, hid, ON)
         actions.open_investigation(conn, WORKFLOW, "H1", ON, "c", [("bank", "大正銀行 泉尾支店")])
     return engine
 
@@ -54,7 +54,7 @@ def test_every_letter_type_renders_with_its_contents(issued, tmp_path):
     with issued.connect() as conn:
         rows = conn.execute(select(letters.c.id, letters.c.serial, letters.c.letter_type, letters.c.household_id)
                             .order_by(letters.c.id)).all()
-        assert {r.letter_type for r in rows} == set(TITLES)
+        assert {r.letter_type for r in rows} == set(WORKFLOW.letter_types)
         for r in rows:
             context = letter_context(conn, WORKFLOW, r.id)
             path = tmp_path / f"{r.serial}.pdf"
@@ -200,3 +200,23 @@ def test_a_batch_is_laid_out_in_equal_parts_spread_over_the_cores(monkeypatch):
     assert sizes(500, 2) == [250, 250] and sizes(499, 2) == [499]  # a part keeps at least half of PART_LETTERS
     assert sizes(1_200, 2) == [400, 400, 400]  # at most PART_LETTERS: a browser's memory bounds a part
     assert sizes(25, 2) == [25] and sizes(600, 1) == [300, 300]
+
+
+def test_a_second_ward_is_one_file(engine, tmp_path):
+    from nhi_collect.adapters.letters import render_letter
+    from nhi_collect.workflow.definition import default_path
+    text = default_path().read_text("utf-8")
+    for old, new in (('name = "大阪市大正区"', 'name = "大阪市浪速区"'), ('serial_prefix = "TS"', 'serial_prefix = "ND"'),
+                     ('title = "督促状"', 'title = "督促状（国民健康保険料）"')):
+        assert old in text
+        text = text.replace(old, new, 1)
+    (tmp_path / "naniwa.toml").write_text(text, encoding="utf-8")
+    naniwa = load(str(tmp_path / "naniwa.toml"))
+    run(engine, "households", write(tmp_path, "h.csv", HOUSEHOLDS))
+    run(engine, "assessments", write(tmp_path, "a.csv", ASSESSMENTS))
+    run_date(engine, naniwa, ON)
+    with engine.connect() as conn:
+        row = conn.execute(select(letters).where(letters.c.letter_type == "demand_notice")).first()
+        html = render_letter(letter_context(conn, naniwa, row.id))
+    assert row.serial.startswith("ND2023-")
+    assert "大阪市浪速区" in html and "大阪市大正区役所" not in html and "督促状（国民健康保険料）" in html
