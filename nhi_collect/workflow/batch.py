@@ -7,7 +7,7 @@ the guards would see.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import (BigInteger, Column, Connection, Date, MetaData, String, Table, and_, case, func, insert,
                         literal, select, update)
@@ -15,7 +15,7 @@ from sqlalchemy import (BigInteger, Column, Connection, Date, MetaData, String, 
 from ..adapters.bulk import bulk_insert
 from ..adapters.tables import (UNPAID, assessments, demand_notices, households, installment_plans, letter_counters,
                                letter_items, letters, seizures, stage_transitions, suspensions)
-from ..domain.calendar import fiscal_year
+from ..domain.calendar import demand_deadline, demand_due_cutoff, fiscal_year
 from .definition import RESUME, LetterType, Workflow
 
 batch_ids = Table("batch_ids", MetaData(), Column("household_id", BigInteger, primary_key=True),
@@ -64,8 +64,8 @@ def issue_letters(conn: Connection, workflow: Workflow, letter_type: str, on: da
     written = write_letters(conn, letter, on, run_id)
     if letter.demand:
         policy = workflow.policy
-        write_demand_notices(conn, letter_type, on, on - timedelta(days=policy.demand_after_days),
-                             policy.demand_deadline_days)
+        write_demand_notices(conn, letter_type, on, demand_due_cutoff(on, policy.demand_within_days),
+                             demand_deadline(on, policy.demand_deadline_days))
     else:
         write_letter_items(conn, letter_type, on)
     return written
@@ -102,7 +102,7 @@ def write_letter_items(conn: Connection, letter_type: str, on: date, *conditions
 
 
 def write_demand_notices(conn: Connection, letter_type: str, on: date, demand_cutoff: date,
-                         deadline_days: int) -> int:
+                         deadline: date) -> int:
     """督促 (地方自治法231条の3①): each undemanded overdue installment of the batch gets its notice."""
     new = _batch_letters(letter_type, on)
     undemanded = and_(assessments.c.due_date <= demand_cutoff,
@@ -111,7 +111,7 @@ def write_demand_notices(conn: Connection, letter_type: str, on: date, demand_cu
     return conn.execute(insert(demand_notices).from_select(
         ["assessment_id", "letter_id", "issued_on", "deadline"],
         select(letter_items.c.assessment_id, new.c.id, literal(on, Date),
-               literal(on + timedelta(days=deadline_days), Date))
+               literal(deadline, Date))
         .join(letter_items, letter_items.c.letter_id == new.c.id))).rowcount
 
 

@@ -13,6 +13,7 @@ from .guards import GUARDS
 TABLES = {"ward": True, "policy": True, "stages": True, "letter_types": True, "transitions": True,
           "calendar": True, "targets": False, "third_parties": False, "payment_slip": False}
 WARD_KEYS = ("name", "section", "address", "phone")  # printed on every letter (_base.html)
+APPEAL_KEYS = ("review_board", "review_months", "court_months", "defendant", "defendant_representative")
 STAGE_KINDS = ("initial", "rung", "side", "closed")
 RECIPIENTS = ("household", "third_party")
 DETAILS = ("inquiry", "seizure", "plan", "suspension")  # the records services/letters.py reads for a template
@@ -48,8 +49,12 @@ def _unknown(where: str, entry: dict, allowed) -> list[str]:
 
 
 def _ward(raw: dict) -> list[str]:
-    return [f"[ward] needs {key} (printed on every letter)" for key in WARD_KEYS
-            if not isinstance(raw["ward"].get(key), str)]
+    problems = [f"[ward] needs {key} (printed on every letter)" for key in WARD_KEYS
+                if not isinstance(raw["ward"].get(key), str)]
+    appeal = raw["ward"].get("appeal")
+    if not isinstance(appeal, dict) or any(key not in appeal for key in APPEAL_KEYS):
+        problems.append(f"[ward.appeal] needs {', '.join(APPEAL_KEYS)} (the appeal notice, 行政不服審査法82条)")
+    return problems
 
 
 def _policy(policy: dict, fields: tuple[str, ...]) -> list[str]:

@@ -1,0 +1,1 @@
+"""Tools beside the use cases: a synthetic ward, its daily payment feed, simulated staff, the demo, the bench."""
