@@ -65,7 +65,7 @@ def render_letter(context: dict) -> str:
     env = environment()
     insert = f"insert_{context['household']['language']}.html"
     context = {**context, "insert_template": insert if insert in env.list_templates() else None}
-    return env.get_template(f"{context['letter']['type']}.html").render(context)
+    return env.get_template(context["letter"]["template"]).render(context)
 
 
 def barcode_svg(modules: str, quiet: int = 10) -> str:

@@ -12,13 +12,14 @@ from datetime import date, datetime, timezone
 from sqlalchemy import Connection, select, update
 
 from ..adapters.tables import (UNPAID, audit_log, contacts, households, installment_plans, inquiries, investigations,
-                               plan_schedule, seizures, suspensions)
+                               letters, plan_schedule, seizures, suspensions)
 from ..errors import UserError
 from ..workflow import batch
-from ..workflow.definition import Workflow
+from ..workflow.definition import RESUME, Workflow
 from ..workflow.facts import load_facts
 from ..workflow.guards import Context
 from ..workflow.machine import Refused, require
+from .payments import record_payment
 
 INQUIRY_KINDS = ("bank", "employer", "pension", "insurance", "real_estate")
 PROPERTY_KINDS = ("deposit", "wage", "pension", "insurance", "real_estate")
@@ -39,29 +40,27 @@ def _audit(conn: Connection, actor: str, action: str, household_no: str, detail:
                                            detail=json.dumps(detail, ensure_ascii=False, default=str)))
 
 
-def _letter(conn: Connection, letter_type: str, hid: int, on: date) -> int:
+def _letter(conn: Connection, workflow: Workflow, letter_type: str, hid: int, on: date) -> int:
     """One letter of `letter_type` to household `hid` listing its overdue installments; returns its id."""
     batch.prepare(conn)
     batch.fill_batch(conn, [hid])
-    batch.write_letters(conn, letter_type, on, None)
-    batch.write_letter_items(conn, letter_type, on)
-    from ..adapters.tables import letters
+    batch.issue_letters(conn, workflow, letter_type, on, None)
     return conn.execute(select(letters.c.id).where(letters.c.household_id == hid, letters.c.letter_type == letter_type,
                                                    letters.c.issued_on == on).order_by(letters.c.id.desc())).scalar()
 
 
 def _transition(conn: Connection, workflow: Workflow, trigger: str, hid: int, on: date, actor: str) -> str:
-    """Fire `trigger` for one household through the Machine (refusing with the rule), then record it."""
+    """Fire `trigger` for one household through the Machine (refusing with the rule), then record it
+    with the letters and the ends the workflow file declares for it."""
     facts = load_facts(conn, [hid], on)[hid]
     dest = require(workflow, trigger, facts, Context(on, workflow.policy))
     t = workflow.transition(trigger)
     batch.prepare(conn)
     batch.fill_batch(conn, [hid])
-    if t.letter:
-        batch.write_letters(conn, t.letter, on, None)
-        batch.write_letter_items(conn, t.letter, on)
-    batch.close_side_records(conn, trigger, on)
-    batch.move(conn, trigger, t.dest if t.dest == "resume" else dest, on, actor, None)
+    for letter_type in t.letters:
+        batch.issue_letters(conn, workflow, letter_type, on, None)
+    batch.end_records(conn, t.ends, on)
+    batch.move(conn, trigger, t.dest if t.dest == RESUME else dest, on, actor, None, workflow.side_stages)
     return dest
 
 
@@ -111,7 +110,7 @@ def open_investigation(conn, workflow: Workflow, household_no: str, on: date, ac
     for kind, target in inquiries_:
         if kind not in INQUIRY_KINDS:
             raise UserError(f"inquiry kind {kind!r} is not one of {', '.join(INQUIRY_KINDS)}")
-        letter_id = _letter(conn, "bank_inquiry", hid, on) if kind == "bank" else None  # 預貯金等照会書, one per bank
+        letter_id = _letter(conn, workflow, "bank_inquiry", hid, on) if kind == "bank" else None  # 預貯金等照会書, one per bank
         conn.execute(inquiries.insert().values(investigation_id=inv, kind=kind, target=target, sent_on=on,
                                                letter_id=letter_id))
     _audit(conn, actor, "open_investigation", household_no, {"on": on, "inquiries": list(inquiries_)})
@@ -167,28 +166,25 @@ def approve_seizure(conn, workflow: Workflow, household_no: str, on: date, prope
 def execute_seizure(conn, workflow: Workflow, household_no: str, on: date, actor: str) -> str:
     """差押: only with a demand notice for every installment, ten days after it (国税徴収法47条)."""
     hid = household_id(conn, household_no)
-    dest = _transition(conn, workflow, "seize", hid, on, actor)  # 差押調書 to the household
+    dest = _transition(conn, workflow, "seize", hid, on, actor)  # with its letters (差押調書, 債権差押通知書)
     conn.execute(update(seizures).where(seizures.c.household_id == hid, seizures.c.executed_on.is_(None),
                                         seizures.c.released_on.is_(None)).values(executed_on=on))
-    _letter(conn, "garnishment_notice", hid, on)  # 債権差押通知書 to the third-party debtor
     _audit(conn, actor, "execute_seizure", household_no, {"on": on})
     return dest
 
 
 def collect_from_seizure(conn, household_no: str, on: date, amount: int, actor: str) -> None:
-    """Money received from the third-party debtor of an executed seizure (取立て), applied oldest first."""
-    import tempfile
-    from .imports import import_file
+    """Money received from the third-party debtor of an executed seizure (取立て, 国税徴収法67条): a payment
+    of channel `seizure`, applied oldest first; the seizure is then released."""
+    if amount <= 0:
+        raise UserError(f"the amount collected must be a positive whole number of yen, not {amount}")
     hid = household_id(conn, household_no)
     seizure = conn.execute(select(seizures).where(seizures.c.household_id == hid, seizures.c.executed_on.isnot(None),
                                                   seizures.c.released_on.is_(None))
                            .order_by(seizures.c.id.desc())).first()
     if seizure is None:
         raise Refused("no executed seizure to collect from")
-    with tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False) as fh:
-        fh.write("payment_id,household_no,paid_on,amount,channel\n"
-                 f"SZ{seizure.id:08d}-{on:%Y%m%d},{household_no},{on},{amount},seizure\n")
-    import_file(conn, "payments", fh.name, actor=actor)
+    record_payment(conn, hid, f"SZ{seizure.id:08d}-{on:%Y%m%d}", on, amount, "seizure")
     conn.execute(update(seizures).where(seizures.c.id == seizure.id)
                  .values(collected=seizures.c.collected + amount, released_on=on))
     _audit(conn, actor, "collect_from_seizure", household_no, {"on": on, "amount": amount})
@@ -196,7 +192,7 @@ def collect_from_seizure(conn, household_no: str, on: date, amount: int, actor: 
 
 def suspend(conn, workflow: Workflow, household_no: str, on: date, ground: str, actor: str, role: str,
             immediate_extinction: bool = False) -> str:
-    """執行停止 (地方税法15条の7): a supervisor's decision; running seizures are released."""
+    """執行停止 (地方税法15条の7): a supervisor's decision; running seizures are released (the transition's ends)."""
     if role != "supervisor":
         raise Refused("suspension of enforcement is a supervisor's decision (地方税法15条の7, 決裁)")
     if ground not in SUSPENSION_GROUNDS:
@@ -207,8 +203,6 @@ def suspend(conn, workflow: Workflow, household_no: str, on: date, ground: str, 
     dest = _transition(conn, workflow, "suspend", hid, on, actor)
     conn.execute(suspensions.insert().values(household_id=hid, ground=ground, decided_by=actor, started_on=on,
                                              immediate_extinction=immediate_extinction))
-    conn.execute(update(seizures).where(seizures.c.household_id == hid, seizures.c.released_on.is_(None))
-                 .values(released_on=on))
     _audit(conn, actor, "suspend", household_no, {"on": on, "ground": ground})
     return dest
 

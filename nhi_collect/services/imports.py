@@ -25,7 +25,7 @@ from ..adapters.db import analyze_after_bulk
 from ..adapters.tables import adjustments, allocations, assessments, audit_log, household_changes, households, payments
 from ..errors import ImportRejected, RowError
 from . import csv_input as f
-from .payments import allocate_new_payments
+from .payments import allocate_new_payments, new_payments_table
 
 CHANNELS = ("bank_transfer", "counter", "convenience_store", "seizure", "refund", "other")
 
@@ -161,8 +161,6 @@ def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-
     Index(f"ix_stage_{kind}_key", *(stage.c[k] for k in NATURAL_KEYS[kind])).create(conn)
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"ANALYZE {stage.name}")  # autovacuum never analyzes temporary tables
-    if not Path(path).stat().st_size:
-        errors.append(RowError(1, "the file is empty: a header row is required"))
     if not errors:
         errors.extend(_duplicates(conn, stage, NATURAL_KEYS[kind]))
     result = ImportResult(kind)
@@ -366,9 +364,7 @@ def _merge_payments(conn, stage, result, errors, actor, now):
         # statistics for the rows just inserted: without them the allocation's per-chunk lookups by
         # household choose sequential scans of the whole payments table
         conn.exec_driver_sql("ANALYZE payments")
-    fresh = Table("stage_new_payments", MetaData(), Column("line", Integer), Column("payment_pk", BigInteger),
-                  Column("household_id", BigInteger), Column("fiscal_year", Integer), Column("installment", Integer),
-                  Column("paid_on", Date), Column("amount", BigInteger), prefixes=["TEMPORARY"])
+    fresh = new_payments_table()
     fresh.create(conn)
     conn.execute(fresh.insert().from_select(
         ["line", "payment_pk", "household_id", "fiscal_year", "installment", "paid_on", "amount"],

@@ -27,12 +27,8 @@ from ..domain.late_fee import late_fee_estimate
 from ..domain.payment_slip import AMOUNT_LIMIT, free_field, slip_digits
 from ..domain.wareki import wareki, wareki_fiscal_year
 from ..errors import UserError
-from ..workflow.definition import Workflow
+from ..workflow.definition import LetterType, Workflow
 
-TITLES = {"demand_notice": "督促状", "reminder": "催告書", "special_reminder": "特別催告書",
-          "bank_inquiry": "預貯金等照会書", "seizure_notice": "差押予告通知書", "garnishment_notice": "債権差押通知書",
-          "seizure_record": "差押調書", "installment_plan": "分納誓約確認書", "suspension_notice": "執行停止通知書"}
-WITH_SLIP = ("demand_notice", "reminder", "special_reminder")
 PROPERTY_LABELS = {"deposit": "預金債権", "wage": "給与債権", "pension": "年金債権", "insurance": "生命保険解約返戻金",
                    "real_estate": "不動産"}
 GROUNDS = {"no_property": (1, "滞納処分をすることができる財産がないとき"),
@@ -110,27 +106,25 @@ def _context(conn: Connection, workflow: Workflow, letter, changes: list, rows: 
              for r in rows]
     total = sum(i["unpaid"] for i in items)
     pay_by = deadline or on + timedelta(days=workflow.policy.reply_days)
-    extra = _extra(conn, workflow, letter)
+    kind = workflow.letter_types[letter.letter_type]
+    extra = DETAILS[kind.details](conn, workflow, letter) if kind.details else {}
     return {
         "ward": workflow.ward, "household": household, "items": items, "total_unpaid": total,
         "total_late_fee": sum(i["late_fee"] for i in items),
-        "letter": {"serial": letter.serial, "type": letter.letter_type, "title": TITLES[letter.letter_type],
+        "letter": {"serial": letter.serial, "type": letter.letter_type, "title": kind.title, "template": kind.template,
                    "issued_on": on.isoformat(), "issued_wareki": wareki(on)},
         "pay_by": pay_by.isoformat(), "pay_by_wareki": wareki(pay_by),
         "deadline_wareki": wareki(pay_by), "reply_wareki": wareki(pay_by),
         "birth_wareki": wareki(household.pop("head_birth_date")),
-        "slip": _slip(workflow, household["household_no"], letter, total, pay_by),
+        "slip": _slip(workflow, kind, household["household_no"], letter, total, pay_by),
         "extra": extra,
-        "recipient": _recipient(workflow, letter.letter_type, household, extra),
+        "recipient": _recipient(workflow, kind, household, extra),
     }
 
 
-TO_THIRD_PARTY = {"bank_inquiry": "target", "garnishment_notice": "third_party"}
-
-
-def _recipient(workflow: Workflow, letter_type: str, household: dict, extra: dict) -> dict:
+def _recipient(workflow: Workflow, kind: LetterType, household: dict, extra: dict) -> dict:
     """Whose address shows in the envelope's window: the household's, or the third party's own."""
-    name = extra.get(TO_THIRD_PARTY.get(letter_type, ""))
+    name = extra.get("third_party") if kind.recipient == "third_party" else None
     if not name:
         return {"name": household["head_name"], "honorific": "様", "postal_code": household["postal_code"],
                 "address": household["address"], "is_household": True}
@@ -139,8 +133,8 @@ def _recipient(workflow: Workflow, letter_type: str, household: dict, extra: dic
             "is_household": False}
 
 
-def _slip(workflow: Workflow, household_no: str, letter, total: int, pay_by: date) -> dict:
-    if letter.letter_type not in WITH_SLIP or not workflow.payment_slip or total <= 0:
+def _slip(workflow: Workflow, kind: LetterType, household_no: str, letter, total: int, pay_by: date) -> dict:
+    if not kind.slip or not workflow.payment_slip or total <= 0:
         return {"digits": None, "svg": "", "amount": total}
     if total > AMOUNT_LIMIT:
         return {"digits": None, "svg": "", "amount": total}
@@ -150,39 +144,47 @@ def _slip(workflow: Workflow, household_no: str, letter, total: int, pay_by: dat
     return {"digits": digits, "svg": svg, "amount": total}
 
 
-def _extra(conn: Connection, workflow: Workflow, letter) -> dict:
-    kind = letter.letter_type
-    if kind == "bank_inquiry":
-        target = conn.execute(select(inquiries.c.target).where(inquiries.c.letter_id == letter.id)).scalar()
-        return {"target": target or "金融機関", "collector": workflow.ward["section"]}
-    if kind in ("garnishment_notice", "seizure_record"):
-        s = conn.execute(select(seizures).where(seizures.c.household_id == letter.household_id,
-                                                seizures.c.executed_on <= letter.issued_on)
-                         .order_by(seizures.c.executed_on.desc(), seizures.c.id.desc())).first()
-        return {"third_party": s.third_party if s else "", "amount": s.amount if s else 0,
-                "property_label": PROPERTY_LABELS.get(s.property_kind, "") if s else "",
-                # 国税徴収法施行令21条: the record names the collecting officer; a seized claim may not be collected
-                "collector": _collector(conn, letter), "is_claim": bool(s) and s.property_kind != "real_estate",
-                "pay_to_deadline": "請求があり次第直ちに（普通預金）" if s and s.property_kind == "deposit" else "支払期日"}
-    if kind == "installment_plan":
-        plan = conn.execute(select(installment_plans.c.id).where(installment_plans.c.household_id == letter.household_id,
-                                                                 installment_plans.c.agreed_on == letter.issued_on)
-                            .order_by(installment_plans.c.id.desc())).scalar()
-        rows = conn.execute(select(plan_schedule.c.due_on, plan_schedule.c.cumulative)
-                            .where(plan_schedule.c.plan_id == plan).order_by(plan_schedule.c.due_on)).all()
-        previous, schedule = 0, []
-        for due, cumulative in rows:
-            schedule.append({"due_wareki": wareki(due), "amount": cumulative - previous})
-            previous = cumulative
-        return {"schedule": schedule, "grace_days": workflow.policy.plan_grace_days}
-    if kind == "suspension_notice":
-        found = conn.execute(select(suspensions.c.ground, suspensions.c.immediate_extinction)
-                             .where(suspensions.c.household_id == letter.household_id,
-                                    suspensions.c.started_on == letter.issued_on)).first()
-        number, label = GROUNDS[found.ground if found else "hardship"]
-        return {"ground_number": number, "ground_label": label,
-                "immediate_extinction": bool(found and found.immediate_extinction)}
-    return {}
+# What a letter type's template reads beyond the ledger (its `details` in the workflow file), by record.
+def _inquiry(conn: Connection, workflow: Workflow, letter) -> dict:
+    target = conn.execute(select(inquiries.c.target).where(inquiries.c.letter_id == letter.id)).scalar()
+    return {"third_party": target or "金融機関", "collector": workflow.ward["section"]}
+
+
+def _seizure(conn: Connection, _workflow: Workflow, letter) -> dict:
+    s = conn.execute(select(seizures).where(seizures.c.household_id == letter.household_id,
+                                            seizures.c.executed_on <= letter.issued_on)
+                     .order_by(seizures.c.executed_on.desc(), seizures.c.id.desc())).first()
+    return {"third_party": s.third_party if s else "", "amount": s.amount if s else 0,
+            "property_label": PROPERTY_LABELS.get(s.property_kind, "") if s else "",
+            # 国税徴収法施行令21条: the record names the collecting officer; a seized claim may not be collected
+            "collector": _collector(conn, letter), "is_claim": bool(s) and s.property_kind != "real_estate",
+            "pay_to_deadline": "請求があり次第直ちに（普通預金）" if s and s.property_kind == "deposit" else "支払期日"}
+
+
+def _plan(conn: Connection, workflow: Workflow, letter) -> dict:
+    plan = conn.execute(select(installment_plans.c.id).where(installment_plans.c.household_id == letter.household_id,
+                                                             installment_plans.c.agreed_on == letter.issued_on)
+                        .order_by(installment_plans.c.id.desc())).scalar()
+    rows = conn.execute(select(plan_schedule.c.due_on, plan_schedule.c.cumulative)
+                        .where(plan_schedule.c.plan_id == plan).order_by(plan_schedule.c.due_on)).all()
+    previous, schedule = 0, []
+    for due, cumulative in rows:
+        schedule.append({"due_wareki": wareki(due), "amount": cumulative - previous})
+        previous = cumulative
+    return {"schedule": schedule, "grace_days": workflow.policy.plan_grace_days}
+
+
+def _suspension(conn: Connection, _workflow: Workflow, letter) -> dict:
+    found = conn.execute(select(suspensions.c.ground, suspensions.c.immediate_extinction)
+                         .where(suspensions.c.household_id == letter.household_id,
+                                suspensions.c.started_on == letter.issued_on)).first()
+    number, label = GROUNDS[found.ground if found else "hardship"]
+    return {"ground_number": number, "ground_label": label,
+            "immediate_extinction": bool(found and found.immediate_extinction)}
+
+
+DETAILS: dict[str, Callable[[Connection, Workflow, object], dict]] = {
+    "inquiry": _inquiry, "seizure": _seizure, "plan": _plan, "suspension": _suspension}
 
 
 def _collector(conn: Connection, letter) -> str:
@@ -229,7 +231,7 @@ def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path, bac
     sections = _render_each(conn, workflow, rows, failed)
     rows = [r for r in rows if r.id in sections]
     kinds = sorted({r.letter_type for r in rows})
-    batches = [Batch(folder / f"{kind}.pdf", f"{TITLES[kind]} {on}",
+    batches = [Batch(folder / f"{kind}.pdf", f"{workflow.letter_types[kind].title} {on}",
                      [sections[r.id] for r in rows if r.letter_type == kind],
                      [r.serial for r in rows if r.letter_type == kind], pdf_engine) for kind in kinds]
     if background:

@@ -11,14 +11,41 @@ from collections import defaultdict
 from itertools import groupby
 from operator import itemgetter
 
-from sqlalchemy import BigInteger, Column, Connection, MetaData, Table, func, select, update
+from datetime import date
+
+from sqlalchemy import BigInteger, Column, Connection, Date, Integer, MetaData, Table, func, select, update
 
 from ..adapters.bulk import bulk_insert
 from ..adapters.tables import UNPAID, allocations, assessments, payments
 from ..domain.allocation import AllocationRefused, OpenInstallment, allocate
-from ..errors import RowError
+from ..errors import RowError, UserError
 
 CHUNK = 2_000
+
+
+def new_payments_table() -> Table:
+    """The temporary list of just-stored payments that allocate_new_payments reads."""
+    return Table("stage_new_payments", MetaData(), Column("line", Integer), Column("payment_pk", BigInteger),
+                 Column("household_id", BigInteger), Column("fiscal_year", Integer), Column("installment", Integer),
+                 Column("paid_on", Date), Column("amount", BigInteger), prefixes=["TEMPORARY"])
+
+
+def record_payment(conn: Connection, household_id: int, payment_no: str, paid_on: date, amount: int,
+                   channel: str) -> int:
+    """One payment received outside an import file (money collected by a seizure), stored and allocated
+    oldest first in the caller's transaction, as an imported undesignated payment would be; returns its id."""
+    payment_id = conn.execute(payments.insert().values(
+        payment_no=payment_no, household_id=household_id, paid_on=paid_on, amount=amount, channel=channel)
+        .returning(payments.c.id)).scalar_one()
+    fresh = new_payments_table()
+    fresh.create(conn)
+    conn.execute(fresh.insert().values(line=1, payment_pk=payment_id, household_id=household_id, paid_on=paid_on,
+                                       amount=amount))
+    errors = allocate_new_payments(conn, fresh)
+    fresh.drop(conn)
+    if errors:
+        raise UserError(f"payment {payment_no}: {errors[0].error}")
+    return payment_id
 
 
 def allocate_new_payments(conn: Connection, fresh: Table) -> list[RowError]:

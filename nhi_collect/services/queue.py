@@ -60,7 +60,7 @@ def refresh(conn: Connection, workflow: Workflow, on: date) -> int:
         installment_plans.c.status == "broken", installment_plans.c.ended_on >= on - timedelta(days=30)), 7)
     overdue = select(assessments.c.household_id).where(UNPAID > 0, assessments.c.due_date < on - timedelta(days=365))
     opened += _open_for(conn, "special_review", on, ids.where(households.c.id.in_(overdue),
-                                                              households.c.stage != "written_off"), 30)
+                                                              households.c.stage.not_in(workflow.closed_stages)), 30)
     # Limitation completes at the earliest 730 days after the due date (two years from the day after it;
     # demands and reminders only move it later), so only older installments can complete within 90 days.
     # Limitation dates are computed for those households and for those with open items (their priority).

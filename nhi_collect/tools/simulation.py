@@ -72,7 +72,7 @@ def _act(conn, workflow, on, policy, hno, stage, since, approved, closed) -> int
             actions.agree_plan(conn, workflow, hno, on, schedule, CLERK)
             return 1
     if stage == "property_investigation" and days_in_stage == 1 and not closed:
-        actions.open_investigation(conn, workflow, hno, on, CLERK, [("bank", "大正みなと信用金庫 泉尾支店")])
+        actions.open_investigation(conn, workflow, hno, on, CLERK, [("bank", _bank(workflow))])
         return 1
     if stage == "property_investigation" and not closed and days_in_stage >= policy.investigation_days:
         found = _draw(hno, "property") < policy.property_found_percent
@@ -84,7 +84,7 @@ def _act(conn, workflow, on, policy, hno, stage, since, approved, closed) -> int
         if not approved:
             # a deposit seldom covers the whole debt: the found balance is drawn per household
             amount = min(_overdue(conn, hno, on), 5_000 + 1_000 * _draw(hno, "deposit"))
-            actions.approve_seizure(conn, workflow, hno, on, "deposit", "大正みなと信用金庫 泉尾支店", amount, SUPERVISOR,
+            actions.approve_seizure(conn, workflow, hno, on, "deposit", _bank(workflow), amount, SUPERVISOR,
                                     "supervisor")
         actions.execute_seizure(conn, workflow, hno, on, CLERK)
         # A deposit seizure is collected at once ("immediately on demand" for ordinary deposits).
@@ -95,6 +95,11 @@ def _act(conn, workflow, on, policy, hno, stage, since, approved, closed) -> int
             actions.collect_from_seizure(conn, hno, on, amount, CLERK)
         return 1
     return 0
+
+
+def _bank(workflow: Workflow) -> str:
+    """The bank the simulated staff ask and seize at: the first third party of the ward's workflow file."""
+    return next(iter(workflow.third_parties))
 
 
 def _month(on: date, ahead: int) -> tuple[int, int]:

@@ -14,17 +14,12 @@ from sqlalchemy import (BigInteger, Column, Connection, Date, MetaData, String, 
 
 from ..adapters.bulk import bulk_insert
 from ..adapters.tables import (UNPAID, assessments, demand_notices, households, installment_plans, letter_counters,
-                               letter_items, letters, stage_transitions, suspensions)
-from ..domain.calendar import fiscal_year
-from .definition import RESUME
+                               letter_items, letters, seizures, stage_transitions, suspensions)
+from ..domain.calendar import demand_deadline, demand_due_cutoff, fiscal_year
+from .definition import RESUME, LetterType, Workflow
 
 batch_ids = Table("batch_ids", MetaData(), Column("household_id", BigInteger, primary_key=True),
                   prefixes=["TEMPORARY"])
-SERIAL_PREFIX = {"demand_notice": "TS", "reminder": "SK", "special_reminder": "TK", "bank_inquiry": "SY",
-                 "seizure_notice": "YK", "garnishment_notice": "SO", "seizure_record": "SC",
-                 "installment_plan": "BN", "suspension_notice": "TT"}
-# Leaving the ladder for a plan or a suspension remembers the rung to come back to.
-REMEMBERS_RUNG = ("installment_plan", "suspended")
 
 
 def prepare(conn: Connection) -> None:
@@ -61,18 +56,32 @@ def reserve_serials(conn: Connection, letter_type: str, year: int, count: int) -
     return row.last_seq - count + 1
 
 
-def write_letters(conn: Connection, letter_type: str, on: date, run_id: int | None) -> int:
+def issue_letters(conn: Connection, workflow: Workflow, letter_type: str, on: date, run_id: int | None) -> int:
+    """A letter of `letter_type` to every household in the batch with the installments it lists: the
+    statutory demand lists the undemanded ones and records their demand notices, any other letter the
+    overdue ones. Returns how many letters."""
+    letter = workflow.letter_types[letter_type]
+    written = write_letters(conn, letter, on, run_id)
+    if letter.demand:
+        policy = workflow.policy
+        write_demand_notices(conn, letter_type, on, demand_due_cutoff(on, policy.demand_within_days),
+                             demand_deadline(on, policy.demand_deadline_days))
+    else:
+        write_letter_items(conn, letter_type, on)
+    return written
+
+
+def write_letters(conn: Connection, letter: LetterType, on: date, run_id: int | None) -> int:
     """One letter per household in the batch (never one per debt), serials in household order."""
     ids = conn.execute(select(batch_ids.c.household_id).order_by(batch_ids.c.household_id)).scalars().all()
     if not ids:
         return 0
     year = fiscal_year(on)
-    first = reserve_serials(conn, letter_type, year, len(ids))
-    prefix = SERIAL_PREFIX[letter_type]
+    first = reserve_serials(conn, letter.name, year, len(ids))
     bulk_insert(conn, letters, ("serial", "letter_type", "fiscal_year", "seq", "household_id", "issued_on", "status",
                                 "batch_run_id"),
-                ((f"{prefix}{year}-{first + n:06d}", letter_type, year, first + n, hid, on.isoformat(), "generated",
-                  run_id) for n, hid in enumerate(ids)))
+                ((f"{letter.serial_prefix}{year}-{first + n:06d}", letter.name, year, first + n, hid, on.isoformat(),
+                  "generated", run_id) for n, hid in enumerate(ids)))
     return len(ids)
 
 
@@ -92,12 +101,13 @@ def write_letter_items(conn: Connection, letter_type: str, on: date, *conditions
         .where(UNPAID > 0, assessments.c.due_date < on, *conditions)))
 
 
-def write_demand_notices(conn: Connection, on: date, demand_cutoff: date, deadline: date) -> int:
+def write_demand_notices(conn: Connection, letter_type: str, on: date, demand_cutoff: date,
+                         deadline: date) -> int:
     """督促 (地方自治法231条の3①): each undemanded overdue installment of the batch gets its notice."""
-    new = _batch_letters("demand_notice", on)
+    new = _batch_letters(letter_type, on)
     undemanded = and_(assessments.c.due_date <= demand_cutoff,
                       ~select(demand_notices.c.id).where(demand_notices.c.assessment_id == assessments.c.id).exists())
-    write_letter_items(conn, "demand_notice", on, undemanded)
+    write_letter_items(conn, letter_type, on, undemanded)
     return conn.execute(insert(demand_notices).from_select(
         ["assessment_id", "letter_id", "issued_on", "deadline"],
         select(letter_items.c.assessment_id, new.c.id, literal(on, Date),
@@ -105,10 +115,11 @@ def write_demand_notices(conn: Connection, on: date, demand_cutoff: date, deadli
         .join(letter_items, letter_items.c.letter_id == new.c.id))).rowcount
 
 
-def move(conn: Connection, trigger: str, dest: str, on: date, actor: str,
-         run_id: int | None) -> dict[tuple[str, str], int]:
+def move(conn: Connection, trigger: str, dest: str, on: date, actor: str, run_id: int | None,
+         side_stages: tuple[str, ...]) -> dict[tuple[str, str], int]:
     """History rows, then the stage change, for every household in the batch; returns the counts per
-    (from, to) pair."""
+    (from, to) pair. Entering a side stage remembers the rung left (from another side stage, the one
+    that stage remembered)."""
     in_batch = households.c.id.in_(select(batch_ids.c.household_id))
     to_stage = households.c.resume_stage if dest == RESUME else dest
     target = households.c.resume_stage if dest == RESUME else literal(dest, String)
@@ -119,20 +130,23 @@ def move(conn: Connection, trigger: str, dest: str, on: date, actor: str,
         select(households.c.id, literal(on, Date), households.c.stage,
                target, literal(trigger, String),
                literal(actor, String), literal(run_id, BigInteger)).where(in_batch)))
-    resume = case((households.c.stage.in_(REMEMBERS_RUNG), households.c.resume_stage),
-                  else_=households.c.stage) if dest in REMEMBERS_RUNG else None
+    resume = case((households.c.stage.in_(side_stages), households.c.resume_stage),
+                  else_=households.c.stage) if dest in side_stages else None
     conn.execute(update(households).where(in_batch)
                  .values(stage=to_stage, stage_since=on, resume_stage=resume))
     return counts
 
 
-def close_side_records(conn: Connection, trigger: str, on: date) -> None:
-    """Leaving a plan or a suspension closes its record (a paid-up plan is completed, a broken one broken)."""
+def end_records(conn: Connection, ends: dict, on: date) -> None:
+    """What a move ends for every household in the batch (its transition's `ends`): the kept plan is
+    completed or broken, the running suspension lifted, seizures under way released."""
     in_batch = select(batch_ids.c.household_id)
-    plan_status = {"settle": "completed", "break_plan": "broken"}.get(trigger)
-    if plan_status:
-        conn.execute(update(installment_plans).values(status=plan_status, ended_on=on)
+    if "installment_plan" in ends:
+        conn.execute(update(installment_plans).values(status=ends["installment_plan"], ended_on=on)
                      .where(installment_plans.c.household_id.in_(in_batch), installment_plans.c.status == "kept"))
-    if trigger in ("settle", "lift_suspension", "write_off"):
+    if "suspension" in ends:
         conn.execute(update(suspensions).values(lifted_on=on)
                      .where(suspensions.c.household_id.in_(in_batch), suspensions.c.lifted_on.is_(None)))
+    if "seizure" in ends:
+        conn.execute(update(seizures).values(released_on=on)
+                     .where(seizures.c.household_id.in_(in_batch), seizures.c.released_on.is_(None)))

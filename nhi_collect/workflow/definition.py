@@ -3,21 +3,34 @@
 transitions' FAQ warns that one model object per record does not scale: the Machine is built with
 model=None and serves as the single authority on which moves exist; single staff actions fire it
 on a short-lived model, and the nightly batch is set-based SQL derived from the same transitions.
+The file is the whole truth about the ladder: stages and their order, transitions with their guards,
+letters and side effects, letter types, the calendar, the ward's details and targets. It is checked
+when loaded (workflow/checks.py), so a mistake in a ward's file is reported before anything runs.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from transitions import Machine
 
 from ..resources import data_dir
+from .checks import RESUME, WorkflowError, check
 
-RESUME = "resume"  # destination meaning "the rung the household left"
-LADDER = ("demanded", "reminder", "special_reminder", "property_investigation", "seizure_notice", "enforcement")
+
+@dataclass(frozen=True)
+class LetterType:
+    name: str
+    title: str
+    template: str  # a file of letter_templates/
+    recipient: str  # household | third_party (the bank or debtor its record names, at its own address)
+    slip: bool  # carries the convenience-store payment slip
+    serial_prefix: str
+    details: str | None = None  # the record its template reads: inquiry | seizure | plan | suspension
+    demand: bool = False  # the statutory demand (督促): lists undemanded installments, records their demand notices
 
 
 @dataclass(frozen=True)
@@ -26,8 +39,11 @@ class Transition:
     source: tuple[str, ...]
     dest: str
     guards: tuple[str, ...]
-    letter: str | None
+    letters: tuple[str, ...]
     actor: str  # system | clerk | supervisor
+    fan_out: bool = False  # its letters go to every household the guards select in an open stage
+    no_address_queue: str | None = None  # selected but for has_address (居所不明): this queue item instead
+    ends: dict = field(default_factory=dict)  # records the move closes: installment_plan, suspension, seizure
 
 
 @dataclass(frozen=True)
@@ -38,7 +54,8 @@ class CalendarJob:
     day: int | None = None
     triggers: tuple[str, ...] = ()
     scope: dict = field(default_factory=dict)
-    queue: str | None = None
+    queue: str | None = None  # a queue check: the kind of item opened for households in arrears
+    reason: str | None = None  # shown to staff on that item
 
 
 @dataclass(frozen=True)
@@ -56,9 +73,11 @@ class Policy:
 class Workflow:
     ward: dict
     policy: Policy
-    stages: dict[str, str]  # id → Japanese label
+    stages: dict[str, str]  # id → Japanese label, in the file's order
+    stage_kinds: dict[str, str]  # id → initial | rung | side | closed
     transitions: tuple[Transition, ...]
     calendar: tuple[CalendarJob, ...]
+    letter_types: dict[str, LetterType]
     payment_slip: dict = field(default_factory=dict)
     third_parties: dict = field(default_factory=dict)  # name → postal_code, address (banks, employers, …)
     targets: dict = field(default_factory=dict)  # collection-rate targets, "92.13" style
@@ -69,10 +88,36 @@ class Workflow:
                 return t
         raise KeyError(trigger)
 
+    def _of_kind(self, kind: str) -> tuple[str, ...]:
+        return tuple(s for s, k in self.stage_kinds.items() if k == kind)
+
+    @cached_property
+    def initial(self) -> str:
+        return self._of_kind("initial")[0]
+
+    @cached_property
+    def ladder(self) -> tuple[str, ...]:
+        """The rungs in order; a plan or a suspension returns to the one it left."""
+        return self._of_kind("rung")
+
+    @cached_property
+    def side_stages(self) -> tuple[str, ...]:
+        """Beside the ladder (installment plan, suspension): entering one remembers the rung to return to."""
+        return self._of_kind("side")
+
+    @cached_property
+    def closed_stages(self) -> tuple[str, ...]:
+        """The debt is extinguished (write-off): no letters, no work."""
+        return self._of_kind("closed")
+
+    @cached_property
+    def open_stages(self) -> tuple[str, ...]:
+        return tuple(s for s in self.stages if s not in self.closed_stages)
+
     @cached_property
     def machine(self) -> Machine:
         return Machine(model=None, states=list(self.stages), transitions=machine_transitions(self),
-                       initial="clear", auto_transitions=False)
+                       initial=self.initial, auto_transitions=False)
 
 
 def default_path() -> Path:
@@ -81,20 +126,25 @@ def default_path() -> Path:
 
 @lru_cache(maxsize=8)
 def load(path: str | None = None) -> Workflow:
-    raw = tomllib.loads(Path(path or default_path()).read_text("utf-8"))
+    where = Path(path or default_path())
+    try:
+        raw = tomllib.loads(where.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise WorkflowError(f"workflow file {where}: cannot be read ({exc})") from None
+    check(where, raw, tuple(f.name for f in fields(Policy)))
     stages = {s["id"]: s["label"] for s in raw["stages"]}
     transitions = tuple(Transition(t["trigger"], tuple(t["source"]), t["dest"], tuple(t.get("guards", ())),
-                                   t.get("letter"), t["actor"]) for t in raw["transitions"])
-    for t in transitions:
-        unknown = [s for s in (*t.source, t.dest) if s not in stages and s != RESUME]
-        if unknown:
-            raise ValueError(f"{path or default_path()}: transition {t.trigger} names unknown stage(s) {unknown}")
+                                   tuple(t.get("letters", ())), t["actor"], t.get("fan_out", False),
+                                   t.get("no_address_queue"), dict(t.get("ends", {})))
+                        for t in raw["transitions"])
     calendar = tuple(CalendarJob(c["job"], c.get("every"), tuple(c.get("months", ())), c.get("day"),
                                  tuple(c.get("triggers", ())),
-                                 {int(k): v for k, v in c.get("scope", {}).items()}, c.get("queue"))
+                                 {int(k): v for k, v in c.get("scope", {}).items()}, c.get("queue"), c.get("reason"))
                      for c in raw["calendar"])
-    return Workflow(raw["ward"], Policy(**raw["policy"]), stages, transitions, calendar, raw.get("payment_slip", {}),
-                    raw.get("third_parties", {}), raw.get("targets", {}))
+    letter_types = {name: LetterType(name, **spec) for name, spec in raw["letter_types"].items()}
+    return Workflow(raw["ward"], Policy(**raw["policy"]), stages, {s["id"]: s["kind"] for s in raw["stages"]},
+                    transitions, calendar, letter_types, raw.get("payment_slip", {}), raw.get("third_parties", {}),
+                    raw.get("targets", {}))
 
 
 def machine_transitions(workflow: Workflow) -> list[dict]:
@@ -104,7 +154,7 @@ def machine_transitions(workflow: Workflow) -> list[dict]:
     for t in workflow.transitions:
         conditions = list(t.guards)
         if t.dest == RESUME:
-            for rung in LADDER:
+            for rung in workflow.ladder:
                 result.append({"trigger": t.trigger, "source": list(t.source), "dest": rung,
                                "conditions": conditions + [f"resumes_to_{rung}"]})
         else:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
@@ -17,7 +18,9 @@ from ..adapters.tables import (UNPAID, assessments, demand_notices, households, 
 from ..domain.calendar import SEIZURE_WAIT_DAYS, demand_due_cutoff, earliest_seizure_date, fiscal_year
 from ..domain.limitation import (Acknowledgement, Demand, Effect, Event, Reminder, Seizure, limitation,
                                  suspension_extinction_date)
-from .definition import LADDER, Policy
+
+if TYPE_CHECKING:  # definition loads the workflow file and checks its guard names against GUARDS
+    from .definition import Policy, Workflow
 
 
 @dataclass(frozen=True)
@@ -219,7 +222,23 @@ GUARDS: dict[str, Guard] = {g.name: g for g in [
     Guard("nothing_overdue", "full payment returns a household to clear",
           lambda f, c: not f.overdue(c.on),
           lambda c: ~_open(A.c.due_date < c.on)),
-    *[Guard(f"resumes_to_{rung}", "an installment plan or suspension returns to the rung it left",
-            lambda f, c, rung=rung: f.resume_stage == rung,
-            lambda c, rung=rung: h.c.resume_stage == rung) for rung in LADDER],
 ]}
+RESUMES_TO = "resumes_to_"  # + a rung: the machine's condition on each edge of a `resume` destination
+
+
+@lru_cache(maxsize=None)
+def _resumes_to(rung: str) -> Guard:
+    return Guard(f"{RESUMES_TO}{rung}", "an installment plan or suspension returns to the rung it left",
+                 lambda f, c: f.resume_stage == rung, lambda c: h.c.resume_stage == rung)
+
+
+def guard(name: str) -> Guard:
+    """A guard by name: one of GUARDS, or `resumes_to_<rung>` for a rung of the workflow's ladder."""
+    if name.startswith(RESUMES_TO):
+        return _resumes_to(name[len(RESUMES_TO):])
+    return GUARDS[name]
+
+
+def guards_of(workflow: Workflow) -> dict[str, Guard]:
+    """Every guard the workflow's machine may ask: GUARDS and one `resumes_to_<rung>` per rung."""
+    return {**GUARDS, **{g.name: g for g in (_resumes_to(rung) for rung in workflow.ladder)}}

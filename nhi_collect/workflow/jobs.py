@@ -14,11 +14,11 @@ from sqlalchemy import Connection, select
 from ..adapters.db import analyze_after_bulk
 from ..adapters.queue_items import open_items
 from ..adapters.tables import households
-from ..domain.calendar import demand_deadline, demand_due_cutoff, is_office_day, next_office_day
+from ..domain.calendar import is_office_day, next_office_day
 from . import batch
-from .definition import RESUME, LADDER, CalendarJob, Workflow
+from .definition import RESUME, CalendarJob, Transition, Workflow
 from .facts import load_facts
-from .guards import GUARDS, Context
+from .guards import Context, guard
 from .machine import fire_all
 
 SYSTEM = "system"
@@ -69,12 +69,9 @@ def run_job(conn: Connection, workflow: Workflow, job: CalendarJob, on: date, ru
     report = JobReport(job.job, "done")
     ctx = Context(on, workflow.policy, round_scope(job, on))
     for trigger in job.triggers:
-        if trigger == "issue_demand":
-            _issue_demands(conn, workflow, ctx, run_id, report, one_at_a_time)
-        else:
-            _fire(conn, workflow, trigger, ctx, run_id, report, one_at_a_time)
+        _fire(conn, workflow, trigger, ctx, run_id, report, one_at_a_time)
     if job.queue:
-        report.queued += _queue_checks(conn, job.queue, on)
+        report.queued += _queue_checks(conn, workflow, job, on)
     analyze_after_bulk(conn, BATCH_TABLES, report.letters + sum(report.transitions.values()))
     return report
 
@@ -82,11 +79,11 @@ def run_job(conn: Connection, workflow: Workflow, job: CalendarJob, on: date, ru
 def candidates(workflow: Workflow, trigger: str, ctx: Context):
     """(dest, SQL selecting the household ids) per edge of a trigger; `resume` edges, one per rung."""
     t = workflow.transition(trigger)
-    rungs = [(rung, [*t.guards, f"resumes_to_{rung}"]) for rung in LADDER] if t.dest == RESUME \
+    rungs = [(rung, [*t.guards, f"resumes_to_{rung}"]) for rung in workflow.ladder] if t.dest == RESUME \
         else [(t.dest, list(t.guards))]
     for dest, guards in rungs:
         yield dest, select(households.c.id).where(households.c.stage.in_(t.source),
-                                                  *(GUARDS[g].sql(ctx) for g in guards))
+                                                  *(guard(g).sql(ctx) for g in guards))
 
 
 def _decided_one_at_a_time(conn, workflow, trigger, ctx, sources) -> dict[str, list[int]]:
@@ -95,7 +92,7 @@ def _decided_one_at_a_time(conn, workflow, trigger, ctx, sources) -> dict[str, l
     return fire_all(workflow, trigger, load_facts(conn, ids, ctx.on), ctx)
 
 
-def _fire(conn, workflow, trigger, ctx, run_id, report, one_at_a_time, with_letter=True) -> None:
+def _fire(conn, workflow, trigger, ctx, run_id, report, one_at_a_time) -> None:
     t = workflow.transition(trigger)
     if one_at_a_time:
         groups = _decided_one_at_a_time(conn, workflow, trigger, ctx, t.source)
@@ -107,48 +104,40 @@ def _fire(conn, workflow, trigger, ctx, run_id, report, one_at_a_time, with_lett
         if not moved:
             continue
         report.sample.setdefault(f"{trigger}->{dest}", batch.sample(conn))
-        if t.letter and with_letter:
-            report.letters += batch.write_letters(conn, t.letter, ctx.on, run_id)
-            batch.write_letter_items(conn, t.letter, ctx.on)
-        batch.close_side_records(conn, trigger, ctx.on)
-        for (source, target), n in batch.move(conn, trigger, RESUME if t.dest == RESUME else dest, ctx.on,
-                                              SYSTEM, run_id).items():
+        for letter_type in () if t.fan_out else t.letters:
+            report.letters += batch.issue_letters(conn, workflow, letter_type, ctx.on, run_id)
+        batch.end_records(conn, t.ends, ctx.on)
+        for (source, target), n in batch.move(conn, trigger, RESUME if t.dest == RESUME else dest, ctx.on, SYSTEM,
+                                              run_id, workflow.side_stages).items():
             key = f"{source}->{target}"
             report.transitions[key] = report.transitions.get(key, 0) + n
+    if t.fan_out:  # the moves first, while the guards still see the installments as undemanded
+        _fan_out(conn, workflow, t, ctx, run_id, report, one_at_a_time)
 
 
-def _issue_demands(conn, workflow, ctx, run_id, report, one_at_a_time) -> None:
-    """督促状 for every household with an undemanded overdue installment, whatever its rung (the demand is
-    statutory per installment, 地方自治法231条の3①); the machine's edge moves `clear` households to
-    `demanded`. Households whose whereabouts are unknown get a queue item instead of a letter."""
-    policy = workflow.policy
-    needs = workflow.transition("issue_demand").guards
-    letter_stages = [s for s in workflow.stages if s != "written_off"]
-    # The stage move first, while the guard still sees the installments as undemanded.
-    _fire(conn, workflow, "issue_demand", ctx, run_id, report, one_at_a_time, with_letter=False)
+def _fan_out(conn, workflow: Workflow, t: Transition, ctx: Context, run_id, report, one_at_a_time) -> None:
+    """A fan-out transition's letters (the demand notice, statutory per installment, 地方自治法231条の3①)
+    go to every household its guards select in any open stage, not only to those its edge moved;
+    households selected but for has_address get its queue item instead of a letter."""
     if one_at_a_time:
-        ids = conn.execute(select(households.c.id).where(households.c.stage.in_(letter_stages))
+        ids = conn.execute(select(households.c.id).where(households.c.stage.in_(workflow.open_stages))
                            .order_by(households.c.id)).scalars().all()
         facts = load_facts(conn, ids, ctx.on)
-        batch.fill_batch(conn, [i for i, f in facts.items() if all(GUARDS[g].python(f, ctx) for g in needs)])
+        batch.fill_batch(conn, [i for i, f in facts.items() if all(guard(g).python(f, ctx) for g in t.guards)])
     else:
         batch.select_into_batch(conn, select(households.c.id).where(
-            households.c.stage.in_(letter_stages), *(GUARDS[g].sql(ctx) for g in needs)))
-    report.letters += batch.write_letters(conn, "demand_notice", ctx.on, run_id)
-    batch.write_demand_notices(conn, ctx.on, demand_due_cutoff(ctx.on, policy.demand_within_days),
-                               demand_deadline(ctx.on, policy.demand_deadline_days))
-    report.queued += open_items(conn, "whereabouts_unknown", ctx.on, "居所不明: overdue installments cannot be demanded "
-                            "by mail; trace the household or consider 公示送達",
-                            select(households.c.id).where(households.c.whereabouts_unknown.is_(True),
-                                                          GUARDS["has_undemanded_overdue"].sql(ctx)))
+            households.c.stage.in_(workflow.open_stages), *(guard(g).sql(ctx) for g in t.guards)))
+    for letter_type in t.letters:
+        report.letters += batch.issue_letters(conn, workflow, letter_type, ctx.on, run_id)
+    if t.no_address_queue:
+        others = [guard(g).sql(ctx) for g in t.guards if g != "has_address"]
+        report.queued += open_items(conn, t.no_address_queue["kind"], ctx.on, t.no_address_queue["reason"],
+                                    select(households.c.id).where(~guard("has_address").sql(ctx), *others))
 
 
-def _queue_checks(conn: Connection, kind: str, on: date) -> int:
+def _queue_checks(conn: Connection, workflow: Workflow, job: CalendarJob, on: date) -> int:
     """Seed 窓4: eligibility clean-up of suspected employee-insurance households (May, Oct, Feb) and
     non-residence checks with the resident-records team (Nov, Dec), for households in arrears."""
-    in_arrears = select(households.c.id).where(households.c.stage.not_in(["clear", "written_off"]),
-                                               ~GUARDS["nothing_overdue"].sql(Context(on, None)))
-    reason = {"employee_insurance_check": "社保疑義: in arrears; check with the pension office whether the head "
-                                          "has joined employee insurance",
-              "non_residence_check": "不現住調査: in arrears; check residence with the resident-records team"}[kind]
-    return open_items(conn, kind, on, reason, in_arrears, due_days=30)
+    in_arrears = select(households.c.id).where(households.c.stage.not_in([workflow.initial, *workflow.closed_stages]),
+                                               ~guard("nothing_overdue").sql(Context(on, None)))
+    return open_items(conn, job.queue, on, job.reason, in_arrears, due_days=30)

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from ..errors import UserError
 from .definition import Workflow
-from .guards import GUARDS, Context, Facts
+from .guards import Context, Facts, guard
 
 
 class Refused(UserError):
@@ -23,10 +23,11 @@ class _Household:
         self._facts, self._ctx = facts, ctx
 
     def __getattr__(self, name):
-        guard = GUARDS.get(name)
-        if guard is None:
-            raise AttributeError(name)
-        return lambda *_args, **_kwargs: guard.python(self._facts, self._ctx)
+        try:
+            named = guard(name)
+        except KeyError:
+            raise AttributeError(name) from None
+        return lambda *_args, **_kwargs: named.python(self._facts, self._ctx)
 
 
 def decide(workflow: Workflow, trigger: str, facts: Facts, ctx: Context) -> str | None:
@@ -60,8 +61,8 @@ def require(workflow: Workflow, trigger: str, facts: Facts, ctx: Context) -> str
         raise Refused(f"{trigger} is not possible from stage {facts.stage} ({workflow.stages[facts.stage]}); "
                       f"it needs one of {', '.join(t.source)} (no rung of the ladder may be skipped)")
     for name in t.guards:
-        if not GUARDS[name].python(facts, ctx):
-            raise Refused(f"{trigger} refused for this household: {GUARDS[name].rule}")
+        if not guard(name).python(facts, ctx):
+            raise Refused(f"{trigger} refused for this household: {guard(name).rule}")
     dest = decide(workflow, trigger, facts, ctx)
     if dest is None:
         raise Refused(f"{trigger} refused: no rung to return to")

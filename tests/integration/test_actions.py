@@ -11,12 +11,15 @@ from sqlalchemy import select, update
 
 from nhi_collect.adapters.db import transaction
 from nhi_collect.adapters.scheduler import SchedulerBusy, SchedulerLock
-from nhi_collect.adapters.tables import batch_runs, demand_notices, households, letters
+from nhi_collect.adapters.tables import (allocations, assessments, audit_log, batch_runs, contacts, demand_notices,
+                                         households, letters, payments, seizures, stage_transitions, suspensions,
+                                         write_offs)
+from nhi_collect.errors import UserError
 from nhi_collect.services import actions
 from nhi_collect.services.business_date import BusinessDates, run_date
 from nhi_collect.workflow.definition import load
 from nhi_collect.workflow.machine import Refused
-from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
+from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, count, run, write
 
 WORKFLOW = load()
 
@@ -99,15 +102,99 @@ def test_plan_pauses_and_a_broken_plan_resumes_where_it_left(ledger):
     assert stage(ledger, "H1") == "demanded"
 
 
+def ripe_for_seizure(engine):
+    """H1 at a seizure notice with an approved seizure, lawful from 2023-10-03: its installments demanded on
+    09-20 (ten days passed, 国税徴収法47条), the demand's deadline (09-30, a Saturday, so 10-02) passed and
+    the notice's reply period over."""
+    run_date(engine, WORKFLOW, date(2023, 9, 20))
+    put(engine, "H1", "seizure_notice", date(2023, 9, 1))
+    with transaction(engine) as conn:
+        actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss",
+                                "supervisor")
+
+
 def test_suspension_blocks_seizure_and_lift_returns(ledger):
-    run_date(ledger, WORKFLOW, date(2023, 9, 20))
+    ripe_for_seizure(ledger)
+    with ledger.connect() as conn, conn.begin() as tx:  # without the suspension the seizure is lawful
+        assert actions.execute_seizure(conn, WORKFLOW, "H1", date(2023, 10, 5), "clerk") == "enforcement"
+        tx.rollback()
     with transaction(ledger) as conn:
         actions.suspend(conn, WORKFLOW, "H1", date(2023, 9, 22), "hardship", "boss", "supervisor")
-    with pytest.raises(Refused):
+    with pytest.raises(Refused, match="not possible from stage suspended"):
         with transaction(ledger) as conn:
             actions.execute_seizure(conn, WORKFLOW, "H1", date(2023, 10, 5), "clerk")
+    assert stage(ledger, "H1") == "suspended"
+    with ledger.connect() as conn:  # 地方税法15条の7第3項: the suspension released the approved seizure
+        assert conn.execute(select(seizures.c.released_on)).scalar_one() == date(2023, 9, 22)
     with transaction(ledger) as conn:
-        assert actions.lift_suspension(conn, WORKFLOW, "H1", date(2023, 10, 6), "boss", "supervisor") == "demanded"
+        assert actions.lift_suspension(conn, WORKFLOW, "H1", date(2023, 10, 6), "boss", "supervisor") == \
+            "seizure_notice"
+
+
+def test_money_collected_from_a_seizure_is_a_payment_applied_oldest_first(ledger):
+    ripe_for_seizure(ledger)
+    with transaction(ledger) as conn:
+        actions.execute_seizure(conn, WORKFLOW, "H1", date(2023, 10, 3), "clerk")
+        actions.collect_from_seizure(conn, "H1", date(2023, 10, 10), 15_000, "clerk")
+    with ledger.connect() as conn:
+        payment = conn.execute(select(payments)).one()
+        seizure = conn.execute(select(seizures)).one()
+        paid = conn.execute(select(assessments.c.installment, assessments.c.paid)
+                            .join(households).where(households.c.household_no == "H1")
+                            .order_by(assessments.c.installment)).all()
+        audited = conn.execute(select(audit_log.c.action, audit_log.c.entity)).all()
+    assert (payment.channel, payment.amount, payment.paid_on) == ("seizure", 15_000, date(2023, 10, 10))
+    assert payment.payment_no == f"SZ{seizure.id:08d}-20231010"
+    assert paid == [(1, 10_000), (2, 5_000), (3, 0)]
+    assert (seizure.collected, seizure.released_on) == (15_000, date(2023, 10, 10))
+    assert audited.count(("collect_from_seizure", "household")) == 1
+    assert ("import", "payments") not in audited  # recorded by the action itself, not by importing a file
+    with pytest.raises(Refused, match="no executed seizure"):  # collected once: the seizure is released
+        with transaction(ledger) as conn:
+            actions.collect_from_seizure(conn, "H1", date(2023, 10, 11), 15_000, "clerk")
+    assert count(ledger, payments) == 1
+
+
+def test_a_collection_without_an_executed_seizure_stores_nothing(ledger):
+    ripe_for_seizure(ledger)  # approved, not executed
+    with pytest.raises(Refused, match="no executed seizure"):
+        with transaction(ledger) as conn:
+            actions.collect_from_seizure(conn, "H1", date(2023, 10, 10), 15_000, "clerk")
+    assert count(ledger, payments) == 0 and count(ledger, allocations) == 0
+
+
+def test_write_off_after_immediate_extinction(ledger):
+    run_date(ledger, WORKFLOW, date(2023, 9, 20))
+    with transaction(ledger) as conn:  # 地方税法15条の7第5項: no property and collection clearly impossible
+        actions.suspend(conn, WORKFLOW, "H1", date(2023, 9, 22), "no_property", "boss", "supervisor",
+                        immediate_extinction=True)
+    with transaction(ledger) as conn:
+        assert actions.write_off(conn, WORKFLOW, "H1", date(2023, 9, 25), "boss", "supervisor") == "written_off"
+    with ledger.connect() as conn:
+        rows = conn.execute(select(write_offs.c.amount, write_offs.c.ground, write_offs.c.written_off_on,
+                                   write_offs.c.decided_by).order_by(write_offs.c.assessment_id)).all()
+        lifted = conn.execute(select(suspensions.c.lifted_on)).scalar_one()
+        last = conn.execute(select(stage_transitions.c.trigger, stage_transitions.c.from_stage,
+                                   stage_transitions.c.actor).order_by(stage_transitions.c.id.desc())).first()
+    assert rows == [(10_000, "immediate", date(2023, 9, 25), "boss")] * 3
+    assert lifted == date(2023, 9, 25)  # the suspension ends with the debt
+    assert tuple(last) == ("write_off", "suspended", "boss") and stage(ledger, "H1") == "written_off"
+
+
+def test_a_recorded_contact_is_kept_and_audited(ledger):
+    with transaction(ledger) as conn:
+        actions.record_contact(conn, "H1", date(2023, 9, 21), "phone", "分納の相談", "10月末に1万円", "tanaka")
+    with ledger.connect() as conn:
+        contact = conn.execute(select(contacts)).one()
+        audit = conn.execute(select(audit_log).where(audit_log.c.action == "contact")).one()
+        hid = actions.household_id(conn, "H1")
+    assert (contact.household_id, contact.contacted_on, contact.channel, contact.summary, contact.promise,
+            contact.actor) == (hid, date(2023, 9, 21), "phone", "分納の相談", "10月末に1万円", "tanaka")
+    assert (audit.actor, audit.action, audit.entity_key) == ("tanaka", "contact", "H1")
+    with pytest.raises(UserError, match="unknown household H9"):
+        with transaction(ledger) as conn:
+            actions.record_contact(conn, "H9", date(2023, 9, 21), "phone", "x", None, "tanaka")
+    assert count(ledger, contacts) == 1
 
 
 def test_scheduler_catches_up_every_missed_date_in_order(ledger):

@@ -94,8 +94,11 @@ def test_cp932_file_read_as_utf8_is_refused_with_a_hint(engine, tmp_path):
 
 
 def rejected_lines(engine, kind, path):
+    """The refusal's errors by line; each line is reported once (a repeated error would be hidden by the dict)."""
     with pytest.raises(ImportRejected) as rejected:
         run(engine, kind, path)
+    lines = [e.line for e in rejected.value.errors]
+    assert len(lines) == len(set(lines)), rejected.value.errors
     return {e.line: e.error for e in rejected.value.errors}
 
 
@@ -148,7 +151,7 @@ def test_truncated_file(ledger, tmp_path):
 
 def test_empty_file(engine, tmp_path):
     errors = rejected_lines(engine, "households", write(tmp_path, "h.csv", ""))
-    assert "empty" in errors[1]
+    assert list(errors) == [1] and "empty" in errors[1]
 
 
 def test_assessment_changed_amount_is_refused(ledger, tmp_path):

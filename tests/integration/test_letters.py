@@ -12,10 +12,9 @@ from sqlalchemy import select
 from nhi_collect.adapters.db import transaction
 from nhi_collect.adapters.letters import environment
 from nhi_collect.adapters.tables import installment_plans, letters, plan_schedule, seizures, suspensions
-from nhi_collect.domain.payment_slip import check_digit
 from nhi_collect.services import actions
 from nhi_collect.services.business_date import run_date
-from nhi_collect.services.letters import (TITLES, letter_context, list_letters, mark_returned, reprint, start_batches,
+from nhi_collect.services.letters import (letter_context, list_letters, mark_returned, reprint, start_batches,
                                          write_batches)
 from nhi_collect.workflow.definition import load
 from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
@@ -39,9 +38,9 @@ def issued(engine, tmp_path):
         conn.execute(plan_schedule.insert(), [{"plan_id": plan, "due_on": date(2023, 10, 31), "cumulative": 15_000},
                                               {"plan_id": plan, "due_on": date(2023, 11, 30), "cumulative": 30_000}])
         conn.execute(suspensions.insert().values(household_id=hid, ground="hardship", decided_by="boss", started_on=ON))
-        for kind in TITLES:
+        for kind in WORKFLOW.letter_types:
             if kind not in ("demand_notice", "bank_inquiry"):
-                actions._letter(conn, kind, hid, ON)
+                actions._letter(conn, WORKFLOW, kind, hid, ON)
         actions.open_investigation(conn, WORKFLOW, "H1", ON, "c", [("bank", "大正銀行 泉尾支店")])
     return engine
 
@@ -55,7 +54,7 @@ def test_every_letter_type_renders_with_its_contents(issued, tmp_path):
     with issued.connect() as conn:
         rows = conn.execute(select(letters.c.id, letters.c.serial, letters.c.letter_type, letters.c.household_id)
                             .order_by(letters.c.id)).all()
-        assert {r.letter_type for r in rows} == set(TITLES)
+        assert {r.letter_type for r in rows} == set(WORKFLOW.letter_types)
         for r in rows:
             context = letter_context(conn, WORKFLOW, r.id)
             path = tmp_path / f"{r.serial}.pdf"
@@ -109,7 +108,9 @@ def test_barcode_decodes_to_the_44_digits(issued, tmp_path):
         context = letter_context(conn, WORKFLOW, row.id)
         reprint(conn, WORKFLOW, row.serial, tmp_path / "d.pdf")
     digits = context["slip"]["digits"]
-    assert len(digits) == 44 and digits.startswith("91") and digits[-1] == check_digit(digits[:43])
+    assert len(digits) == 44 and digits.startswith("91")
+    # GS1's validation: weights 1, 3, 1, ... from the right, check digit included, sum to a multiple of ten
+    assert sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(reversed(digits))) % 10 == 0
     assert digits[-7:-1] == f"{context['total_unpaid']:06d}"
     image = pdfium.PdfDocument(str(tmp_path / "d.pdf"))[0].render(scale=600 / 72).to_pil()
     found = [r for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.Code128]
@@ -216,9 +217,29 @@ def test_the_immediate_extinction_notice_does_not_print_the_three_year_rule(issu
         h2 = actions.household_id(conn, "H2")
         conn.execute(suspensions.insert().values(household_id=h2, ground="no_property", decided_by="boss",
                                                  started_on=ON, immediate_extinction=True))
-        actions._letter(conn, "suspension_notice", h2, ON)
+        actions._letter(conn, WORKFLOW, "suspension_notice", h2, ON)
         serial = conn.execute(select(letters.c.serial).where(letters.c.household_id == h2,
                                                              letters.c.letter_type == "suspension_notice")).scalar()
         reprint(conn, WORKFLOW, serial, tmp_path / "s.pdf")
     text = pdf_text(tmp_path / "s.pdf").replace(" ", "").replace("\n", "").replace("\r", "")
     assert "直ちに消滅" in text and "同条第5項" in text and "3年間継続" not in text
+
+
+def test_a_second_ward_is_one_file(engine, tmp_path):
+    from nhi_collect.adapters.letters import render_letter
+    from nhi_collect.workflow.definition import default_path
+    text = default_path().read_text("utf-8")
+    for old, new in (('name = "大阪市大正区"', 'name = "大阪市浪速区"'), ('serial_prefix = "TS"', 'serial_prefix = "ND"'),
+                     ('title = "督促状"', 'title = "督促状（国民健康保険料）"')):
+        assert old in text
+        text = text.replace(old, new, 1)
+    (tmp_path / "naniwa.toml").write_text(text, encoding="utf-8")
+    naniwa = load(str(tmp_path / "naniwa.toml"))
+    run(engine, "households", write(tmp_path, "h.csv", HOUSEHOLDS))
+    run(engine, "assessments", write(tmp_path, "a.csv", ASSESSMENTS))
+    run_date(engine, naniwa, ON)
+    with engine.connect() as conn:
+        row = conn.execute(select(letters).where(letters.c.letter_type == "demand_notice")).first()
+        html = render_letter(letter_context(conn, naniwa, row.id))
+    assert row.serial.startswith("ND2023-")
+    assert "大阪市浪速区" in html and "大阪市大正区役所" not in html and "督促状（国民健康保険料）" in html

@@ -23,7 +23,7 @@ from nhi_collect.tools.synthetic import generate_ward
 from nhi_collect.workflow import batch
 from nhi_collect.workflow.definition import load
 from nhi_collect.workflow.facts import load_facts
-from nhi_collect.workflow.guards import GUARDS, Context
+from nhi_collect.workflow.guards import Context, guards_of
 
 WORKFLOW = load()
 START, END = date(2023, 4, 1), date(2024, 5, 31)
@@ -177,7 +177,7 @@ def test_guards_agree_in_python_and_sql(engine, ward):
             facts = load_facts(conn, ids, on)
             for scope in (None, "closed_year_only", "current_year", [1, 2]):
                 ctx = Context(on, WORKFLOW.policy, scope)
-                for name, guard in GUARDS.items():
+                for name, guard in guards_of(WORKFLOW).items():
                     if guard.sql is None:
                         continue
                     in_sql = set(conn.execute(select(households.c.id).where(guard.sql(ctx))).scalars())

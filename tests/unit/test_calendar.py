@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from nhi_collect.domain.calendar import (due_date, earliest_seizure_date, earliest_seizure_office_day,
-                                         fiscal_year, is_bank_day, is_office_day, period_end)
+                                         fiscal_year, is_bank_day, is_office_day, next_office_day,
+                                         period_end)
 
 
 def test_fiscal_year_turns_on_1_april():
@@ -27,9 +28,25 @@ def test_osaka_due_dates(fy, inst, expected):
 
 
 def test_due_date_skips_national_holidays():
-    # 2025-11-30 is a Sunday, 12/1 a Monday; 2020-11-30 Monday. Use 2019-09-30 Monday (no holiday).
-    # 2024-09-30 Monday; 2024-06-30 Sunday → 7/1
-    assert due_date(2024, 1) == date(2024, 7, 1)
+    # Installment 11 falls in April. 2018-04-29 (昭和の日) was a Sunday, so 04-30 was its substitute
+    # holiday (振替休日, 祝日法3条2項): due on Tuesday 05-01.
+    assert due_date(2017, 11) == date(2018, 5, 1)
+    # 2019-04-30 and 05-02 were holidays between holidays (国民の休日, 祝日法3条3項), 05-01 the enthronement
+    # day, 05-03–05-05 Golden Week and 05-06 a substitute holiday: due on Tuesday 05-07.
+    assert due_date(2018, 11) == date(2019, 5, 7)
+
+
+@pytest.mark.parametrize("holiday", [
+    date(2024, 1, 8),    # 成人の日, a Monday
+    date(2023, 3, 21),   # 春分の日, a Tuesday
+    date(2024, 2, 12),   # 振替休日: 建国記念の日 (02-11) was a Sunday
+    date(2024, 9, 23),   # 振替休日: 秋分の日 (09-22) was a Sunday
+    date(2026, 9, 22),   # 国民の休日: between 敬老の日 (09-21) and 秋分の日 (09-23)
+])
+def test_weekday_holidays_and_substitute_holidays_are_not_office_or_bank_days(holiday):
+    assert holiday.weekday() < 5
+    assert not is_office_day(holiday) and not is_bank_day(holiday)
+    assert next_office_day(holiday) > holiday
 
 
 def test_office_and_bank_calendars_differ_at_year_end():
