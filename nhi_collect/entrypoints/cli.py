@@ -481,7 +481,6 @@ def letters_reprint(obj: Context, serial, path):
     """Render one letter again from the data as it was on its issue date."""
     from ..services.letters import reprint
     target = Path(path) if path else obj.out / "reprints" / f"{serial}.pdf"
-    target.parent.mkdir(parents=True, exist_ok=True)
     with obj.engine().connect() as conn:
         reprint(conn, _workflow(obj), serial, target)
     click.echo(str(target))
