@@ -1,8 +1,7 @@
-"""Engine, settings and migrations. Nothing here runs at import time."""
+"""Engine and migrations (the settings are bootstrap's). Nothing here runs at import time."""
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -11,14 +10,6 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
 
 from ..resources import data_dir
-
-DEFAULT_URL = "sqlite:///nhi_collect.db"
-
-
-def database_url(option: str | None = None) -> str:
-    """contract.md: `--db URL`, else NHI_COLLECT_DB, else the embedded SQLite file here."""
-    return option or os.environ.get("NHI_COLLECT_DB") or DEFAULT_URL
-
 
 def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):

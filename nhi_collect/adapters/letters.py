@@ -37,8 +37,9 @@ SERIAL_MARK = re.compile(r"文書番号\s*(\S+)")
 SMALL_BATCH = 25
 
 
-def engine(letters: int = SMALL_BATCH) -> str:
-    chosen = os.environ.get("NHI_COLLECT_PDF_ENGINE")
+def engine(letters: int = SMALL_BATCH, chosen: str | None = None) -> str:
+    """`chosen` comes from the settings (bootstrap); without it NHI_COLLECT_PDF_ENGINE, then the size."""
+    chosen = chosen or os.environ.get("NHI_COLLECT_PDF_ENGINE")
     if chosen not in (None, "", *PART_LETTERS):
         raise ValueError(f"NHI_COLLECT_PDF_ENGINE={chosen!r}: expected chromium or weasyprint")
     if chosen:
@@ -89,6 +90,7 @@ class Batch:
     title: str
     sections: list[str]
     serials: list[str]
+    engine: str | None = None  # the settings' choice (None: by size, see `engine`)
 
 
 def write_pdfs(batches: list[Batch], workers: int | None = None) -> dict[str, tuple[int, int]]:
@@ -122,7 +124,7 @@ def _parts(batches: list[Batch], workers: int | None) -> list[tuple]:
     cores = workers or os.cpu_count() or 1
     parts = []
     for b in batches:
-        used, n = engine(len(b.sections)), len(b.sections)
+        used, n = engine(len(b.sections), b.engine), len(b.sections)
         count = max(-(-n // PART_LETTERS[used]), min(cores, n // (PART_LETTERS[used] // 2)), 1)
         size = -(-n // count)
         parts += [(b.path, used, b.title, b.sections[i:i + size]) for i in range(0, n, size)]

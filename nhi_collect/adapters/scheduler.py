@@ -2,20 +2,17 @@
 
 Only one scheduler may drive a database: PostgreSQL holds a session advisory lock for the life of
 the process, SQLite an exclusive lock on a file beside the database. On start, and every morning,
-it catches up every business date not yet run, in order, through today.
+it catches up every business date not yet run, in order, through today (services/business_date.py).
 """
 
 from __future__ import annotations
 
 import fcntl
 import logging
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import Engine, func, select, text
-
-from .tables import batch_runs
+from sqlalchemy import Engine, text
 
 TIMEZONE = "Asia/Tokyo"
 LOCK_KEY = 7_115_0044  # any constant shared by every nhi-collect scheduler
@@ -57,30 +54,19 @@ class SchedulerLock:
             self._file.close()
 
 
-def catch_up(engine: Engine, run: Callable[[date], object], today: Callable[[], date]) -> list[date]:
-    """Run every date after the last one run, through today, in order (a date run before is skipped
-    job by job, so overlapping with a manual `run` is harmless)."""
-    with engine.connect() as conn:
-        last = conn.execute(select(func.max(batch_runs.c.business_date))).scalar()
-    end = today()
-    on = (last + timedelta(days=1)) if last else end
-    done = []
-    while on <= end:
-        run(on)
-        done.append(on)
-        on += timedelta(days=1)
-    return done
-
-
-def serve(engine: Engine, run: Callable[[date], object], today: Callable[[], date], at: str = "06:00") -> None:
-    from apscheduler.schedulers.blocking import BlockingScheduler
+def serve(engine: Engine, catch_up: Callable[[], list], at: str = "06:00",
+          scheduler_factory: Callable[..., object] | None = None) -> None:
+    """Hold the lock, catch up, then call `catch_up` every morning at `at` (Asia/Tokyo) until stopped.
+    `scheduler_factory` stands in for APScheduler's BlockingScheduler in tests (no real waiting)."""
+    if scheduler_factory is None:
+        from apscheduler.schedulers.blocking import BlockingScheduler as scheduler_factory
     hour, minute = (int(x) for x in at.split(":"))
     with SchedulerLock(engine):
-        caught = catch_up(engine, run, today)
+        caught = catch_up()
         log.info("caught up %d date(s)", len(caught))
-        scheduler = BlockingScheduler(timezone=TIMEZONE)
+        scheduler = scheduler_factory(timezone=TIMEZONE)
         # A morning missed while the machine was down still runs when it comes back (grace 12 hours),
         # and catch_up covers any longer gap.
-        scheduler.add_job(catch_up, "cron", hour=hour, minute=minute, args=(engine, run, today),
-                          misfire_grace_time=12 * 3600, coalesce=True, max_instances=1)
+        scheduler.add_job(catch_up, "cron", hour=hour, minute=minute, misfire_grace_time=12 * 3600, coalesce=True,
+                          max_instances=1)
         scheduler.start()

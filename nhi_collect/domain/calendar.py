@@ -61,6 +61,36 @@ def next_bank_day(day: date) -> date:
     return day
 
 
+def last_office_day(day: date) -> date:
+    """`day` itself if the office is open, else the office day before it."""
+    while not is_office_day(day):
+        day -= ONE_DAY
+    return day
+
+
+def latest_demand_date(due: date, within_days: int) -> date:
+    """The last day a demand notice for an installment due on `due` may be issued: "within N days after the due
+    date" (地方自治法231条の3①, the ordinance's N; domain.md §9) is day N at the latest, or the office day
+    before it when the office is closed that day."""
+    return last_office_day(due + timedelta(days=within_days))
+
+
+def demand_due_cutoff(on: date, within_days: int) -> date:
+    """The latest due date whose demand notice must go out on business date `on` (the office day that is the
+    last lawful one for it): every installment due on or before it is demanded today, none later.
+    The inverse of latest_demand_date, which never decreases as the due date moves on."""
+    due = on - timedelta(days=within_days)
+    while latest_demand_date(due + ONE_DAY, within_days) <= on:
+        due += ONE_DAY
+    return due
+
+
+def demand_deadline(issued_on: date, deadline_days: int) -> date:
+    """指定期限 of a demand notice: issue + N days, moved to the next office day when it falls on a closed day
+    (地方自治法4条の2④: a period ending on an office holiday ends on the next office day)."""
+    return next_office_day(issued_on + timedelta(days=deadline_days))
+
+
 def fiscal_year(day: date) -> int:
     """The fiscal year (April–March, 地方自治法208条) a date belongs to."""
     return day.year if day.month >= 4 else day.year - 1

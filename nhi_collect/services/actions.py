@@ -23,6 +23,7 @@ from ..workflow.machine import Refused, require
 INQUIRY_KINDS = ("bank", "employer", "pension", "insurance", "real_estate")
 PROPERTY_KINDS = ("deposit", "wage", "pension", "insurance", "real_estate")
 SUSPENSION_GROUNDS = ("no_property", "hardship", "unknown")  # 地方税法15条の7第1項第1号〜第3号
+CONTACT_CHANNELS = ("phone", "counter", "visit", "letter", "email")
 
 
 def household_id(conn: Connection, household_no: str) -> int:

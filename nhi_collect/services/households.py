@@ -30,7 +30,7 @@ def show_household(conn: Connection, household_no: str, as_of: date) -> dict:
         .order_by(assessments.c.fiscal_year, assessments.c.installment)).all()
     paid_as_of = _paid_as_of(conn, head.id, as_of)
     adjusted_as_of = _adjusted_as_of(conn, head.id, as_of)
-    # limitation from the recorded events (demand notice, reminders) as the workflow's guards see them
+    # limitation from the recorded events (domain.md §9) as the workflow's guards see them
     facts = {(i.fiscal_year, i.installment): i for i in load_facts(conn, [head.id], as_of)[head.id].installments}
     current = current_accounting_year(as_of)
     installments, balance = [], {"current_year": 0, "arrears": 0}
@@ -40,11 +40,13 @@ def show_household(conn: Connection, household_no: str, as_of: date) -> dict:
         unpaid = max(amount - paid, 0)
         if r.due_date <= as_of:
             balance["current_year" if r.fiscal_year >= current else "arrears"] += unpaid
+        limitation_date, events = facts[(r.fiscal_year, r.installment)].limitation()
         installments.append({
             "fiscal_year": r.fiscal_year, "installment": r.installment, "due_date": r.due_date.isoformat(),
             "amount": amount, "paid": paid, "unpaid": unpaid,
             "demand_issued_on": r.issued_on.isoformat() if r.issued_on else None,
-            "limitation_date": _iso(facts[(r.fiscal_year, r.installment)].limitation_date()) if unpaid else None})
+            "limitation_date": _iso(limitation_date) if unpaid else None,
+            "limitation_events": [{"on": e.on.isoformat(), "kind": e.kind, "effect": e.effect} for e in events]})
     # credit (過誤納金) as of the date: payments received by then less what was applied by then
     received = conn.execute(select(func.coalesce(func.sum(payments.c.amount), 0))
                             .where(payments.c.household_id == head.id, payments.c.paid_on <= as_of)).scalar_one()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Callable
@@ -23,7 +23,7 @@ from ..adapters.cells import csv_row
 from ..adapters.letters import Batch, barcode_svg, render_letter, submit_pdfs, write_pdfs
 from ..adapters.tables import (assessments, demand_notices, household_changes, households, inquiries,
                                installment_plans, letter_items, letters, plan_schedule, queue_items, seizures,
-                               suspensions)
+                               stage_transitions, staff, suspensions)
 from ..domain.calendar import TOKYO, in_tokyo
 from ..domain.late_fee import late_fee_estimate
 from ..domain.payment_slip import AMOUNT_LIMIT, free_field, slip_digits
@@ -163,6 +163,8 @@ def _extra(conn: Connection, workflow: Workflow, letter) -> dict:
                          .order_by(seizures.c.executed_on.desc(), seizures.c.id.desc())).first()
         return {"third_party": s.third_party if s else "", "amount": s.amount if s else 0,
                 "property_label": PROPERTY_LABELS.get(s.property_kind, "") if s else "",
+                # 国税徴収法施行令21条: the record names the collecting officer; a seized claim may not be collected
+                "collector": _collector(conn, letter), "is_claim": bool(s) and s.property_kind != "real_estate",
                 "pay_to_deadline": "請求があり次第直ちに（普通預金）" if s and s.property_kind == "deposit" else "支払期日"}
     if kind == "installment_plan":
         plan = conn.execute(select(installment_plans.c.id).where(installment_plans.c.household_id == letter.household_id,
@@ -176,29 +178,43 @@ def _extra(conn: Connection, workflow: Workflow, letter) -> dict:
             previous = cumulative
         return {"schedule": schedule, "grace_days": workflow.policy.plan_grace_days}
     if kind == "suspension_notice":
-        ground = conn.execute(select(suspensions.c.ground).where(suspensions.c.household_id == letter.household_id,
-                                                                 suspensions.c.started_on == letter.issued_on)
-                              ).scalars().first() or "hardship"
-        number, label = GROUNDS[ground]
-        return {"ground_number": number, "ground_label": label}
+        found = conn.execute(select(suspensions.c.ground, suspensions.c.immediate_extinction)
+                             .where(suspensions.c.household_id == letter.household_id,
+                                    suspensions.c.started_on == letter.issued_on)).first()
+        number, label = GROUNDS[found.ground if found else "hardship"]
+        return {"ground_number": number, "ground_label": label,
+                "immediate_extinction": bool(found and found.immediate_extinction)}
     return {}
 
 
-def write_batches(conn: Connection, workflow: Workflow, on: date, out: Path) -> list[dict]:
+def _collector(conn: Connection, letter) -> str:
+    """The officer who executed the seizure the letter records (the staff name of the `seize` move's actor)."""
+    actor = conn.execute(select(stage_transitions.c.actor).where(
+        stage_transitions.c.household_id == letter.household_id, stage_transitions.c.trigger == "seize",
+        stage_transitions.c.on_date <= letter.issued_on).order_by(stage_transitions.c.on_date.desc(),
+                                                                  stage_transitions.c.id.desc())).scalar()
+    name = conn.execute(select(staff.c.full_name).where(staff.c.user_name == actor)).scalar() if actor else None
+    return name or actor or ""
+
+
+def write_batches(conn: Connection, workflow: Workflow, on: date, out: Path, pdf_engine: str | None = None) -> list[dict]:
     """One PDF per letter type for the date, sorted by postal code, a manifest CSV and SHA256SUMS.
     Writing the same date again rewrites the same files from the register (never new letters)."""
-    return start_batches(conn, workflow, on, out, background=False).finish()
+    return start_batches(conn, workflow, on, out, background=False, pdf_engine=pdf_engine).finish()
 
 
 @dataclass
 class Printing:
     """A date's letters being laid out in the background: `finish` waits, writes the manifest and
-    checksums and returns the manifest."""
+    checksums and returns the manifest. `failed` lists the letters that could not be rendered (serial,
+    household, error): they are left out, the rest are printed."""
     letters: int
     finish: Callable[[], list[dict]]
+    failed: list[dict] = field(default_factory=list)
 
 
-def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path, background: bool = True) -> Printing:
+def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path, background: bool = True,
+                  pdf_engine: str | None = None) -> Printing:
     """write_batches in two halves: the letters are read and rendered to HTML now, while the register
     is as the date left it; the PDFs are laid out on the pool in the background (or now, without the
     pool for a single part, when not `background`) until `finish` is called."""
@@ -211,11 +227,13 @@ def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path, bac
     if not rows:
         return Printing(0, lambda: [])
     folder.mkdir(parents=True, exist_ok=True)
+    failed: list[dict] = []
+    sections = _render_each(conn, workflow, rows, failed)
+    rows = [r for r in rows if r.id in sections]
     kinds = sorted({r.letter_type for r in rows})
     batches = [Batch(folder / f"{kind}.pdf", f"{TITLES[kind]} {on}",
-                     [render_letter(c) for c in letter_contexts(conn, workflow, [r.id for r in rows
-                                                                                  if r.letter_type == kind])],
-                     [r.serial for r in rows if r.letter_type == kind]) for kind in kinds]
+                     [sections[r.id] for r in rows if r.letter_type == kind],
+                     [r.serial for r in rows if r.letter_type == kind], pdf_engine) for kind in kinds]
     if background:
         printing = submit_pdfs(batches)
     else:
@@ -228,14 +246,34 @@ def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path, bac
                      "postal_code": r.postal_code, "file": f"{r.letter_type}.pdf",
                      "pages": f"{pages[r.serial][0]}-{pages[r.serial][1]}"} for r in rows]
         with open(folder / "manifest.csv", "w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(manifest[0]), lineterminator="\n")
+            writer = csv.DictWriter(fh, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
             writer.writeheader()
             writer.writerows(csv_row(row) for row in manifest)
         sums = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}" for p in sorted(folder.glob("*"))
                 if p.name != "SHA256SUMS"]
         (folder / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
         return manifest
-    return Printing(len(rows), finish)
+    return Printing(len(rows), finish, failed)
+
+
+MANIFEST_FIELDS = ["serial", "type", "household_no", "postal_code", "file", "pages"]
+
+
+def _render_each(conn: Connection, workflow: Workflow, rows, failed: list[dict]) -> dict[int, str]:
+    """Each letter's HTML by id. The date's letters are read together (set-based); when that fails, one
+    at a time, so that one bad letter (say, a household number the payment slip cannot carry) is
+    reported in `failed` and every other letter of the day is still printed."""
+    try:
+        return {r.id: render_letter(c) for r, c in zip(rows, letter_contexts(conn, workflow, [r.id for r in rows]))}
+    except Exception:  # noqa: BLE001 — isolated below, letter by letter, and each failure reported
+        pass
+    sections = {}
+    for r in rows:
+        try:
+            sections[r.id] = render_letter(letter_context(conn, workflow, r.id))
+        except Exception as exc:  # noqa: BLE001 — reported with the letter, never hidden
+            failed.append({"serial": r.serial, "household_no": r.household_no, "error": f"{type(exc).__name__}: {exc}"})
+    return sections
 
 
 # type prefix, fiscal year, sequence (workflow/batch.py): anything else, such as a path, is no serial

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import Connection, bindparam, case, exists, func, select, update
 
+from ..adapters.queue_items import open_items
 from ..adapters.tables import (UNPAID, assessments, households, installment_plans, inquiries, investigations,
                                queue_items, seizures, staff)
 from ..errors import UserError
@@ -30,17 +31,6 @@ REASONS = {
     "limitation_due": "時効管理: an installment's limitation completes within 90 days",
     "special_review": "特別療養費の予告審査: over a year in arrears (国民健康保険法9条・54条の3)",
 }
-
-
-def open_items(conn: Connection, kind: str, on: date, reason: str, ids_query, due_days: int = 14) -> int:
-    """Open one item per household `ids_query` selects, unless one of the same kind is already open."""
-    already = select(queue_items.c.household_id).where(queue_items.c.kind == kind, queue_items.c.status == "open")
-    ids = conn.execute(ids_query.where(households.c.id.not_in(already)).distinct()
-                       .order_by(households.c.id)).scalars().all()
-    if ids:
-        conn.execute(queue_items.insert(), [{"kind": kind, "household_id": hid, "reason": reason, "created_on": on,
-                                             "due_on": on + timedelta(days=due_days)} for hid in ids])
-    return len(ids)
 
 
 def _open_for(conn: Connection, kind: str, on: date, ids_query, due_days: int) -> int:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import Connection, select
 
+from ..adapters.report_files import write_all
 from ..adapters.tables import rate_snapshots
 from .rates import collection_rates
 from .series import breakdowns, projection, series
@@ -78,3 +80,10 @@ def monthly_text(d: dict) -> str:
 
 def _pct(value: str | None, reached: bool = True) -> str:
     return "" if not reached else (f"{value} %" if value is not None else "—")
+
+
+def monthly_with_files(conn: Connection, fiscal_year: int, as_of: date, targets: dict | None,
+                       folder: Path | None) -> tuple[dict, list[Path]]:
+    """The monthly report, and its CSV, XLSX and HTML under `folder` when one is given."""
+    data = monthly(conn, fiscal_year, as_of, targets)
+    return data, write_all(data, folder) if folder is not None else []

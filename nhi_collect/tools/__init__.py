@@ -1,1 +1,2 @@
-"""Tools around the product: generators, campaigns and benchmarks, not used by the workflow itself."""
+"""Tools beside the use cases: a synthetic ward, its daily payment feed, simulated staff, the demo, the bench,
+the import fuzz campaign."""

@@ -7,7 +7,7 @@ the guards would see.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import (BigInteger, Column, Connection, Date, MetaData, String, Table, and_, case, func, insert,
                         literal, select, update)
@@ -92,7 +92,7 @@ def write_letter_items(conn: Connection, letter_type: str, on: date, *conditions
         .where(UNPAID > 0, assessments.c.due_date < on, *conditions)))
 
 
-def write_demand_notices(conn: Connection, on: date, demand_cutoff: date, deadline_days: int) -> int:
+def write_demand_notices(conn: Connection, on: date, demand_cutoff: date, deadline: date) -> int:
     """督促 (地方自治法231条の3①): each undemanded overdue installment of the batch gets its notice."""
     new = _batch_letters("demand_notice", on)
     undemanded = and_(assessments.c.due_date <= demand_cutoff,
@@ -101,7 +101,7 @@ def write_demand_notices(conn: Connection, on: date, demand_cutoff: date, deadli
     return conn.execute(insert(demand_notices).from_select(
         ["assessment_id", "letter_id", "issued_on", "deadline"],
         select(letter_items.c.assessment_id, new.c.id, literal(on, Date),
-               literal(on + timedelta(days=deadline_days), Date))
+               literal(deadline, Date))
         .join(letter_items, letter_items.c.letter_id == new.c.id))).rowcount
 
 

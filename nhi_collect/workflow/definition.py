@@ -43,7 +43,7 @@ class CalendarJob:
 
 @dataclass(frozen=True)
 class Policy:
-    demand_after_days: int
+    demand_within_days: int
     demand_deadline_days: int
     reminder_after_deadline_days: int
     min_balance: int

@@ -7,23 +7,40 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, func, select
 
-from ..adapters.tables import (UNPAID, assessments, demand_notices, households, installment_plans, investigations,
-                               letter_items, letters, payments, plan_schedule, seizures, suspensions)
+from ..adapters.tables import (UNPAID, allocations, assessments, demand_notices, households, installment_plans,
+                               investigations, letter_items, letters, payments, plan_schedule, seizures, suspensions)
 from .guards import Facts, Installment
 
 REMINDER_TYPES = ("reminder", "special_reminder")
+# Money the debtor paid acknowledges the debt (民法152条); money taken by seizure or given back does not.
+NOT_ACKNOWLEDGEMENTS = ("seizure", "refund")
 
 
 def load_installments(conn: Connection, household_ids: list[int], on: date,
                       unpaid_only: bool = False) -> dict[int, list[Installment]]:
-    """Each household's installments, oldest first, with their demand notice and the reminders that listed
-    them by `on`: what limitation is computed from (the work queue needs no more than this)."""
-    reminders = defaultdict(list)
+    """Each household's installments, oldest first, with the events recorded by `on` that limitation is
+    computed from (domain.md §9): the demand notice, the reminders that listed them, the debtor's payments on
+    them, the plans signed while they were due and the seizures executed after their demand."""
+    reminders, paid = defaultdict(list), defaultdict(set)
     for assessment_id, issued_on in conn.execute(
             select(letter_items.c.assessment_id, letters.c.issued_on).join(letters)
             .where(letters.c.household_id.in_(household_ids), letters.c.letter_type.in_(REMINDER_TYPES),
                    letters.c.issued_on <= on)):
         reminders[assessment_id].append(issued_on)
+    for assessment_id, received_on in conn.execute(
+            select(allocations.c.assessment_id, allocations.c.received_on).join(payments)
+            .where(payments.c.household_id.in_(household_ids), allocations.c.amount > 0,
+                   payments.c.channel.not_in(NOT_ACKNOWLEDGEMENTS), allocations.c.received_on <= on)):
+        paid[assessment_id].add(received_on)
+    plans, seized = defaultdict(list), defaultdict(list)
+    for hid, agreed_on in conn.execute(
+            select(installment_plans.c.household_id, installment_plans.c.agreed_on)
+            .where(installment_plans.c.household_id.in_(household_ids), installment_plans.c.agreed_on <= on)):
+        plans[hid].append(agreed_on)
+    for hid, executed_on, released_on in conn.execute(
+            select(seizures.c.household_id, seizures.c.executed_on, seizures.c.released_on)
+            .where(seizures.c.household_id.in_(household_ids), seizures.c.executed_on <= on)):
+        seized[hid].append((executed_on, released_on if released_on and released_on <= on else None))
     found: dict[int, list[Installment]] = defaultdict(list)
     for r in conn.execute(
             select(assessments.c.id, assessments.c.household_id, assessments.c.fiscal_year, assessments.c.installment,
@@ -31,8 +48,11 @@ def load_installments(conn: Connection, household_ids: list[int], on: date,
             .outerjoin(demand_notices, demand_notices.c.assessment_id == assessments.c.id)
             .where(assessments.c.household_id.in_(household_ids), *((UNPAID > 0,) if unpaid_only else ()))
             .order_by(assessments.c.due_date, assessments.c.fiscal_year, assessments.c.installment)):
-        found[r.household_id].append(Installment(r.fiscal_year, r.installment, r.due_date, r.unpaid, r.issued_on,
-                                                 r.deadline, tuple(reminders[r.id])))
+        found[r.household_id].append(Installment(
+            r.fiscal_year, r.installment, r.due_date, r.unpaid, r.issued_on, r.deadline, tuple(reminders[r.id]),
+            tuple(sorted(paid[r.id])), tuple(d for d in plans[r.household_id] if d > r.due_date),
+            # a seizure covers only installments demanded before it (国税徴収法47条)
+            tuple(s for s in seized[r.household_id] if r.issued_on is not None and r.issued_on < s[0])))
     return found
 
 

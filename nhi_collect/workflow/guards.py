@@ -14,8 +14,9 @@ from sqlalchemy.orm import aliased
 
 from ..adapters.tables import (UNPAID, assessments, demand_notices, households, installment_plans, investigations,
                                payments, plan_schedule, seizures)
-from ..domain.calendar import SEIZURE_WAIT_DAYS, fiscal_year
-from ..domain.limitation import Demand, Reminder, limitation_date, suspension_extinction_date
+from ..domain.calendar import SEIZURE_WAIT_DAYS, demand_due_cutoff, earliest_seizure_date, fiscal_year
+from ..domain.limitation import (Acknowledgement, Demand, Effect, Event, Reminder, Seizure, limitation,
+                                 suspension_extinction_date)
 from .definition import LADDER, Policy
 
 
@@ -35,12 +36,24 @@ class Installment:
     demand_issued_on: date | None = None
     demand_deadline: date | None = None
     reminders: tuple[date, ...] = ()
+    payments: tuple[date, ...] = ()  # days the debtor paid on it (民法152条: 一部弁済は承認)
+    plans: tuple[date, ...] = ()  # installment plans signed while it was due
+    seizures: tuple[tuple[date, date | None], ...] = ()  # (executed, released) of seizures after its demand
 
-    def limitation_date(self) -> date | None:
-        events = [Reminder(on) for on in self.reminders]
+    def limitation_events(self) -> list[Event]:
+        events: list[Event] = [Reminder(on) for on in self.reminders]
         if self.demand_issued_on:
             events.append(Demand(self.demand_issued_on, self.demand_deadline))
-        return limitation_date(self.due_date, events)
+        events += [Acknowledgement(on) for on in self.payments]
+        events += [Acknowledgement(on, "plan") for on in self.plans]
+        events += [Seizure(on, ended_on) for on, ended_on in self.seizures]
+        return events
+
+    def limitation(self) -> tuple[date | None, list[Effect]]:
+        return limitation(self.due_date, self.limitation_events())
+
+    def limitation_date(self) -> date | None:
+        return self.limitation()[0]
 
 
 @dataclass
@@ -87,7 +100,8 @@ def _not_demanded():
 
 
 def _demand_cutoff(c: Context) -> date:
-    return c.on - timedelta(days=c.policy.demand_after_days)
+    """Installments due on or before this date are demanded today: today is the last lawful day for them."""
+    return demand_due_cutoff(c.on, c.policy.demand_within_days)
 
 
 def _overdue_balance_sql(c: Context):
@@ -118,11 +132,17 @@ def _scope_sql(c: Context):
     return _open(A.c.fiscal_year == year, A.c.installment.in_(list(c.scope)), A.c.due_date < c.on)
 
 
-def _undemanded_or_recent_sql(c: Context):
-    """An overdue unpaid installment without a demand notice issued more than ten days ago."""
-    recent = c.on - timedelta(days=SEIZURE_WAIT_DAYS + 1)
-    return _open(A.c.due_date < c.on, ~exists().where(demand_notices.c.assessment_id == A.c.id,
-                                                      demand_notices.c.issued_on <= recent))
+def _ripe(i: Installment, on: date) -> bool:
+    """An installment that may be seized for (domain.md §9): unpaid, demanded more than ten days ago
+    (国税徴収法47条1項) and past the notice's designated deadline (地方自治法231条の3第3項)."""
+    return (i.unpaid > 0 and i.demand_issued_on is not None and earliest_seizure_date(i.demand_issued_on) <= on
+            and i.demand_deadline < on)
+
+
+def _ripe_sql(c: Context):
+    latest_issue = c.on - timedelta(days=SEIZURE_WAIT_DAYS + 1)  # the SQL form of earliest_seizure_date
+    return _open(exists().where(demand_notices.c.assessment_id == A.c.id, demand_notices.c.issued_on <= latest_issue,
+                                demand_notices.c.deadline < c.on))
 
 
 def _plan_broken_sql(c: Context):
@@ -188,16 +208,10 @@ GUARDS: dict[str, Guard] = {g.name: g for g in [
           lambda f, c: f.seizure_approved_on is not None and f.seizure_approved_on <= c.on,
           lambda c: exists().where(seizures.c.household_id == h.c.id, seizures.c.executed_on.is_(None),
                                    seizures.c.released_on.is_(None), seizures.c.approved_on <= c.on)),
-    Guard("demanded_every_installment",
-          "国税徴収法47条1項 / 地方自治法231条の3第3項: no seizure for an installment without a demand notice",
-          lambda f, c: all(i.demand_issued_on is not None for i in f.overdue(c.on)),
-          lambda c: ~_open(A.c.due_date < c.on, _not_demanded())),
-    Guard("seizure_date_reached",
-          "国税徴収法47条1項: no seizure until 10 days have passed from the day the demand notice was issued",
-          lambda f, c: all(i.demand_issued_on is not None
-                           and i.demand_issued_on + timedelta(days=SEIZURE_WAIT_DAYS + 1) <= c.on
-                           for i in f.overdue(c.on)),
-          lambda c: ~_undemanded_or_recent_sql(c)),
+    Guard("has_ripe_installment",
+          "国税徴収法47条1項 / 地方自治法231条の3第3項: a seizure needs an installment demanded more than 10 days ago "
+          "and past the demand notice's designated deadline; installments that fell due later neither block nor join it",
+          lambda f, c: any(_ripe(i, c.on) for i in f.installments), _ripe_sql),
     Guard("plan_broken", "a promised installment-plan payment is late beyond the grace days",
           _plan_broken_python, _plan_broken_sql),
     Guard("extinguished", "不納欠損 only after limitation (国保法110条), three years of suspension or immediate "

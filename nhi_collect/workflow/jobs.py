@@ -1,24 +1,20 @@
-"""Running a business date: the calendar's jobs in order, each one transaction, each claimed once.
+"""The calendar's jobs as set-based SQL: which jobs a date schedules and what one job does.
 
-A job first inserts its (job, date) row in batch_runs inside the same transaction as its work: a
-second or concurrent run of the same date finds the row and does nothing; a run killed midway
-rolled back as a whole, so running the date again does all of it, once.
+Claiming a job, its transaction and the month-end snapshot belong to running a business date
+(services/business_date.py); here is only the work of one job inside the transaction it is given.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
-from sqlalchemy import Connection, Engine, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, select
 
 from ..adapters.db import analyze_after_bulk
-from ..adapters.tables import batch_runs, households, rate_snapshots
-from ..domain.calendar import is_office_day, month_end, next_office_day
-from ..services.households import current_accounting_year
-from ..services.queue import open_items
+from ..adapters.queue_items import open_items
+from ..adapters.tables import households
+from ..domain.calendar import demand_deadline, demand_due_cutoff, is_office_day, next_office_day
 from . import batch
 from .definition import RESUME, LADDER, CalendarJob, Workflow
 from .facts import load_facts
@@ -61,36 +57,14 @@ def round_scope(job: CalendarJob, on: date):
     return None
 
 
-def run_date(engine: Engine, workflow: Workflow, on: date, *, one_at_a_time: bool = False,
-             dry_run: bool = False) -> list[JobReport]:
-    """Run every job the calendar schedules on `on`. `one_at_a_time` decides each household through the
-    transitions Machine instead of the set-based SQL (the parity check); `dry_run` rolls back."""
-    jobs = [job for job in workflow.calendar if scheduled_on(job, on)]
-    if dry_run:  # one transaction, so later jobs see what earlier ones would have done, then nothing is kept
-        with engine.connect() as conn, conn.begin() as tx:
-            reports = [_run_job(conn, workflow, job, on, one_at_a_time) for job in jobs]
-            tx.rollback()
-        return reports
-    reports = []
-    for job in jobs:
-        with engine.connect() as conn, conn.begin():
-            reports.append(_run_job(conn, workflow, job, on, one_at_a_time))
-    return reports
+def scheduled(workflow: Workflow, on: date) -> list[CalendarJob]:
+    return [job for job in workflow.calendar if scheduled_on(job, on)]
 
 
-def _claim(conn: Connection, job: str, on: date) -> int | None:
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(batch_runs)
-    row = conn.execute(insert.values(job=job, business_date=on, status="running",
-                                     started_at=datetime.now(timezone.utc))
-                       .on_conflict_do_nothing(index_elements=["job", "business_date"])
-                       .returning(batch_runs.c.id)).first()
-    return row.id if row else None
-
-
-def _run_job(conn: Connection, workflow: Workflow, job: CalendarJob, on: date, one_at_a_time: bool) -> JobReport:
-    run_id = _claim(conn, job.job, on)
-    if run_id is None:
-        return JobReport(job.job, "skipped")
+def run_job(conn: Connection, workflow: Workflow, job: CalendarJob, on: date, run_id: int,
+            one_at_a_time: bool = False) -> JobReport:
+    """One job's moves, letters and queue items, in the caller's transaction. `one_at_a_time` decides
+    each household through the transitions Machine instead of the set-based SQL (the parity check)."""
     batch.prepare(conn)
     report = JobReport(job.job, "done")
     ctx = Context(on, workflow.policy, round_scope(job, on))
@@ -101,11 +75,7 @@ def _run_job(conn: Connection, workflow: Workflow, job: CalendarJob, on: date, o
             _fire(conn, workflow, trigger, ctx, run_id, report, one_at_a_time)
     if job.queue:
         report.queued += _queue_checks(conn, job.queue, on)
-    if job.every == "month_end":
-        _snapshot_rates(conn, on)
     analyze_after_bulk(conn, BATCH_TABLES, report.letters + sum(report.transitions.values()))
-    conn.execute(batch_runs.update().where(batch_runs.c.id == run_id).values(
-        status="done", finished_at=datetime.now(timezone.utc), detail=json.dumps(report.as_json())))
     return report
 
 
@@ -165,8 +135,8 @@ def _issue_demands(conn, workflow, ctx, run_id, report, one_at_a_time) -> None:
         batch.select_into_batch(conn, select(households.c.id).where(
             households.c.stage.in_(letter_stages), *(GUARDS[g].sql(ctx) for g in needs)))
     report.letters += batch.write_letters(conn, "demand_notice", ctx.on, run_id)
-    cutoff = ctx.on - timedelta(days=policy.demand_after_days)
-    batch.write_demand_notices(conn, ctx.on, cutoff, policy.demand_deadline_days)
+    batch.write_demand_notices(conn, ctx.on, demand_due_cutoff(ctx.on, policy.demand_within_days),
+                               demand_deadline(ctx.on, policy.demand_deadline_days))
     report.queued += open_items(conn, "whereabouts_unknown", ctx.on, "居所不明: overdue installments cannot be demanded "
                             "by mail; trace the household or consider 公示送達",
                             select(households.c.id).where(households.c.whereabouts_unknown.is_(True),
@@ -182,11 +152,3 @@ def _queue_checks(conn: Connection, kind: str, on: date) -> int:
                                           "has joined employee insurance",
               "non_residence_check": "不現住調査: in arrears; check residence with the resident-records team"}[kind]
     return open_items(conn, kind, on, reason, in_arrears, due_days=30)
-
-
-def _snapshot_rates(conn: Connection, on: date) -> None:
-    from ..services.rates import collection_rates
-    year = current_accounting_year(on)
-    r = collection_rates(conn, year, month_end(on.year, on.month))
-    figures = {"current_year": r.current_year.__dict__, "arrears": r.arrears.__dict__}
-    conn.execute(rate_snapshots.insert().values(fiscal_year=year, as_of=r.as_of, figures=json.dumps(figures)))

@@ -82,7 +82,7 @@ def test_generate_import_and_household_show(tmp_path):
     for i in data["installments"]:
         assert i["paid"] + i["unpaid"] == i["amount"] or i["unpaid"] == 0
         assert set(i) == {"fiscal_year", "installment", "due_date", "amount", "paid", "unpaid", "demand_issued_on",
-                          "limitation_date"}
+                          "limitation_date", "limitation_events"}
 
 
 def test_run_json_dry_run_and_letters(tmp_path):

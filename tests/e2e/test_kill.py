@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from nhi_collect.adapters.db import make_engine, upgrade
 from nhi_collect.adapters.tables import batch_runs
-from nhi_collect.services.feed import split_by_day
-from nhi_collect.services.synthetic import generate_ward
+from nhi_collect.tools.feed import split_by_day
+from nhi_collect.tools.synthetic import generate_ward
 from tests.integration.test_workflow import load_ward, snapshot
 
 FROM, TO = date(2023, 7, 3), date(2023, 7, 12)

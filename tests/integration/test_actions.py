@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select, update
 
 from nhi_collect.adapters.db import transaction
-from nhi_collect.adapters.scheduler import SchedulerBusy, SchedulerLock, catch_up
+from nhi_collect.adapters.scheduler import SchedulerBusy, SchedulerLock
 from nhi_collect.adapters.tables import batch_runs, demand_notices, households, letters
 from nhi_collect.services import actions
+from nhi_collect.services.business_date import BusinessDates, run_date
 from nhi_collect.workflow.definition import load
-from nhi_collect.workflow.jobs import run_date
 from nhi_collect.workflow.machine import Refused
 from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
 
@@ -54,15 +54,16 @@ def test_demand_notices_then_seizure_only_after_ten_days(ledger, tmp_path):
         with transaction(ledger) as conn:
             return actions.execute_seizure(conn, WORKFLOW, "H1", on, "clerk")
 
-    with pytest.raises(Refused, match="10 days"):
-        seize(date(2023, 9, 29))  # installment 4 is not overdue yet; 1–3 were demanded only 9 days ago
-    with pytest.raises(Refused, match="without a demand notice"):
-        seize(date(2023, 10, 2))  # ten days have passed for 1–3, but installment 4 is overdue and undemanded
+    with pytest.raises(Refused, match="国税徴収法47条1項"):
+        seize(date(2023, 9, 29))  # 1–3 were demanded only 9 days ago
+    # ten days have passed on 10/1, but the notice's deadline, 9/30 (a Saturday), moved to Monday 10/2
+    # (地方自治法4条の2④): enforcement only once it has passed (231条の3③)
+    with pytest.raises(Refused, match="designated deadline"):
+        seize(date(2023, 10, 2))
     assert stage(ledger, "H1") == "seizure_notice"
-    run_date(ledger, WORKFLOW, date(2023, 10, 19))  # demands installment 4
-    with pytest.raises(Refused, match="10 days"):
-        seize(date(2023, 10, 29))
-    assert seize(date(2023, 10, 30)) == "enforcement"
+    # installment 4 (due 9/29) is overdue and not yet demanded: it neither blocks the seizure nor joins it
+    # (47条 applies per installment); today's code refused until 11 days after its own demand (10/30)
+    assert seize(date(2023, 10, 3)) == "enforcement"
 
 
 def test_a_third_party_without_an_address_gets_no_letter(ledger):
@@ -112,12 +113,13 @@ def test_suspension_blocks_seizure_and_lift_returns(ledger):
 def test_scheduler_catches_up_every_missed_date_in_order(ledger):
     ran = []
     run_date(ledger, WORKFLOW, date(2023, 9, 20))
-    done = catch_up(ledger, lambda on: (ran.append(on), run_date(ledger, WORKFLOW, on)), lambda: date(2023, 9, 27))
+    dates = BusinessDates(ledger, WORKFLOW, after_day=lambda on, _jobs: ran.append(on))
+    done = [day.on for day in dates.catch_up(lambda: date(2023, 9, 27))]
     assert done == ran == [date(2023, 9, 21) + timedelta(days=i) for i in range(7)]
     with ledger.connect() as conn:
-        dates = set(conn.execute(select(batch_runs.c.business_date)).scalars())
-    assert {date(2023, 9, 21), date(2023, 9, 22), date(2023, 9, 25), date(2023, 9, 27)} <= dates
-    assert catch_up(ledger, lambda on: ran.append(on), lambda: date(2023, 9, 27)) == []
+        recorded = set(conn.execute(select(batch_runs.c.business_date)).scalars())
+    assert {date(2023, 9, 21), date(2023, 9, 22), date(2023, 9, 25), date(2023, 9, 27)} <= recorded
+    assert dates.catch_up(lambda: date(2023, 9, 27)) == []
 
 
 def test_only_one_scheduler_per_database(ledger):
@@ -156,6 +158,7 @@ def test_investigation_inquiry_results_and_limitation_in_household_show(ledger):
     with ledger.connect() as conn:
         shown = show_household(conn, "H1", date(2023, 9, 30))
     first = shown["installments"][0]
-    # demanded 2023-09-20 with deadline 09-30: renewed for two years from 10-01 (国保法110条, 民法147条)
-    assert first["demand_issued_on"] == "2023-09-20" and first["limitation_date"] == "2025-09-30"
+    # demanded 2023-09-20; its deadline 09-30 is a Saturday, so it is Monday 10-02 (地方自治法4条の2④):
+    # renewed for two years from 10-03 (国保法110条, 地方自治法236条4項)
+    assert first["demand_issued_on"] == "2023-09-20" and first["limitation_date"] == "2025-10-02"
     assert shown["history"][0]["trigger"] == "issue_demand"

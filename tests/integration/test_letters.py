@@ -14,10 +14,10 @@ from nhi_collect.adapters.letters import environment
 from nhi_collect.adapters.tables import installment_plans, letters, plan_schedule, seizures, suspensions
 from nhi_collect.domain.payment_slip import check_digit
 from nhi_collect.services import actions
+from nhi_collect.services.business_date import run_date
 from nhi_collect.services.letters import (TITLES, letter_context, list_letters, mark_returned, reprint, start_batches,
                                          write_batches)
 from nhi_collect.workflow.definition import load
-from nhi_collect.workflow.jobs import run_date
 from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
 
 WORKFLOW = load()
@@ -73,7 +73,16 @@ def test_every_letter_type_renders_with_its_contents(issued, tmp_path):
                 third = WORKFLOW.third_parties[context["recipient"]["name"]]
                 assert context["recipient"]["honorific"] == "御中" and third["address"] in text
             if r.letter_type == "demand_notice":
-                assert "令和5年9月30日" in text and "地方自治法第231条の3" in text and "審査請求" in text
+                # issued 9/20 + 10 days = Saturday 9/30: the deadline is Monday 10/2 (地方自治法4条の2④)
+                assert "令和5年10月2日" in text and "地方自治法第231条の3" in text
+            if r.letter_type in ("demand_notice", "seizure_record"):
+                # 教示: the prefecture's board, review before court (国保法91・99・103条, 行政事件訴訟法14・46条)
+                assert "大阪府国民健康保険審査会に対して審査請求" in text and "国民健康保険法第103条" in text
+                assert "大阪市を被告として" in text and "大阪市長に対して審査請求" not in text
+            if r.letter_type == "seizure_record":  # 国税徴収法施行令21条: the officer, the property, 62条②
+                assert "徴収職員" in text and "大正銀行泉尾支店" in text and "国税徴収法第62条第2項" in text
+            if r.letter_type == "suspension_notice":
+                assert "第15条の9第1項" in text and "3年間継続" in text
             if r.letter_type == "bank_inquiry":
                 assert "国税徴収法第141条" in text and "タカハシ" in text
             if r.letter_type == "garnishment_notice":
@@ -199,3 +208,17 @@ def test_a_batch_is_laid_out_in_equal_parts_spread_over_the_cores(monkeypatch):
     assert sizes(500, 2) == [250, 250] and sizes(499, 2) == [499]  # a part keeps at least half of PART_LETTERS
     assert sizes(1_200, 2) == [400, 400, 400]  # at most PART_LETTERS: a browser's memory bounds a part
     assert sizes(25, 2) == [25] and sizes(600, 1) == [300, 300]
+
+
+def test_the_immediate_extinction_notice_does_not_print_the_three_year_rule(issued, tmp_path):
+    # 地方税法15条の7第5項: collection clearly impossible → the duty is extinguished at once, not after 3 years (④)
+    with transaction(issued) as conn:
+        h2 = actions.household_id(conn, "H2")
+        conn.execute(suspensions.insert().values(household_id=h2, ground="no_property", decided_by="boss",
+                                                 started_on=ON, immediate_extinction=True))
+        actions._letter(conn, "suspension_notice", h2, ON)
+        serial = conn.execute(select(letters.c.serial).where(letters.c.household_id == h2,
+                                                             letters.c.letter_type == "suspension_notice")).scalar()
+        reprint(conn, WORKFLOW, serial, tmp_path / "s.pdf")
+    text = pdf_text(tmp_path / "s.pdf").replace(" ", "").replace("\n", "").replace("\r", "")
+    assert "直ちに消滅" in text and "同条第5項" in text and "3年間継続" not in text

@@ -14,7 +14,7 @@ from nhi_collect.domain.collection_rate import (AdjustmentRow, AssessmentRow, Re
                                                 current_year_rate)
 from nhi_collect.services.imports import import_file
 from nhi_collect.services.rates import collection_rates
-from nhi_collect.services.synthetic import TOWNS, generate_ward
+from nhi_collect.tools.synthetic import TOWNS, generate_ward
 
 KINDS = ("households", "assessments", "adjustments", "payments")
 

@@ -15,15 +15,15 @@ from nhi_collect.adapters.db import make_engine, transaction, upgrade
 from nhi_collect.adapters.tables import (allocations, assessments, batch_runs, demand_notices, households,
                                          letter_items, letters, payments, stage_transitions)
 from nhi_collect.domain.calendar import earliest_seizure_date
-from nhi_collect.services.feed import import_until, split_by_day
+from nhi_collect.services.business_date import run_date
 from nhi_collect.services.imports import import_file
-from nhi_collect.services.simulation import simulate
-from nhi_collect.services.synthetic import generate_ward
+from nhi_collect.tools.feed import import_until, split_by_day
+from nhi_collect.tools.simulation import simulate
+from nhi_collect.tools.synthetic import generate_ward
 from nhi_collect.workflow import batch
 from nhi_collect.workflow.definition import load
 from nhi_collect.workflow.facts import load_facts
 from nhi_collect.workflow.guards import GUARDS, Context
-from nhi_collect.workflow.jobs import run_date
 
 WORKFLOW = load()
 START, END = date(2023, 4, 1), date(2024, 5, 31)
@@ -95,23 +95,27 @@ def test_no_rung_is_skipped(year):
 
 
 def test_no_seizure_before_its_legal_date_or_without_demand(year):
+    """Each seizure had an installment that was ripe that day: unpaid, demanded more than ten days before
+    (国税徴収法47条1項) and past the notice's designated deadline (地方自治法231条の3第3項). Installments that fell
+    due later need no demand yet: 47条 applies per installment, and they are not seized for."""
     with year.connect() as conn:
         seized = conn.execute(select(stage_transitions.c.household_id, stage_transitions.c.on_date)
                               .where(stage_transitions.c.to_stage == "enforcement")).all()
         assert seized
         for hid, on in seized:
             rows = conn.execute(
-                select(assessments.c.id, assessments.c.amount + assessments.c.adjusted, demand_notices.c.issued_on)
-                .outerjoin(demand_notices, demand_notices.c.assessment_id == assessments.c.id)
+                select(assessments.c.id, assessments.c.amount + assessments.c.adjusted, demand_notices.c.issued_on,
+                       demand_notices.c.deadline)
+                .join(demand_notices, demand_notices.c.assessment_id == assessments.c.id)
                 .where(assessments.c.household_id == hid, assessments.c.due_date < on)).all()
-            for assessment_id, amount, issued_on in rows:
+            ripe = []
+            for assessment_id, amount, issued_on, deadline in rows:
                 paid_by_then = conn.execute(
                     select(func.coalesce(func.sum(allocations.c.amount), 0)).join(payments)
-                    .where(allocations.c.assessment_id == assessment_id, payments.c.paid_on <= on)).scalar_one()
-                if paid_by_then >= amount:
-                    continue  # settled before the seizure: not seized for
-                assert issued_on is not None, (hid, on, assessment_id)
-                assert earliest_seizure_date(issued_on) <= on
+                    .where(allocations.c.assessment_id == assessment_id, payments.c.paid_on < on)).scalar_one()
+                if paid_by_then < amount and earliest_seizure_date(issued_on) <= on and deadline < on:
+                    ripe.append(assessment_id)
+            assert ripe, (hid, on)
 
 
 def test_every_letter_lists_overdue_money_and_none_goes_to_unknown_addresses(year):

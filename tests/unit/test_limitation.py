@@ -5,8 +5,8 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nhi_collect.domain.limitation import (Demand, DemandAnchor, InstallmentPromise, Payment, Reminder, Seizure,
-                                           limitation_date, suspension_extinction_date)
+from nhi_collect.domain.limitation import (Acknowledgement, Demand, DemandAnchor, Effect, Reminder, Seizure,
+                                           limitation, limitation_date, suspension_extinction_date)
 from nhi_collect.services.queue import MIN_LIMITATION_DAYS
 
 DUE = date(2023, 7, 31)
@@ -35,28 +35,89 @@ def test_only_the_first_demand_renews():
     assert limitation_date(DUE, events) == date(2025, 8, 30)
 
 
-def test_reminder_postpones_six_months_once():
-    # limitation 2025-07-31; a reminder on 2025-05-10 holds completion until 2025-11-10
+def test_reminder_postpones_six_months_and_a_reminder_during_them_does_nothing():
+    # limitation 2025-07-31; a reminder on 2025-05-10 holds completion until 2025-11-10 (民法150条1項):
+    # the six months run 2025-05-11 – 2025-11-10; a second reminder on 2025-10-01 falls inside them (150条2項)
     assert limitation_date(DUE, [Reminder(date(2025, 5, 10))]) == date(2025, 11, 10)
     twice = [Reminder(date(2025, 5, 10)), Reminder(date(2025, 10, 1))]
     assert limitation_date(DUE, twice) == date(2025, 11, 10)
+
+
+def test_a_reminder_after_the_first_ones_six_months_postpones_again():
+    # the first reminder (2024-12-01) holds completion until 2025-06-01, before the period ends (2025-07-31):
+    # it postpones nothing. A reminder on 2025-06-10 is outside its six months, so 150条2項 does not void it:
+    # completion is held until 2025-12-10. (Today's code ignored every reminder after the first.)
+    events = [Reminder(date(2024, 12, 1)), Reminder(date(2025, 6, 10))]
+    assert limitation_date(DUE, events) == date(2025, 12, 10)
+    # the day before that six months end (2025-06-01) is still inside them: void
+    assert limitation_date(DUE, [Reminder(date(2024, 12, 1)), Reminder(date(2025, 6, 1))]) == date(2025, 7, 31)
 
 
 def test_early_reminder_does_not_shorten_or_extend():
     assert limitation_date(DUE, [Reminder(date(2023, 9, 1))]) == date(2025, 7, 31)
 
 
-def test_promise_then_payment_renews_but_payment_alone_does_not():
-    assert limitation_date(DUE, [Payment(date(2024, 3, 15))]) == date(2025, 7, 31)
-    events = [InstallmentPromise(date(2024, 3, 1)), Payment(date(2024, 3, 15))]
-    assert limitation_date(DUE, events) == date(2026, 3, 15)
+def test_any_payment_on_the_installment_is_an_acknowledgement():
+    # 民法152条1項 (一部弁済は承認): a partial payment on 2024-03-15 renews from 2024-03-16 → 2026-03-15
+    assert limitation_date(DUE, [Acknowledgement(date(2024, 3, 15))]) == date(2026, 3, 15)
+    # a signed plan on 2024-03-01 renews from 2024-03-02; the payment after it renews again
+    assert limitation_date(DUE, [Acknowledgement(date(2024, 3, 1), "plan")]) == date(2026, 3, 1)
+    both = [Acknowledgement(date(2024, 3, 1), "plan"), Acknowledgement(date(2024, 3, 15))]
+    assert limitation_date(DUE, both) == date(2026, 3, 15)
 
 
-def test_running_seizure_postpones_without_end_and_a_finished_one_renews():
+def test_acknowledgement_on_the_last_day_renews_and_the_day_after_is_too_late():
+    assert limitation_date(DUE, [Acknowledgement(date(2025, 7, 31))]) == date(2027, 7, 31)
+    assert limitation_date(DUE, [Acknowledgement(date(2025, 8, 1))]) == date(2025, 7, 31)
+
+
+def test_acknowledgement_on_28_february_of_a_leap_year():
+    # the new period starts 2024-02-29; 2026 has no 29 February → it ends 2026-02-28 (民法143条2項ただし書)
+    assert limitation_date(DUE, [Acknowledgement(date(2024, 2, 28))]) == date(2026, 2, 28)
+
+
+def test_running_seizure_holds_completion_and_one_ended_by_collection_renews():
     assert limitation_date(DUE, [Seizure(date(2025, 1, 10))]) is None
+    # ended 2025-02-10 → a new period from 2025-02-11 (民法148条2項) → 2027-02-10
     assert limitation_date(DUE, [Seizure(date(2025, 1, 10), date(2025, 2, 10))]) == date(2027, 2, 10)
+
+
+def test_withdrawn_seizure_postpones_six_months_from_its_end():
+    # running across the period's end (2025-07-31) and withdrawn 2025-09-01: completion is held until six months
+    # after its end, 2026-03-01 (民法148条1項かっこ書; 2項ただし書: no renewal). Today's code gave 2025-09-01.
     withdrawn = Seizure(date(2025, 7, 1), date(2025, 9, 1), withdrawn=True)
-    assert limitation_date(DUE, [withdrawn]) == date(2025, 9, 1)
+    assert limitation_date(DUE, [withdrawn]) == date(2026, 3, 1)
+    # withdrawn on 2025-08-31: the six months from 2025-09-01 end on 2026-02-28
+    assert limitation_date(DUE, [Seizure(date(2025, 7, 1), date(2025, 8, 31), withdrawn=True)]) == date(2026, 2, 28)
+
+
+def test_a_seizure_after_completion_does_not_hold_it():
+    assert limitation_date(DUE, [Seizure(date(2025, 8, 1))]) == date(2025, 7, 31)
+
+
+def test_events_during_a_seizure_are_never_too_late():
+    # the seizure holds completion past 2025-07-31, so a payment on 2025-08-15 still acknowledges the debt;
+    # the seizure's end by collection on 2025-09-30 then renews from 2025-10-01
+    events = [Seizure(date(2025, 7, 1), date(2025, 9, 30)), Acknowledgement(date(2025, 8, 15))]
+    assert limitation_date(DUE, events) == date(2027, 9, 30)
+
+
+def test_public_notice_renews_like_a_mailed_demand():
+    # 公示送達 (地方税法20条の2): posted 2023-08-21, served 7 days later on 2023-08-28; deadline 2023-09-07
+    date_, effects = limitation(DUE, [Demand(date(2023, 8, 28), date(2023, 9, 7), public_notice=True)])
+    assert date_ == date(2025, 9, 7)
+    assert effects == [Effect(date(2023, 8, 28), "public_notice", "renewal")]
+
+
+def test_effects_list_what_moved_the_date():
+    events = [Demand(date(2023, 8, 20), date(2023, 8, 30)), Reminder(date(2023, 9, 1)),
+              Acknowledgement(date(2024, 5, 1)), Reminder(date(2026, 2, 1))]
+    date_, effects = limitation(DUE, events)
+    # the demand renews to 2025-08-30; the early reminder moves nothing; the payment renews to 2026-05-01;
+    # the reminder of 2026-02-01 holds completion until 2026-08-01
+    assert date_ == date(2026, 8, 1)
+    assert [(e.kind, e.effect) for e in effects] == [("demand", "renewal"), ("acknowledgement", "renewal"),
+                                                      ("reminder", "postponement")]
 
 
 def test_events_after_completion_do_not_revive():

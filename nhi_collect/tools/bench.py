@@ -13,6 +13,7 @@ Peak memory is this process's resident-set high-water mark per step (Linux /proc
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import time
@@ -24,15 +25,16 @@ from typing import Callable
 
 from sqlalchemy import Date, Engine, bindparam, func, select, text, update
 
-from ..adapters.db import transaction
+from ..adapters.db import make_engine, transaction, upgrade
 from ..adapters.letters import Batch, render_letter, write_pdfs
 from ..adapters.tables import households, letters
+from ..services.business_date import run_date
+from ..services.imports import import_file
+from ..services.letters import letter_contexts
+from ..services.queue import refresh
 from ..workflow.definition import Workflow
 from ..workflow.guards import Context
-from ..workflow.jobs import candidates, round_scope, run_date, scheduled_on
-from .imports import import_file
-from .letters import letter_contexts
-from .queue import refresh
+from ..workflow.jobs import candidates, round_scope, scheduled_on
 from .synthetic import generate_ward
 
 FISCAL_YEARS = range(2022, 2025)
@@ -155,6 +157,22 @@ def bare_rates(engine: Engine, n: int, as_of: date) -> tuple[float, float]:
     return round(100 * collected / assessed, 2), round(100 * arrears / carried, 2)
 
 
+def bench_into(out: Path, url: str | None, workflow: Workflow, households_: int, seed: int = 7,
+               pdf_letters: int = 1000, naive_letters: int = 50,
+               progress: Callable[[str], None] = lambda _m: None) -> tuple[dict, Path]:
+    """The command's run: a fresh work folder under OUT/bench/, the database (a new SQLite file there
+    unless `url`), and the figures written to OUT/bench/bench-N-BACKEND.json."""
+    work = out / "bench" / f"{households_}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    engine = make_engine(url or f"sqlite:///{work / 'bench.db'}")
+    upgrade(engine)
+    result = bench(engine, workflow, households_, work, seed, pdf_letters, naive_letters, progress)
+    path = out / "bench" / f"bench-{households_}-{engine.dialect.name}.json"
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    return result, path
+
+
 def bench(engine: Engine, workflow: Workflow, households_: int, work: Path, seed: int = 7,
           pdf_letters: int = 1000, naive_letters: int = 50,
           progress: Callable[[str], None] = lambda _m: None) -> dict:
@@ -209,7 +227,7 @@ def bench(engine: Engine, workflow: Workflow, households_: int, work: Path, seed
 
     progress(f"report FY{REPORT_YEAR} as of {REPORT_AS_OF}: the two rates, then the full report")
     bare, bare_result, _p = timed(lambda: bare_rates(engine, REPORT_YEAR, REPORT_AS_OF))
-    from .report import monthly
+    from ..services.report import monthly
 
     def report(full: bool):
         with engine.connect() as conn:

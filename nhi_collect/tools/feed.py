@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from ..adapters.db import transaction
-from .imports import import_file
+from ..services.imports import import_file
 
 DATED = {"payments": "paid_on", "adjustments": "adjusted_on"}
 

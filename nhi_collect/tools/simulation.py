@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -17,10 +17,11 @@ from sqlalchemy import Engine, func, select
 from ..adapters.db import transaction
 from ..adapters.tables import UNPAID, assessments, households, investigations, seizures
 from ..domain.calendar import month_end
+from ..services import actions
+from ..services.business_date import BusinessDates, DateRun
 from ..workflow.definition import Workflow
-from ..workflow.jobs import JobReport, run_date
+from ..workflow.jobs import JobReport
 from ..workflow.machine import Refused
-from . import actions
 from .feed import import_day
 
 CLERK, SUPERVISOR = "sim-clerk", "sim-supervisor"
@@ -109,13 +110,12 @@ def _overdue(conn, hno: str, on: date) -> int:
 
 def simulate(engine: Engine, workflow: Workflow, start: date, end: date, feed: Path | None = None,
              staff: bool = True, one_at_a_time: bool = False,
-             after_day: Callable[[date, list[JobReport]], None] = lambda _d, _r: None) -> None:
-    on = start
-    while on <= end:
-        if feed is not None:
-            import_day(engine, feed, on)
-        reports = run_date(engine, workflow, on, one_at_a_time=one_at_a_time)
-        if staff and reports:
-            simulated_staff(engine, workflow, on)
-        after_day(on, reports)
-        on += timedelta(days=1)
+             after_day: Callable[[date, list[JobReport]], object] | None = None,
+             print_date: Callable[[date], object] | None = None) -> list[DateRun]:
+    """The day loop of `run` (services/business_date.py) with each day's files arriving first and
+    simulated staff acting after the jobs of every office day."""
+    dates = BusinessDates(engine, workflow, print_date=print_date,
+                          before=(lambda on: import_day(engine, feed, on)) if feed is not None else None,
+                          after_jobs=(lambda on: simulated_staff(engine, workflow, on)) if staff else None,
+                          after_day=after_day, one_at_a_time=one_at_a_time)
+    return list(dates.run_range(start, end))

@@ -22,13 +22,14 @@ from ..adapters.db import transaction
 from ..adapters.report_files import write_all
 from ..adapters.tables import households, letters, seizures
 from ..domain.calendar import month_end
+from ..services.households import current_accounting_year
+from ..services.imports import import_file
+from ..services.letters import Printing, start_batches
+from ..services.printing import complete
+from ..services.rates import CollectionRates, collection_rates
+from ..services.report import monthly
 from ..workflow.definition import Workflow
 from .feed import import_until, split_by_day
-from .imports import import_file
-from .households import current_accounting_year
-from .letters import Printing, start_batches
-from .report import monthly
-from .rates import CollectionRates, collection_rates
 from .simulation import simulate
 from .synthetic import generate_ward
 
@@ -58,7 +59,7 @@ def stage_counts(engine: Engine) -> Counter:
 
 def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 10_000, seed: int = 2023,
              progress: Callable[[str], None] = lambda _m: None,
-             on_day: Callable[[date], None] = lambda _d: None) -> DemoSummary:
+             on_day: Callable[[date], None] = lambda _d: None, pdf_engine: str | None = None) -> DemoSummary:
     ward, feed = out / "ward", out / "feed"
     progress(f"generating {households_:,} households with fiscal years 2021–2023")
     generate_ward(households_, range(FISCAL_YEAR - 2, FISCAL_YEAR + 1), seed, ward)
@@ -69,23 +70,25 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
             import_file(conn, kind, str(ward / f"{kind}.csv"), actor="demo")
     import_until(engine, ward, START, feed)
     summary = DemoSummary()
-    printing: deque[Printing] = deque()
+    printing: deque[tuple[date, Printing]] = deque()
 
-    def printed(day: Printing) -> None:
+    def printed(on: date, day: Printing) -> None:
         started = time.perf_counter()
-        manifest = day.finish()
+        manifest = complete(engine, on, out, day).manifest  # verified against the register and recorded
         summary.print_wait_seconds += time.perf_counter() - started
         summary.printed_letters += len(manifest)
         summary.printed_pages += sum(int(m["pages"].split("-")[1]) - int(m["pages"].split("-")[0]) + 1
                                      for m in manifest)
 
-    def after_day(on: date, _reports) -> None:
+    def print_date(on: date) -> None:
         with engine.connect() as conn:  # every letter of the day, as the print vendor gets it
-            printing.append(start_batches(conn, workflow, on, out))
+            printing.append((on, start_batches(conn, workflow, on, out, pdf_engine=pdf_engine)))
         # the PDFs are laid out on the other cores while the next days run; the letters waiting for them
         # are bounded (about 4 kB of HTML each), so memory is too
-        while sum(day.letters for day in printing) > PRINT_BACKLOG_LETTERS:
-            printed(printing.popleft())
+        while sum(day.letters for _on, day in printing) > PRINT_BACKLOG_LETTERS:
+            printed(*printing.popleft())
+
+    def after_day(on: date, _reports) -> None:
         on_day(on)
         if on == month_end(on.year, on.month):
             summary.monthly_stages[on] = stage_counts(engine)
@@ -95,9 +98,9 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
 
     progress("running fiscal year 2023 through the calendar, 2023-04-01 to 2024-05-31")
     started = time.perf_counter()
-    simulate(engine, workflow, START, END, feed, after_day=after_day)
+    simulate(engine, workflow, START, END, feed, after_day=after_day, print_date=print_date)
     while printing:
-        printed(printing.popleft())
+        printed(*printing.popleft())
     summary.run_seconds = time.perf_counter() - started
     with engine.connect() as conn:
         summary.letters = Counter(dict(conn.execute(select(letters.c.letter_type, func.count())

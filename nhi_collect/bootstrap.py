@@ -1,0 +1,155 @@
+"""Settings → services: the one place where the CLI, the scheduler and (later) the web app are wired.
+
+Everything is made on first use, never at import time: no engine, no workflow file read, no clock
+read. Each entry point builds its Settings from its own options and the environment (contract.md),
+then asks the Services object for what it needs.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Mapping
+
+from .domain.calendar import TOKYO
+from .errors import UserError
+
+DEFAULT_URL = "sqlite:///nhi_collect.db"
+PDF_ENGINES = ("chromium", "weasyprint")
+STAFF_ROLE = object()  # stands for the acting person's role, read from the staff table in the action's transaction
+
+
+def tokyo_clock(environ: Mapping[str, str] = os.environ) -> Callable[[], date]:
+    """Today in Asia/Tokyo (the office's day, whatever the host's zone); NHI_COLLECT_TODAY pins it for
+    simulations and tests. Read when asked, so that a bad pin stops only the commands that read it."""
+    def today() -> date:
+        pinned = environ.get("NHI_COLLECT_TODAY")
+        if not pinned:
+            return datetime.now(TOKYO).date()
+        try:
+            return date.fromisoformat(pinned)
+        except ValueError:
+            raise UserError(f"NHI_COLLECT_TODAY={pinned!r} is not a date YYYY-MM-DD") from None
+    return today
+
+
+def resolve_actor(option: str | None) -> str:
+    """Who is acting: `--as USER`, else the login name. The only place that decides it."""
+    if option:
+        return option
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "system"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    out: Path
+    workflow_file: str | None  # None: the shipped workflows/taisho.toml
+    pdf_engine: str | None  # None: Chromium for large batches when installed, else WeasyPrint
+    today: Callable[[], date] = field(compare=False)
+
+    @classmethod
+    def from_options(cls, db: str | None = None, out: str | Path | None = None, workflow: str | None = None,
+                     environ: Mapping[str, str] = os.environ, today: Callable[[], date] | None = None) -> "Settings":
+        """contract.md: `--db URL`, else NHI_COLLECT_DB, else sqlite:///nhi_collect.db here; `--out DIR`,
+        else ./out; NHI_COLLECT_PDF_ENGINE chooses the PDF engine."""
+        return cls(db or environ.get("NHI_COLLECT_DB") or DEFAULT_URL, Path(out or "out"), workflow,
+                   environ.get("NHI_COLLECT_PDF_ENGINE") or None, today or tokyo_clock(environ))
+
+
+class Services:
+    """One object of services per process (or per web request's app). The engine and the workflow are
+    made on first use; `engine()` brings the schema to the latest migration first (contract.md)."""
+
+    def __init__(self, settings: Settings, actor: str | None = None):
+        self.settings = settings
+        self.actor = resolve_actor(actor)
+        self._engine = None
+
+    @property
+    def url(self) -> str:
+        return self.settings.database_url
+
+    @property
+    def out(self) -> Path:
+        return self.settings.out
+
+    def today(self) -> date:
+        return self.settings.today()
+
+    @property
+    def pdf_engine(self) -> str | None:
+        """Checked when letters are printed, so that a bad value stops only the commands that print."""
+        chosen = self.settings.pdf_engine
+        if chosen not in (None, *PDF_ENGINES):
+            raise UserError(f"NHI_COLLECT_PDF_ENGINE={chosen!r}: expected chromium or weasyprint")
+        return chosen
+
+    def engine(self, migrate: bool = True):
+        from .adapters.db import make_engine, upgrade
+        if self._engine is None:
+            self._engine = make_engine(self.url)
+            if migrate:
+                upgrade(self._engine)
+        return self._engine
+
+    @cached_property
+    def workflow(self):
+        from .workflow.definition import load
+        return load(self.settings.workflow_file)
+
+    def transact(self, use_case: Callable, *args, **kwargs):
+        """One unit of work: `use_case(conn, *args)` commits as a whole or not at all. STAFF_ROLE among the
+        arguments is replaced by the actor's role, read in the same transaction."""
+        from .adapters.db import transaction
+        with transaction(self.engine()) as conn:
+            if any(a is STAFF_ROLE for a in args):
+                from .services.staff import role_of
+                role = role_of(conn, self.actor)
+                args = tuple(role if a is STAFF_ROLE else a for a in args)
+            return use_case(conn, *args, **kwargs)
+
+    def read(self, use_case: Callable, *args, **kwargs):
+        """`use_case(conn, *args)` on a connection that writes nothing."""
+        with self.engine().connect() as conn:
+            return use_case(conn, *args, **kwargs)
+
+    def print_date(self, on: date):
+        """A date's batches, manifest and checksums written again from the register under OUT/letters/DATE/,
+        verified and recorded (services/printing.py)."""
+        from .services.printing import print_date
+        return print_date(self.engine(), self.workflow, on, self.out, self.pdf_engine)
+
+    def print_pending(self, through: date) -> list:
+        """The print hook of `run`, `simulate` and the scheduler: every date up to `through` whose printing
+        is incomplete (never written, died midway, a letter failed, a letter issued since), oldest first."""
+        from .services.printing import pending
+        return [self.print_date(on) for on in self.read(pending, through)]
+
+    def business_dates(self, feed: Path | None = None, **hooks):
+        """The day loop of `run`, `simulate` and the scheduler, printing each date's letters; with `feed`,
+        each day's payments and adjustments files are imported first (a simulation)."""
+        from .services.business_date import BusinessDates
+        self.pdf_engine  # a bad choice is refused before any date runs, not after its letters are issued
+        if feed is not None:
+            from .tools.feed import import_day
+            hooks["before"] = lambda on: import_day(self.engine(), feed, on)
+        return BusinessDates(self.engine(), self.workflow, print_date=self.print_pending, **hooks)
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def bootstrap(db: str | None = None, out: str | Path | None = None, workflow: str | None = None,
+              actor: str | None = None, environ: Mapping[str, str] = os.environ,
+              today: Callable[[], date] | None = None) -> Services:
+    return Services(Settings.from_options(db, out, workflow, environ, today), actor)

@@ -1,0 +1,164 @@
+"""`action ...`: staff actions on one household, each one transaction, audited as the acting person."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from ...bootstrap import STAFF_ROLE, Services
+from ...services import actions as use
+from ...services.actions import CONTACT_CHANNELS, INQUIRY_KINDS, PROPERTY_KINDS, SUSPENSION_GROUNDS
+from .common import ON, pass_services, today_or
+
+
+def parse_schedule(_ctx, _param, value):
+    if value is None:
+        return None
+    try:
+        return [(date.fromisoformat(d), int(a)) for d, a in (part.split(":") for part in value.split(","))]
+    except ValueError:
+        raise click.BadParameter("expected DATE:AMOUNT,DATE:AMOUNT,... e.g. 2023-08-31:10000") from None
+
+
+def parse_inquiries(_ctx, _param, values):
+    try:
+        return [tuple(v.split(":", 1)) for v in values if v.split(":", 1)[1]]
+    except IndexError:
+        raise click.BadParameter("expected KIND:TARGET, e.g. bank:大正銀行 泉尾支店") from None
+
+
+@click.group()
+def action():
+    """Staff actions on one household (each one transaction, audited with --as)."""
+
+
+@action.command("contact")
+@click.argument("household_no")
+@ON
+@click.option("--channel", type=click.Choice(CONTACT_CHANNELS), required=True)
+@click.option("--summary", required=True)
+@click.option("--promise")
+@pass_services
+def action_contact(obj: Services, household_no, on, channel, summary, promise):
+    """交渉記録: record a contact with the household."""
+    obj.transact(use.record_contact, household_no, today_or(obj, on), channel, summary, promise, obj.actor)
+    click.echo(f"{household_no}: contact recorded")
+
+
+@action.command("plan")
+@click.argument("household_no")
+@ON
+@click.option("--schedule", callback=parse_schedule, required=True, help="DATE:AMOUNT,... promised payments.")
+@pass_services
+def action_plan(obj: Services, household_no, on, schedule):
+    """分納誓約: agree an installment plan (pauses escalation while kept)."""
+    dest = obj.transact(use.agree_plan, obj.workflow, household_no, today_or(obj, on), schedule, obj.actor)
+    click.echo(f"{household_no}: {dest}")
+
+
+@action.command("open-investigation")
+@click.argument("household_no")
+@ON
+@click.option("--inquiry", "inquiries", multiple=True, callback=parse_inquiries,
+              help=f"KIND:TARGET ({', '.join(INQUIRY_KINDS)}); repeatable.")
+@pass_services
+def action_open_investigation(obj: Services, household_no, on, inquiries):
+    """財産調査: send inquiries (国税徴収法141条); a bank inquiry produces a 預貯金等照会書."""
+    obj.transact(use.open_investigation, obj.workflow, household_no, today_or(obj, on), obj.actor, inquiries)
+    click.echo(f"{household_no}: investigation opened with {len(inquiries)} inquiry(ies)")
+
+
+@action.command("inquiry-result")
+@click.argument("household_no")
+@ON
+@click.option("--kind", type=click.Choice(INQUIRY_KINDS), required=True)
+@click.option("--target", required=True)
+@click.option("--found", "found_amount", type=int, required=True, help="Amount found in yen (0: nothing).")
+@pass_services
+def action_inquiry_result(obj: Services, household_no, on, kind, target, found_amount):
+    """Record the reply to an inquiry."""
+    obj.transact(use.record_inquiry_result, household_no, kind, target, today_or(obj, on), found_amount, obj.actor)
+    click.echo(f"{household_no}: {kind} inquiry to {target} answered ({found_amount:,} yen)")
+
+
+@action.command("collect")
+@click.argument("household_no")
+@ON
+@click.option("--amount", type=click.IntRange(1), required=True)
+@pass_services
+def action_collect(obj: Services, household_no, on, amount):
+    """Money received from an executed seizure (取立て), applied oldest first."""
+    obj.transact(use.collect_from_seizure, household_no, today_or(obj, on), amount, obj.actor)
+    click.echo(f"{household_no}: {amount:,} yen collected from the seizure")
+
+
+@action.command("close-investigation")
+@click.argument("household_no")
+@ON
+@click.option("--found/--none", "found", required=True, help="Property found, or none.")
+@pass_services
+def action_close_investigation(obj: Services, household_no, on, found):
+    """Close the property investigation with its result."""
+    obj.transact(use.close_investigation, household_no, today_or(obj, on), found, obj.actor)
+    click.echo(f"{household_no}: investigation closed ({'property found' if found else 'nothing found'})")
+
+
+@action.command("approve-seizure")
+@click.argument("household_no")
+@ON
+@click.option("--kind", type=click.Choice(PROPERTY_KINDS), required=True)
+@click.option("--third-party", required=True)
+@click.option("--amount", type=click.IntRange(1), required=True)
+@pass_services
+def action_approve_seizure(obj: Services, household_no, on, kind, third_party, amount):
+    """Supervisor: approve a seizure proposal."""
+    obj.transact(use.approve_seizure, obj.workflow, household_no, today_or(obj, on), kind, third_party, amount,
+                 obj.actor, STAFF_ROLE)
+    click.echo(f"{household_no}: seizure approved")
+
+
+@action.command("seize")
+@click.argument("household_no")
+@ON
+@pass_services
+def action_seize(obj: Services, household_no, on):
+    """Record an executed seizure (refused before the legal date or without demand notices)."""
+    dest = obj.transact(use.execute_seizure, obj.workflow, household_no, today_or(obj, on), obj.actor)
+    click.echo(f"{household_no}: {dest}")
+
+
+@action.command("suspend")
+@click.argument("household_no")
+@ON
+@click.option("--ground", type=click.Choice(SUSPENSION_GROUNDS), required=True)
+@click.option("--immediate-extinction", is_flag=True)
+@pass_services
+def action_suspend(obj: Services, household_no, on, ground, immediate_extinction):
+    """Supervisor: suspend enforcement (地方税法15条の7)."""
+    dest = obj.transact(use.suspend, obj.workflow, household_no, today_or(obj, on), ground, obj.actor, STAFF_ROLE,
+                        immediate_extinction)
+    click.echo(f"{household_no}: {dest}")
+
+
+@action.command("lift-suspension")
+@click.argument("household_no")
+@ON
+@pass_services
+def action_lift(obj: Services, household_no, on):
+    """Supervisor: lift a suspension; the household returns to the rung it left."""
+    dest = obj.transact(use.lift_suspension, obj.workflow, household_no, today_or(obj, on), obj.actor, STAFF_ROLE)
+    click.echo(f"{household_no}: {dest}")
+
+
+@action.command("write-off")
+@click.argument("household_no")
+@ON
+@pass_services
+def action_write_off(obj: Services, household_no, on):
+    """Supervisor: write off an extinguished debt (不納欠損)."""
+    dest = obj.transact(use.write_off, obj.workflow, household_no, today_or(obj, on), obj.actor, STAFF_ROLE)
+    click.echo(f"{household_no}: {dest}")
+
+
+COMMANDS = (action,)

@@ -1,0 +1,172 @@
+"""Running a business date: the use case behind `run`, `simulate`, the scheduler and the demo.
+
+A date runs the jobs its calendar schedules, in order, each in its own transaction, which first
+inserts the job's (job, date) row in batch_runs: a second or concurrent run of the same date finds
+the row and does nothing; a run killed midway rolled back as a whole, so running the date again does
+all of it, once. A month end's last job also snapshots the collection rates. The date's letters are
+then printed through one hook.
+
+Like a credit-control run (architecture.md), a date never runs backwards by accident: a date before
+the last date run, with jobs not yet done, is refused unless the operator asks for it explicitly
+(a missed date run late issues letters as of a day the ledger has already passed).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Callable, Iterator
+
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..adapters.tables import batch_runs, rate_snapshots
+from ..domain.calendar import month_end
+from ..errors import UserError
+from ..workflow.definition import CalendarJob, Workflow
+from ..workflow.jobs import JobReport, run_job, scheduled
+from .households import current_accounting_year
+from .printing import PRINT_JOB
+from .rates import collection_rates
+
+ALLOW_BACKWARD = "--allow-backward"  # the option that names the operator's explicit request
+
+DateHook = Callable[[date], object]
+
+
+@dataclass
+class DateRun:
+    on: date
+    jobs: list[JobReport] = field(default_factory=list)
+    dry_run: bool = False
+    printing: list = field(default_factory=list)  # what the print hook reports (services/printing.PrintReport)
+
+    def as_json(self) -> dict:
+        data = {"date": self.on.isoformat(), "jobs": [r.as_json() for r in self.jobs]}
+        if self.dry_run:
+            data["dry_run"] = True
+        if self.printing:
+            data["printing"] = [p.as_json() for p in self.printing]
+        return data
+
+
+class BackwardDate(UserError):
+    pass
+
+
+def last_run_date(conn: Connection) -> date | None:
+    return conn.execute(select(func.max(batch_runs.c.business_date)).where(batch_runs.c.job != PRINT_JOB)).scalar()
+
+
+def refuse_backward(engine: Engine, workflow: Workflow, on: date) -> None:
+    """Refuse `on` when a later date has run and `on` still has jobs to do (a date all of whose jobs
+    are done is a no-op, so running it again stays safe)."""
+    with engine.connect() as conn:
+        last = last_run_date(conn)
+        if last is None or on >= last:
+            return
+        done = set(conn.execute(select(batch_runs.c.job).where(batch_runs.c.business_date == on)).scalars())
+    todo = [job.job for job in scheduled(workflow, on) if job.job not in done]
+    if todo:
+        raise BackwardDate(
+            f"business date {on} is before {last}, the last date run, and its jobs {', '.join(todo)} have not "
+            f"run: run now they would issue letters and move households as of a day the ledger has already "
+            f"passed. Run {last} or a later date, or, for a date that was missed, pass {ALLOW_BACKWARD} "
+            f"to run it anyway.")
+
+
+def run_date(engine: Engine, workflow: Workflow, on: date, *, one_at_a_time: bool = False, dry_run: bool = False,
+             allow_backward: bool = False) -> list[JobReport]:
+    """Every job the calendar schedules on `on`; `dry_run` runs them in one transaction and rolls back,
+    so later jobs see what earlier ones would have done and nothing is kept."""
+    if not allow_backward:
+        refuse_backward(engine, workflow, on)
+    jobs = scheduled(workflow, on)
+    if dry_run:
+        with engine.connect() as conn, conn.begin() as tx:
+            reports = [_run_claimed(conn, workflow, job, on, one_at_a_time) for job in jobs]
+            tx.rollback()
+        return reports
+    reports = []
+    for job in jobs:
+        with engine.connect() as conn, conn.begin():
+            reports.append(_run_claimed(conn, workflow, job, on, one_at_a_time))
+    return reports
+
+
+def _claim(conn: Connection, job: str, on: date) -> int | None:
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(batch_runs)
+    row = conn.execute(insert.values(job=job, business_date=on, status="running",
+                                     started_at=datetime.now(timezone.utc))
+                       .on_conflict_do_nothing(index_elements=["job", "business_date"])
+                       .returning(batch_runs.c.id)).first()
+    return row.id if row else None
+
+
+def _run_claimed(conn: Connection, workflow: Workflow, job: CalendarJob, on: date, one_at_a_time: bool) -> JobReport:
+    run_id = _claim(conn, job.job, on)
+    if run_id is None:
+        return JobReport(job.job, "skipped")
+    report = run_job(conn, workflow, job, on, run_id, one_at_a_time)
+    if job.every == "month_end":
+        _snapshot_rates(conn, on)
+    conn.execute(batch_runs.update().where(batch_runs.c.id == run_id).values(
+        status="done", finished_at=datetime.now(timezone.utc), detail=json.dumps(report.as_json())))
+    return report
+
+
+def _snapshot_rates(conn: Connection, on: date) -> None:
+    year = current_accounting_year(on)
+    r = collection_rates(conn, year, month_end(on.year, on.month))
+    figures = {"current_year": r.current_year.__dict__, "arrears": r.arrears.__dict__}
+    conn.execute(rate_snapshots.insert().values(fiscal_year=year, as_of=r.as_of, figures=json.dumps(figures)))
+
+
+@dataclass
+class BusinessDates:
+    """The one day loop. Per date: `before` (a simulation's daily files arrive), the jobs, `after_jobs`
+    (simulated staff act on a day the office is open), `print_date` (the day's letters, and any earlier
+    date's whose printing is incomplete; it returns what it printed, a list), `after_day`."""
+    engine: Engine
+    workflow: Workflow
+    print_date: DateHook | None = None
+    before: DateHook | None = None
+    after_jobs: DateHook | None = None
+    after_day: Callable[[date, list[JobReport]], object] | None = None
+    one_at_a_time: bool = False
+
+    def run(self, on: date, *, dry_run: bool = False, allow_backward: bool = False) -> DateRun:
+        if dry_run:
+            return DateRun(on, run_date(self.engine, self.workflow, on, one_at_a_time=self.one_at_a_time,
+                                        dry_run=True, allow_backward=allow_backward), dry_run=True)
+        if not allow_backward:
+            refuse_backward(self.engine, self.workflow, on)  # before a day's files are imported
+        if self.before:
+            self.before(on)
+        reports = run_date(self.engine, self.workflow, on, one_at_a_time=self.one_at_a_time, allow_backward=True)
+        if reports and self.after_jobs:
+            self.after_jobs(on)
+        printed = self.print_date(on) if self.print_date else None
+        if self.after_day:
+            self.after_day(on, reports)
+        return DateRun(on, reports, printing=printed or [])
+
+    def run_range(self, start: date, end: date, *, allow_backward: bool = False) -> Iterator[DateRun]:
+        if end < start:
+            raise UserError(f"--to {end} is before --from {start}")
+        on = start
+        while on <= end:
+            yield self.run(on, allow_backward=allow_backward)
+            on += timedelta(days=1)
+
+    def catch_up(self, today: Callable[[], date]) -> list[DateRun]:
+        """The scheduler's morning: every date after the last one run, through today, in order (a date
+        run before is skipped job by job, so overlapping with a manual `run` is harmless)."""
+        with self.engine.connect() as conn:
+            last = last_run_date(conn)
+        end = today()
+        if last and self.print_date:
+            self.print_date(last)  # first a date whose printing died (a crash after its jobs committed)
+        start = last + timedelta(days=1) if last else end
+        return list(self.run_range(start, end)) if start <= end else []
