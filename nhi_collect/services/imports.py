@@ -135,11 +135,12 @@ CHANGED_TABLES = {"households": ("households",), "assessments": ("assessments",)
 
 
 def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-8", actor: str = "system",
-                now: datetime | None = None) -> ImportResult:
-    """Import one file inside the caller's transaction; raises ImportRejected with every bad row."""
+                now: datetime | None = None, today: date | None = None) -> ImportResult:
+    """Import one file inside the caller's transaction; raises ImportRejected with every bad row.
+    `today`, the office's day (by default the Tokyo day of `now`), places the date windows."""
     spec = KINDS[kind]
     now = now or datetime.now(timezone.utc)
-    parsers = spec.parsers(now.astimezone(TOKYO).date())
+    parsers = spec.parsers(today or now.astimezone(TOKYO).date())
     source = f.CsvSource(path, encoding, spec.required, spec.optional)
     stage = Table(f"stage_{kind}", MetaData(), Column("line", Integer), Column("fresh", Boolean),
                   *spec.staging_columns(), prefixes=["TEMPORARY"])

@@ -162,3 +162,17 @@ def test_the_command_exits_2_without_a_traceback(db_url, tmp_path):
         done = cli("import", "assessments", file_bytes(tmp_path, "bad.csv", data))
         assert done.returncode == 2 and "Traceback" not in done.stderr and "line " in done.stderr, (name, done.stderr)
         assert fingerprint(db_url) == before, name
+
+
+def test_the_command_judges_dates_by_the_office_day_it_is_given(tmp_path):
+    """NHI_COLLECT_TODAY (a training database, a simulation) moves the windows with the office's clock."""
+    import os
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    path = write(tmp_path, "h.csv", H_HEAD + h_row(household_no="H5", head_birth_date="2023-07-02"))
+
+    def cli(today):
+        return subprocess.run([sys.executable, "-m", "nhi_collect", "--db", db, "import", "households", path],
+                              capture_output=True, text=True, env={**os.environ, "NHI_COLLECT_TODAY": today})
+    refused = cli("2023-07-01")
+    assert refused.returncode == 2 and "line 2: head_birth_date 2023-07-02 is outside" in refused.stderr
+    assert cli("2023-07-02").returncode == 0
