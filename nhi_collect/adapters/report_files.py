@@ -10,6 +10,8 @@ import html
 import io
 from pathlib import Path
 
+from .cells import csv_row, xlsx_cell
+
 SHEETS = {"stage": "段階別", "district": "地区別", "arrears_age": "滞納年数別", "letters": "通知書",
           "seizures": "差押", "plans": "分納", "write_offs": "不納欠損"}
 SERIES_HEADERS = {"month_end": "月末", "current_year": "現年度分", "last_year_current_year": "現年度分(前年)",
@@ -50,7 +52,7 @@ def write_csv(report: dict, folder: Path, stem: str) -> list[Path]:
             if rows:
                 writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\r\n")
                 writer.writeheader()
-                writer.writerows(rows)
+                writer.writerows(csv_row(row) for row in rows)
         paths.append(path)
     return paths
 
@@ -86,6 +88,8 @@ def _sheet(sheet, rows: list[dict], percent: set[str]) -> None:
     sheet.append(headers)
     for row in rows:
         sheet.append([float(v) / 100 if k in percent and v is not None else v for k, v in row.items()])
+        for cell in sheet[sheet.max_row]:
+            xlsx_cell(cell)
     for col, header in enumerate(headers, 1):
         fmt = PERCENT if header in percent else YEN if _is_money(header) else None
         for cell in sheet.iter_rows(min_row=2, min_col=col, max_col=col):

@@ -12,7 +12,7 @@ import json
 from contextlib import contextmanager
 from itertools import chain
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -23,6 +23,7 @@ from sqlalchemy.schema import AddConstraint, DropConstraint
 from ..adapters.bulk import bulk_insert
 from ..adapters.db import analyze_after_bulk
 from ..adapters.tables import adjustments, allocations, assessments, audit_log, household_changes, households, payments
+from ..domain.calendar import TOKYO
 from ..errors import ImportRejected, RowError
 from . import csv_input as f
 from .payments import allocate_new_payments, new_payments_table
@@ -50,9 +51,10 @@ class Kind:
     fields: tuple[tuple[str, object, Callable], ...]  # (column, staging SQL type, parser), in file order
     check: Callable[[dict], str | None] = lambda row: None
 
-    @property
-    def parsers(self) -> dict[str, Callable]:
-        return {name: parser for name, _, parser in self.fields}
+    def parsers(self, today: date) -> dict[str, Callable]:
+        """Each column's parser; a date column's window is placed around the import's own day."""
+        return {name: parser.parser(today) if isinstance(parser, f.DayWindow) else parser
+                for name, _, parser in self.fields}
 
     def staging_columns(self) -> list[Column]:
         return [Column(name, sql_type) for name, sql_type, _ in self.fields]
@@ -80,7 +82,13 @@ def _adjustment_check(row: dict) -> str | None:
     return "delta is zero" if row["delta"] == 0 else None
 
 
-HOUSEHOLD_NO = ("household_no", String(20), lambda v, c: f.text(v, c, 20))
+HOUSEHOLD_NO = ("household_no", String(20), f.household_no)
+# Nobody alive was born before 1900, and nobody in the future.
+BIRTH = f.DayWindow(date(1900, 1, 1), 0, "a birth date from 1900 to today")
+# Ledger dates run from fiscal year 1990, the oldest fiscal_year accepted, to a year after today: a
+# year's ten installments fall due within a year of being assessed, and a receipt or an adjustment
+# is not dated later even in a simulation ahead of the clock; 2999 or 2204 is a typing error.
+LEDGER_DAY = f.DayWindow(date(1990, 4, 1), 1, "fiscal year 1990 to a year after today")
 FISCAL_YEAR = ("fiscal_year", Integer, f.fiscal_year)
 INSTALLMENT = ("installment", Integer, f.installment)
 
@@ -89,24 +97,24 @@ KINDS: dict[str, Kind] = {
         ("household_no", "head_name", "head_name_kana", "head_birth_date", "postal_code", "address", "district"),
         ("phone", "whereabouts_unknown", "language"),
         (HOUSEHOLD_NO, ("head_name", String(100), f.name), ("head_name_kana", String(200), f.name),
-         ("head_birth_date", Date, f.day), ("postal_code", String(8), f.postal_code),
+         ("head_birth_date", Date, BIRTH), ("postal_code", String(8), f.postal_code),
          ("address", String(200), f.text), ("district", String(40), lambda v, c: f.text(v, c, 40)),
-         ("phone", String(20), f.optional_text), ("whereabouts_unknown", Boolean, f.flag),
+         ("phone", String(20), f.optional(lambda v, c: f.text(v, c, 20))), ("whereabouts_unknown", Boolean, f.flag),
          ("language", String(8), f.language))),
     "assessments": Kind(
         ("household_no", "fiscal_year", "installment", "due_date", "amount"), (),
-        (HOUSEHOLD_NO, FISCAL_YEAR, INSTALLMENT, ("due_date", Date, f.day), ("amount", BigInteger, f.integer)),
+        (HOUSEHOLD_NO, FISCAL_YEAR, INSTALLMENT, ("due_date", Date, LEDGER_DAY), ("amount", BigInteger, f.yen)),
         _assessment_check),
     "adjustments": Kind(
         ("adjustment_id", "household_no", "fiscal_year", "installment", "adjusted_on", "delta", "reason"), (),
         (("adjustment_id", String(40), lambda v, c: f.text(v, c, 40)), HOUSEHOLD_NO, FISCAL_YEAR, INSTALLMENT,
-         ("adjusted_on", Date, f.day), ("delta", BigInteger, f.integer), ("reason", String(200), f.text)),
+         ("adjusted_on", Date, LEDGER_DAY), ("delta", BigInteger, f.yen), ("reason", String(200), f.text)),
         _adjustment_check),
     "payments": Kind(
         ("payment_id", "household_no", "paid_on", "amount", "channel"), ("fiscal_year", "installment"),
         (("payment_id", String(40), lambda v, c: f.text(v, c, 40)), HOUSEHOLD_NO,
          ("fiscal_year", Integer, f.optional(f.fiscal_year)), ("installment", Integer, f.optional(f.installment)),
-         ("paid_on", Date, f.day), ("amount", BigInteger, f.integer), ("channel", String(20), f.text)),
+         ("paid_on", Date, LEDGER_DAY), ("amount", BigInteger, f.yen), ("channel", String(20), f.text)),
         _payment_check),
 }
 
@@ -127,14 +135,17 @@ CHANGED_TABLES = {"households": ("households",), "assessments": ("assessments",)
 
 
 def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-8", actor: str = "system",
-                now: datetime | None = None) -> ImportResult:
-    """Import one file inside the caller's transaction; raises ImportRejected with every bad row."""
+                now: datetime | None = None, today: date | None = None) -> ImportResult:
+    """Import one file inside the caller's transaction; raises ImportRejected with every bad row.
+    `today`, the office's day (by default the Tokyo day of `now`), places the date windows."""
     spec = KINDS[kind]
+    now = now or datetime.now(timezone.utc)
+    parsers = spec.parsers(today or now.astimezone(TOKYO).date())
     source = f.CsvSource(path, encoding, spec.required, spec.optional)
     stage = Table(f"stage_{kind}", MetaData(), Column("line", Integer), Column("fresh", Boolean),
                   *spec.staging_columns(), prefixes=["TEMPORARY"])
     stage.create(conn)
-    columns = ["line", *spec.parsers]
+    columns = ["line", *parsers]
     errors = source.errors
 
     def valid_rows():
@@ -142,8 +153,8 @@ def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-
         first = next(rows, None)  # reading the first row has checked the header
         if first is None:
             return
-        parse = f.row_parser(source.header, spec.parsers)
-        names = list(spec.parsers)
+        parse = f.row_parser(source.header, parsers)
+        names = list(parsers)
         for line, fields in chain([first], rows):
             try:
                 values = parse(fields)
@@ -168,13 +179,13 @@ def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-
         merge = {"households": _merge_households, "assessments": _merge_assessments,
                  "adjustments": _merge_adjustments, "payments": _merge_payments}[kind]
         with _foreign_keys_checked_once(conn, KEYED_TABLES.get(kind, ()), total):
-            merge(conn, stage, result, errors, actor, now or datetime.now(timezone.utc))
+            merge(conn, stage, result, errors, actor, now)
     if errors:
         raise ImportRejected(kind, path, errors)
     result.unchanged = total - result.inserted - result.updated
     analyze_after_bulk(conn, CHANGED_TABLES[kind], result.inserted + result.updated)
     conn.execute(audit_log.insert().values(
-        at=now or datetime.now(timezone.utc), actor=actor, action="import", entity=kind,
+        at=now, actor=actor, action="import", entity=kind,
         entity_key=Path(path).name[:60],
         detail=json.dumps({"inserted": result.inserted, "updated": result.updated, "unchanged": result.unchanged})))
     stage.drop(conn)

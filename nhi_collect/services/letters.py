@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
 from barcode.codex import Gs1_128
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, literal, select, update
 
+from ..adapters.cells import csv_row
 from ..adapters.letters import Batch, barcode_svg, render_letter, submit_pdfs, write_pdfs
 from ..adapters.tables import (assessments, demand_notices, household_changes, households, inquiries,
                                installment_plans, letter_items, letters, plan_schedule, queue_items, seizures,
@@ -248,7 +250,7 @@ def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path, bac
         with open(folder / "manifest.csv", "w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
             writer.writeheader()
-            writer.writerows(manifest)
+            writer.writerows(csv_row(row) for row in manifest)
         sums = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}" for p in sorted(folder.glob("*"))
                 if p.name != "SHA256SUMS"]
         (folder / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
@@ -276,7 +278,13 @@ def _render_each(conn: Connection, workflow: Workflow, rows, failed: list[dict])
     return sections
 
 
+# type prefix, fiscal year, sequence (workflow/batch.py): anything else, such as a path, is no serial
+SERIAL = re.compile(r"[A-Z]{2}[0-9]{4}-[0-9]{6,}")
+
+
 def find_letter(conn: Connection, serial: str):
+    if not SERIAL.fullmatch(serial):
+        raise UserError(f"{serial!r} is not a letter serial such as TS2023-000123")
     row = conn.execute(select(letters).where(letters.c.serial == serial)).first()
     if row is None:
         raise UserError(f"unknown letter serial {serial}")
@@ -285,6 +293,7 @@ def find_letter(conn: Connection, serial: str):
 
 def reprint(conn: Connection, workflow: Workflow, serial: str, path: Path) -> Path:
     letter = find_letter(conn, serial)
+    path.parent.mkdir(parents=True, exist_ok=True)  # only once the serial is a letter of the register
     write_pdfs([Batch(path, serial, [render_letter(letter_context(conn, workflow, letter.id))], [serial])])
     return path
 
@@ -298,8 +307,17 @@ def mark_returned(conn: Connection, serial: str, reason: str, on: date) -> None:
     if letter.status == "returned":
         return
     conn.execute(update(letters).where(letters.c.id == letter.id).values(status="returned"))
+    returned = f"返戻 {serial}: {reason}; "
+    # one check per household and day (the queue's key): a second letter returned that day joins it
+    same_day = conn.execute(select(queue_items.c.id).where(queue_items.c.kind == "returned_mail",
+                                                           queue_items.c.household_id == letter.household_id,
+                                                           queue_items.c.created_on == on)).scalar()
+    if same_day is not None:
+        conn.execute(update(queue_items).where(queue_items.c.id == same_day)
+                     .values(reason=literal(returned) + queue_items.c.reason))
+        return
     conn.execute(queue_items.insert().values(kind="returned_mail", household_id=letter.household_id,
-                                             reason=f"返戻 {serial}: {reason}; 不現住調査 with the resident-records team",
+                                             reason=returned + "不現住調査 with the resident-records team",
                                              created_on=on, due_on=on + timedelta(days=14)))
 
 

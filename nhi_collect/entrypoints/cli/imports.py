@@ -37,7 +37,7 @@ def import_command(obj: Services, kind, file, encoding, as_json):
     if not Path(file).is_file():
         raise UserError(f"{file}: no such file")
     try:
-        result = obj.transact(import_file, kind, file, encoding=encoding, actor=obj.actor)
+        result = obj.transact(import_file, kind, file, encoding=encoding, actor=obj.actor, today=obj.today())
     except ImportRejected as rejected:
         if as_json:
             click.echo(json.dumps(ImportResult(kind, rejected=rejected.errors).as_json(), ensure_ascii=False))

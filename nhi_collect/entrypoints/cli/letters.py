@@ -58,7 +58,6 @@ def letters_status(obj: Services, as_json):
 def letters_reprint(obj: Services, serial, path):
     """Render one letter again from the data as it was on its issue date."""
     target = Path(path) if path else obj.out / "reprints" / f"{serial}.pdf"
-    target.parent.mkdir(parents=True, exist_ok=True)
     obj.read(reprint, obj.workflow, serial, target)
     click.echo(str(target))
 
