@@ -32,6 +32,20 @@ def household_id(conn: Connection, household_no: str) -> int:
     return found
 
 
+def locked_household(conn: Connection, household_no: str) -> int:
+    """The household's id, its row locked until the action commits: concurrent actions on one household
+    run one after the other, and each reads the household's facts only after taking the lock, so the
+    second sees what the first did (eight simultaneous plans gave eight plans and eight letters).
+    PostgreSQL: SELECT ... FOR UPDATE. SQLite ignores FOR UPDATE, but every transaction there begins
+    with BEGIN IMMEDIATE (adapters/db.py), which holds the database's write lock from its first
+    statement: the same order, proven by tests/integration/test_concurrency.py on both databases."""
+    found = conn.execute(select(households.c.id).where(households.c.household_no == household_no)
+                         .with_for_update()).scalar()
+    if found is None:
+        raise UserError(f"unknown household {household_no}")
+    return found
+
+
 def _audit(conn: Connection, actor: str, action: str, household_no: str, detail: dict) -> None:
     conn.execute(audit_log.insert().values(at=datetime.now(timezone.utc), actor=actor, action=action,
                                            entity="household", entity_key=household_no,
@@ -66,7 +80,7 @@ def _transition(conn: Connection, workflow: Workflow, trigger: str, hid: int, on
 
 def record_contact(conn, household_no: str, on: date, channel: str, summary: str, promise: str | None, actor: str):
     """交渉記録."""
-    hid = household_id(conn, household_no)
+    hid = locked_household(conn, household_no)
     conn.execute(contacts.insert().values(household_id=hid, contacted_on=on, channel=channel, summary=summary,
                                           promise=promise, actor=actor))
     _audit(conn, actor, "contact", household_no, {"on": on, "channel": channel})
@@ -77,7 +91,7 @@ def agree_plan(conn, workflow: Workflow, household_no: str, on: date, schedule: 
     escalation while kept. `schedule` is (due date, amount) per promised payment."""
     if not schedule or any(amount <= 0 for _, amount in schedule) or any(d < on for d, _ in schedule):
         raise UserError("an installment plan needs promised payments of positive amounts, on or after today")
-    hid = household_id(conn, household_no)
+    hid = locked_household(conn, household_no)
     dest = _transition(conn, workflow, "agree_plan", hid, on, actor)
     plan_id = conn.execute(installment_plans.insert().values(household_id=hid, agreed_on=on, agreed_by=actor,
                                                              status="kept").returning(installment_plans.c.id)).scalar()
@@ -101,15 +115,28 @@ def third_party_address(workflow: Workflow, name: str) -> dict:
 def open_investigation(conn, workflow: Workflow, household_no: str, on: date, actor: str,
                        inquiries_: list[tuple[str, str]] = ()) -> int:
     """財産調査 (国税徴収法141条): inquiries to banks, employers, pension offices, insurers, the registry."""
-    hid = household_id(conn, household_no)
+    hid = locked_household(conn, household_no)
     for kind, target in inquiries_:
         if kind == "bank":
             third_party_address(workflow, target)
-    inv = conn.execute(investigations.insert().values(household_id=hid, opened_on=on, actor=actor)
-                       .returning(investigations.c.id)).scalar()
+    # Read after the lock: a second (or simultaneous) opening joins the open investigation, and an
+    # inquiry still awaiting its reply is not sent twice.
+    inv = conn.execute(select(investigations.c.id).where(investigations.c.household_id == hid,
+                                                         investigations.c.closed_on.is_(None))
+                       .order_by(investigations.c.id)).scalars().first()
+    pending = set(tuple(r) for r in conn.execute(select(inquiries.c.kind, inquiries.c.target).join(investigations)
+                               .where(investigations.c.household_id == hid, investigations.c.closed_on.is_(None),
+                                      inquiries.c.replied_on.is_(None))).all())
     for kind, target in inquiries_:
         if kind not in INQUIRY_KINDS:
             raise UserError(f"inquiry kind {kind!r} is not one of {', '.join(INQUIRY_KINDS)}")
+        if (kind, target) in pending:
+            raise Refused(f"a {kind} inquiry to {target} for household {household_no} is already awaiting its "
+                          "reply: sending it again would send the same letter twice")
+    if inv is None:
+        inv = conn.execute(investigations.insert().values(household_id=hid, opened_on=on, actor=actor)
+                           .returning(investigations.c.id)).scalar()
+    for kind, target in inquiries_:
         letter_id = _letter(conn, "bank_inquiry", hid, on) if kind == "bank" else None  # 預貯金等照会書, one per bank
         conn.execute(inquiries.insert().values(investigation_id=inv, kind=kind, target=target, sent_on=on,
                                                letter_id=letter_id))
@@ -120,7 +147,7 @@ def open_investigation(conn, workflow: Workflow, household_no: str, on: date, ac
 def record_inquiry_result(conn, household_no: str, kind: str, target: str, on: date, found_amount: int,
                           actor: str) -> None:
     """The reply to an inquiry (a bank balance, a wage, a pension, a policy's surrender value, land)."""
-    hid = household_id(conn, household_no)
+    hid = locked_household(conn, household_no)
     row = conn.execute(select(inquiries.c.id).join(investigations)
                        .where(investigations.c.household_id == hid, investigations.c.closed_on.is_(None),
                               inquiries.c.kind == kind, inquiries.c.target == target, inquiries.c.replied_on.is_(None))
@@ -135,7 +162,7 @@ def record_inquiry_result(conn, household_no: str, kind: str, target: str, on: d
 
 
 def close_investigation(conn, household_no: str, on: date, property_found: bool, actor: str) -> None:
-    hid = household_id(conn, household_no)
+    hid = locked_household(conn, household_no)
     open_ = conn.execute(select(investigations.c.id).where(investigations.c.household_id == hid,
                                                            investigations.c.closed_on.is_(None))).scalars().all()
     if not open_:  # closed on the spot (e.g. property known from an earlier case), without inquiries
@@ -154,10 +181,15 @@ def approve_seizure(conn, workflow: Workflow, household_no: str, on: date, prope
     if property_kind not in PROPERTY_KINDS:
         raise UserError(f"property kind {property_kind!r} is not one of {', '.join(PROPERTY_KINDS)}")
     third_party_address(workflow, third_party)
-    hid = household_id(conn, household_no)
+    hid = locked_household(conn, household_no)
     stage = conn.execute(select(households.c.stage).where(households.c.id == hid)).scalar()
     if stage != "seizure_notice":
         raise Refused(f"a seizure is approved only after a seizure notice (stage is {stage}): no rung may be skipped")
+    if conn.execute(select(seizures.c.id).where(seizures.c.household_id == hid, seizures.c.property_kind == property_kind,
+                                                seizures.c.third_party == third_party, seizures.c.executed_on.is_(None),
+                                                seizures.c.released_on.is_(None))).first():
+        raise Refused(f"a {property_kind} seizure at {third_party} is already approved for household {household_no} "
+                      "and awaits execution: one approval per property")
     conn.execute(seizures.insert().values(household_id=hid, property_kind=property_kind, third_party=third_party,
                                           amount=amount, approved_by=actor, approved_on=on))
     _audit(conn, actor, "approve_seizure", household_no, {"on": on, "kind": property_kind, "amount": amount})
@@ -165,7 +197,7 @@ def approve_seizure(conn, workflow: Workflow, household_no: str, on: date, prope
 
 def execute_seizure(conn, workflow: Workflow, household_no: str, on: date, actor: str) -> str:
     """差押: only with a demand notice for every installment, ten days after it (国税徴収法47条)."""
-    hid = household_id(conn, household_no)
+    hid = locked_household(conn, household_no)
     dest = _transition(conn, workflow, "seize", hid, on, actor)  # 差押調書 to the household
     conn.execute(update(seizures).where(seizures.c.household_id == hid, seizures.c.executed_on.is_(None),
                                         seizures.c.released_on.is_(None)).values(executed_on=on))
@@ -178,7 +210,7 @@ def collect_from_seizure(conn, household_no: str, on: date, amount: int, actor: 
     """Money received from the third-party debtor of an executed seizure (取立て), applied oldest first."""
     import tempfile
     from .imports import import_file
-    hid = household_id(conn, household_no)
+    hid = locked_household(conn, household_no)
     seizure = conn.execute(select(seizures).where(seizures.c.household_id == hid, seizures.c.executed_on.isnot(None),
                                                   seizures.c.released_on.is_(None))
                            .order_by(seizures.c.id.desc())).first()
@@ -202,7 +234,7 @@ def suspend(conn, workflow: Workflow, household_no: str, on: date, ground: str, 
         raise UserError(f"ground {ground!r} is not one of {', '.join(SUSPENSION_GROUNDS)} (15条の7第1項各号)")
     if immediate_extinction and ground != "no_property":
         raise Refused("immediate extinction (15条の7第5項) needs ground no_property with collection clearly impossible")
-    hid = household_id(conn, household_no)
+    hid = locked_household(conn, household_no)
     dest = _transition(conn, workflow, "suspend", hid, on, actor)
     conn.execute(suspensions.insert().values(household_id=hid, ground=ground, decided_by=actor, started_on=on,
                                              immediate_extinction=immediate_extinction))
@@ -215,7 +247,7 @@ def suspend(conn, workflow: Workflow, household_no: str, on: date, ground: str, 
 def lift_suspension(conn, workflow: Workflow, household_no: str, on: date, actor: str, role: str) -> str:
     if role != "supervisor":
         raise Refused("lifting a suspension is a supervisor's decision (地方税法15条の8)")
-    hid = household_id(conn, household_no)
+    hid = locked_household(conn, household_no)
     dest = _transition(conn, workflow, "lift_suspension", hid, on, actor)
     _audit(conn, actor, "lift_suspension", household_no, {"on": on})
     return dest
@@ -226,7 +258,7 @@ def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str,
     from ..adapters.tables import assessments, write_offs
     if role != "supervisor":
         raise Refused("a write-off (不納欠損) is a supervisor's decision")
-    hid = household_id(conn, household_no)
+    hid = locked_household(conn, household_no)
     facts = load_facts(conn, [hid], on)[hid]
     ground = ("immediate" if facts.immediate_extinction else
               "suspension_3y" if facts.suspended_on else "limitation")

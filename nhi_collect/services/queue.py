@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Connection, bindparam, case, exists, func, select, update
+from sqlalchemy import Connection, bindparam, case, exists, func, select, text, update
 
 from ..adapters.tables import (UNPAID, assessments, households, installment_plans, inquiries, investigations,
                                queue_items, seizures, staff)
@@ -20,6 +20,7 @@ from ..workflow.facts import load_installments
 from ..workflow.machine import Refused
 
 LIMITATION_WARNING_DAYS = 90
+REFRESH_LOCK = 7_115_0045  # advisory-lock key of the queue refresh (the scheduler's is 7_115_0044)
 MIN_LIMITATION_DAYS = 730  # two years never span fewer days (tests/unit/test_limitation.py)
 REASONS = {
     "inquiry_reply": "照会回答待ち: an investigation inquiry has no reply or result yet",
@@ -49,6 +50,11 @@ def _open_for(conn: Connection, kind: str, on: date, ids_query, due_days: int) -
 
 def refresh(conn: Connection, workflow: Workflow, on: date) -> int:
     """Open the items the ledger calls for on `on`; refresh priorities and district assignments."""
+    if conn.dialect.name == "postgresql":
+        # Two people opening their queue at once would both insert the day's new items (the second failing
+        # on the unique key): refreshes take turns on a transaction-scoped advisory lock. SQLite's
+        # BEGIN IMMEDIATE already serialises them.
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": REFRESH_LOCK})
     policy = workflow.policy
     ids = select(households.c.id)
     opened = _open_for(conn, "inquiry_reply", on, ids.join(investigations, investigations.c.household_id == households.c.id)
@@ -144,8 +150,20 @@ def items(conn: Connection, on: date, staff_user: str | None = None, kind: str |
              "claimed_by": r.claimed_by} for r in rows]
 
 
+def _locked_item(conn: Connection, item_id: int):
+    """The item, read after locking its household's row and its own (SELECT ... FOR UPDATE on PostgreSQL;
+    SQLite's BEGIN IMMEDIATE holds the whole database), in the order staff actions take them, so a queue
+    operation and an action on the same household run one after the other."""
+    hid = conn.execute(select(queue_items.c.household_id).where(queue_items.c.id == item_id)).scalar()
+    if hid is None:
+        raise UserError(f"no queue item {item_id}")
+    conn.execute(select(households.c.id).where(households.c.id == hid).with_for_update())
+    return conn.execute(select(queue_items).where(queue_items.c.id == item_id).with_for_update()).first()
+
+
 def claim(conn: Connection, item_id: int, user: str) -> None:
     """Compare-and-set: the item goes to whoever's UPDATE finds it unclaimed; the other is told who holds it."""
+    _locked_item(conn, item_id)
     done = conn.execute(update(queue_items).where(queue_items.c.id == item_id, queue_items.c.status == "open",
                                                   queue_items.c.claimed_by.is_(None))
                         .values(claimed_by=user, claimed_at=datetime.now(timezone.utc))).rowcount
@@ -159,9 +177,7 @@ def claim(conn: Connection, item_id: int, user: str) -> None:
 
 
 def _held(conn: Connection, item_id: int, user: str, role: str):
-    row = conn.execute(select(queue_items).where(queue_items.c.id == item_id)).first()
-    if row is None:
-        raise UserError(f"no queue item {item_id}")
+    row = _locked_item(conn, item_id)
     if row.claimed_by != user and role != "supervisor":
         raise Refused(f"queue item {item_id} is held by {row.claimed_by or 'nobody'}; only its holder or a "
                       "supervisor may release or close it")
@@ -178,6 +194,7 @@ def reassign(conn: Connection, item_id: int, to_user: str, role: str) -> None:
         raise Refused("reassigning work is a supervisor's decision")
     if conn.execute(select(staff.c.user_name).where(staff.c.user_name == to_user)).first() is None:
         raise UserError(f"{to_user} is not registered staff (nhi-collect staff add)")
+    _locked_item(conn, item_id)  # refuses an item that does not exist (it used to report success)
     conn.execute(update(queue_items).where(queue_items.c.id == item_id)
                  .values(assigned_to=to_user, claimed_by=None, claimed_at=None))
 
