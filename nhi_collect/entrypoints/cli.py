@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from datetime import date
@@ -16,25 +15,30 @@ from ..errors import ImportRejected, UserError
 
 class Context:
     def __init__(self, db: str | None, out: str, actor: str | None):
+        from ..services.identity import resolve
         self.url = database_url(db)
         self.out = Path(out)
-        self.actor = actor or _os_user()
+        self.identity = resolve(actor)  # the OS user; --as only where NHI_COLLECT_ALLOW_AS=1
+        self.actor = self.identity.user
         self._engine = None
 
     def engine(self, migrate: bool = True):
         """The database, brought to the latest migration first (contract.md: no separate step)."""
         if self._engine is None:
+            from ..services.identity import record_as
             self._engine = make_engine(self.url)
             if migrate:
                 upgrade(self._engine)
+            if self.identity.via_as:  # each use of --as is recorded, with the command it ran
+                with transaction(self._engine) as conn:
+                    record_as(conn, self.identity, click.get_current_context().command_path)
         return self._engine
 
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "system"
+    def authorize(self, action: str) -> None:
+        """Refused (exit 2, naming the rule) unless the acting person's role carries `action`."""
+        from ..services.identity import authorize
+        with transaction(self.engine()) as conn:
+            authorize(conn, _workflow(self), self.actor, action)
 
 
 def emit(data, as_json: bool, text: str) -> None:
@@ -53,7 +57,8 @@ def parse_date(_ctx, _param, value):
 @click.group()
 @click.option("--db", help="Database URL (else NHI_COLLECT_DB, else sqlite:///nhi_collect.db).")
 @click.option("--out", default="out", show_default=True, help="Folder for letters and reports.")
-@click.option("--as", "actor", help="Who is acting (recorded in the audit log).")
+@click.option("--as", "actor", help="Act as this staff member: only where NHI_COLLECT_ALLOW_AS=1 (simulations, "
+              "tests, training databases), recorded; else the operating-system user acts.")
 @click.option("--workflow", type=click.Path(dir_okay=False, exists=True),
               help="The ward's workflow file (default: workflows/taisho.toml).")
 @click.pass_context
@@ -87,6 +92,7 @@ def import_command(obj: Context, kind, file, encoding, as_json):
     from ..services.imports import ImportResult, import_file
     if not Path(file).is_file():
         raise UserError(f"{file}: no such file")
+    obj.authorize("import")
     try:
         with transaction(obj.engine()) as conn:
             result = import_file(conn, kind, file, encoding=encoding, actor=obj.actor)
@@ -220,6 +226,7 @@ def _run_text(data: dict) -> str:
 @click.pass_obj
 def run(obj: Context, on, dry_run, as_json):
     """Run every job the workflow calendar schedules on a business date (safe to repeat)."""
+    obj.authorize("run_date")
     data = _run_one(obj, on, dry_run=dry_run)
     if dry_run:
         data["dry_run"] = True
@@ -239,6 +246,7 @@ def simulate(obj: Context, start, end, feed, as_json):
     from ..services.feed import import_day
     if end < start:
         raise UserError(f"--to {end} is before --from {start}")
+    obj.authorize("run_date")
     days, on = [], start
     while on <= end:
         if feed:
@@ -262,6 +270,7 @@ def scheduler(obj: Context, at):
     from ..adapters.scheduler import SchedulerBusy, serve
     from .clock import today
     logging.basicConfig(level=logging.INFO)
+    obj.authorize("run_date")
     try:
         serve(obj.engine(), lambda on: click.echo(_run_text(_run_one(obj, on))), today, at)
     except SchedulerBusy as busy:
@@ -282,16 +291,10 @@ def action():
     """Staff actions on one household (each one transaction, audited with --as)."""
 
 
-STAFF_ROLE = object()  # stands for the acting person's role, read from the staff table in the same transaction
-
-
 def _act(obj: Context, fn, *args, **kwargs):
+    """One staff action in one transaction; the service checks the actor's role (services/identity.py)."""
     with transaction(obj.engine()) as conn:
-        if any(a is STAFF_ROLE for a in args):
-            from ..services.staff import role_of
-            role = role_of(conn, obj.actor)
-            args = tuple(role if a is STAFF_ROLE else a for a in args)
-        return fn(conn, *args, **kwargs)
+        return fn(conn, _workflow(obj), *args, **kwargs)
 
 
 ON = click.option("--on", callback=parse_date, help="Date of the action (default today).")
@@ -324,7 +327,7 @@ def action_contact(obj, household_no, on, channel, summary, promise):
 def action_plan(obj, household_no, on, schedule):
     """分納誓約: agree an installment plan (pauses escalation while kept)."""
     from ..services.actions import agree_plan
-    dest = _act(obj, agree_plan, _workflow(obj), household_no, _today(on), schedule, obj.actor)
+    dest = _act(obj, agree_plan, household_no, _today(on), schedule, obj.actor)
     click.echo(f"{household_no}: {dest}")
 
 
@@ -344,7 +347,7 @@ def parse_inquiries(_ctx, _param, values):
 def action_open_investigation(obj, household_no, on, inquiries):
     """財産調査: send inquiries (国税徴収法141条); a bank inquiry produces a 預貯金等照会書."""
     from ..services.actions import open_investigation
-    _act(obj, open_investigation, _workflow(obj), household_no, _today(on), obj.actor, inquiries)
+    _act(obj, open_investigation, household_no, _today(on), obj.actor, inquiries)
     click.echo(f"{household_no}: investigation opened with {len(inquiries)} inquiry(ies)")
 
 
@@ -396,7 +399,7 @@ def action_close_investigation(obj, household_no, on, found):
 def action_approve_seizure(obj, household_no, on, kind, third_party, amount):
     """Supervisor: approve a seizure proposal."""
     from ..services.actions import approve_seizure
-    _act(obj, approve_seizure, _workflow(obj), household_no, _today(on), kind, third_party, amount, obj.actor, STAFF_ROLE)
+    _act(obj, approve_seizure, household_no, _today(on), kind, third_party, amount, obj.actor)
     click.echo(f"{household_no}: seizure approved")
 
 
@@ -407,7 +410,7 @@ def action_approve_seizure(obj, household_no, on, kind, third_party, amount):
 def action_seize(obj, household_no, on):
     """Record an executed seizure (refused before the legal date or without demand notices)."""
     from ..services.actions import execute_seizure
-    click.echo(f"{household_no}: {_act(obj, execute_seizure, _workflow(obj), household_no, _today(on), obj.actor)}")
+    click.echo(f"{household_no}: {_act(obj, execute_seizure, household_no, _today(on), obj.actor)}")
 
 
 @action.command("suspend")
@@ -419,8 +422,7 @@ def action_seize(obj, household_no, on):
 def action_suspend(obj, household_no, on, ground, immediate_extinction):
     """Supervisor: suspend enforcement (地方税法15条の7)."""
     from ..services.actions import suspend
-    dest = _act(obj, suspend, _workflow(obj), household_no, _today(on), ground, obj.actor, STAFF_ROLE,
-                immediate_extinction)
+    dest = _act(obj, suspend, household_no, _today(on), ground, obj.actor, immediate_extinction)
     click.echo(f"{household_no}: {dest}")
 
 
@@ -431,7 +433,7 @@ def action_suspend(obj, household_no, on, ground, immediate_extinction):
 def action_lift(obj, household_no, on):
     """Supervisor: lift a suspension; the household returns to the rung it left."""
     from ..services.actions import lift_suspension
-    dest = _act(obj, lift_suspension, _workflow(obj), household_no, _today(on), obj.actor, STAFF_ROLE)
+    dest = _act(obj, lift_suspension, household_no, _today(on), obj.actor)
     click.echo(f"{household_no}: {dest}")
 
 
@@ -442,7 +444,7 @@ def action_lift(obj, household_no, on):
 def action_write_off(obj, household_no, on):
     """Supervisor: write off an extinguished debt (不納欠損)."""
     from ..services.actions import write_off
-    click.echo(f"{household_no}: {_act(obj, write_off, _workflow(obj), household_no, _today(on), obj.actor, STAFF_ROLE)}")
+    click.echo(f"{household_no}: {_act(obj, write_off, household_no, _today(on), obj.actor)}")
 
 
 @cli.group()
@@ -456,6 +458,7 @@ def letters():
 @click.pass_obj
 def letters_list(obj: Context, on, as_json):
     from ..services.letters import list_letters
+    obj.authorize("read_letters")
     with obj.engine().connect() as conn:
         rows = list_letters(conn, on)
     emit(rows, as_json, "\n".join(f"{r['serial']}  {r['type']:<20} {r['household_no']}  {r['status']}" for r in rows)
@@ -468,6 +471,7 @@ def letters_list(obj: Context, on, as_json):
 def letters_print(obj: Context, on):
     """(Re)write a date's PDF batches, manifest and checksums under OUT/letters/DATE/."""
     from ..services.letters import write_batches
+    obj.authorize("print_letters")
     with obj.engine().connect() as conn:
         manifest = write_batches(conn, _workflow(obj), on, obj.out)
     click.echo(f"{len(manifest):,} letters written to {obj.out / 'letters' / on.isoformat()}")
@@ -480,6 +484,7 @@ def letters_print(obj: Context, on):
 def letters_reprint(obj: Context, serial, path):
     """Render one letter again from the data as it was on its issue date."""
     from ..services.letters import reprint
+    obj.authorize("read_household")
     target = Path(path) if path else obj.out / "reprints" / f"{serial}.pdf"
     target.parent.mkdir(parents=True, exist_ok=True)
     with obj.engine().connect() as conn:
@@ -495,6 +500,7 @@ def letters_reprint(obj: Context, serial, path):
 def letters_mark_returned(obj: Context, serial, reason, on):
     """Record undelivered mail; a non-residence check is queued for staff."""
     from ..services.letters import mark_returned
+    obj.authorize("mark_returned")
     with transaction(obj.engine()) as conn:
         mark_returned(conn, serial, reason, _today(on))
     click.echo(f"{serial}: returned ({reason}); non-residence check queued")
@@ -516,6 +522,7 @@ def report_monthly(obj: Context, fiscal_year, as_of, as_json, files):
     """Collection rates (domain.md §5) with the month-by-month series, projection and breakdowns."""
     from ..adapters.report_files import write_all
     from ..services.report import monthly, monthly_text
+    obj.authorize("report")
     with obj.engine().connect() as conn:
         data = monthly(conn, fiscal_year, as_of, _workflow(obj).targets)
     written = write_all(data, obj.out / "reports") if files else []
@@ -524,18 +531,21 @@ def report_monthly(obj: Context, fiscal_year, as_of, as_json, files):
 
 @cli.group()
 def staff():
-    """Staff and their roles (clerk, supervisor, auditor); `--as USER` names who is acting."""
+    """Staff and their roles; registering and changing them is an administrator's, audited."""
 
 
 @staff.command("add")
 @click.argument("user")
 @click.option("--name", "full_name", required=True)
-@click.option("--role", type=click.Choice(["clerk", "supervisor", "auditor"]), required=True)
+@click.option("--role", type=click.Choice(["clerk", "supervisor", "auditor", "operator", "administrator"]),
+              required=True)
 @click.option("--district", "districts", multiple=True, help="A town whose queue items this person works (repeat).")
 @click.pass_obj
 def staff_add(obj: Context, user, full_name, role, districts):
+    """Register a person or change their role (an administrator's; on an empty database the first
+    administrator registers themself)."""
     from ..services.staff import add
-    _act(obj, add, user, full_name, role, list(districts))
+    _act(obj, add, obj.actor, user, full_name, role, list(districts))
     click.echo(f"{user}: {role}" + (f" ({', '.join(districts)})" if districts else ""))
 
 
@@ -562,6 +572,7 @@ def queue(ctx, on, staff_user, kind, as_json):
         return
     from ..services.queue import items, refresh
     obj = ctx.obj
+    obj.authorize("read_queue")
     with transaction(obj.engine()) as conn:
         refresh(conn, _workflow(obj), _today(on))
         rows = items(conn, _today(on), staff_user, kind)
@@ -586,10 +597,9 @@ def _queue_item_household(conn, item_id: int) -> int:
 def queue_claim(obj: Context, item_id):
     """Take an item (compare-and-set: if someone holds it, you are told who). Opening it is logged."""
     from ..services.queue import claim
-    from ..services.staff import log_access, role_of
+    from ..services.staff import log_access
     with transaction(obj.engine()) as conn:
-        role_of(conn, obj.actor)
-        claim(conn, item_id, obj.actor)
+        claim(conn, _workflow(obj), item_id, obj.actor)
         log_access(conn, obj.actor, _queue_item_household(conn, item_id), f"queue item {item_id}")
     click.echo(f"item {item_id}: held by {obj.actor}")
 
@@ -599,7 +609,7 @@ def queue_claim(obj: Context, item_id):
 @click.pass_obj
 def queue_release(obj: Context, item_id):
     from ..services.queue import release
-    _act(obj, release, item_id, obj.actor, STAFF_ROLE)
+    _act(obj, release, item_id, obj.actor)
     click.echo(f"item {item_id}: released")
 
 
@@ -610,7 +620,7 @@ def queue_release(obj: Context, item_id):
 def queue_reassign(obj: Context, item_id, to_user):
     """Supervisor: give an item to someone else."""
     from ..services.queue import reassign
-    _act(obj, reassign, item_id, to_user, STAFF_ROLE)
+    _act(obj, reassign, item_id, to_user, obj.actor)
     click.echo(f"item {item_id}: assigned to {to_user}")
 
 
@@ -621,7 +631,7 @@ def queue_reassign(obj: Context, item_id, to_user):
 @click.pass_obj
 def queue_close(obj: Context, item_id, note, on):
     from ..services.queue import close
-    _act(obj, close, item_id, obj.actor, STAFF_ROLE, note, _today(on))
+    _act(obj, close, item_id, obj.actor, note, _today(on))
     click.echo(f"item {item_id}: closed")
 
 
@@ -642,6 +652,7 @@ def audit_access(obj: Context, start, end, as_json):
 
     --from and --to are dates in Tokyo time (the office's days), whatever the machine's time zone."""
     from ..services.staff import access_review
+    obj.authorize("audit_access")
     with obj.engine().connect() as conn:
         data = access_review(conn, start, end)
     lines = [f"access log {data['from']} – {data['to']}", "views per person:"]
@@ -670,6 +681,7 @@ def household_show(obj: Context, household_no, as_of, reason, as_json):
     from ..services.households import show_household
     from ..services.staff import log_access
     from .clock import today
+    obj.authorize("read_household")
     with transaction(obj.engine()) as conn:
         data = show_household(conn, household_no, as_of or today())
         log_access(conn, obj.actor, household_id(conn, household_no), reason)

@@ -1,7 +1,8 @@
 """Staff actions: each one transaction, decided by the transitions Machine, audited with its actor.
 
-The same services serve the CLI now and the web app later. Roles: a clerk records and agrees; a
-supervisor approves seizures, suspends and writes off (決裁: decisions in writing by the 課長 level).
+The same services serve the CLI now and the web app later. Each action first checks the actor's role
+against the workflow file (identity.authorize): a clerk records and agrees; a supervisor approves
+seizures, suspends and writes off (決裁: decisions in writing by the 課長 level); an auditor never acts.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ..workflow.definition import Workflow
 from ..workflow.facts import load_facts
 from ..workflow.guards import Context
 from ..workflow.machine import Refused, require
+from .identity import authorize
 
 INQUIRY_KINDS = ("bank", "employer", "pension", "insurance", "real_estate")
 PROPERTY_KINDS = ("deposit", "wage", "pension", "insurance", "real_estate")
@@ -78,8 +80,10 @@ def _transition(conn: Connection, workflow: Workflow, trigger: str, hid: int, on
     return dest
 
 
-def record_contact(conn, household_no: str, on: date, channel: str, summary: str, promise: str | None, actor: str):
+def record_contact(conn, workflow: Workflow, household_no: str, on: date, channel: str, summary: str,
+                   promise: str | None, actor: str):
     """交渉記録."""
+    authorize(conn, workflow, actor, "record_contact")
     hid = locked_household(conn, household_no)
     conn.execute(contacts.insert().values(household_id=hid, contacted_on=on, channel=channel, summary=summary,
                                           promise=promise, actor=actor))
@@ -89,6 +93,7 @@ def record_contact(conn, household_no: str, on: date, channel: str, summary: str
 def agree_plan(conn, workflow: Workflow, household_no: str, on: date, schedule: list[tuple[date, int]], actor: str):
     """分納誓約: a written promise (an acknowledgement, 民法152条, once a payment follows) that pauses
     escalation while kept. `schedule` is (due date, amount) per promised payment."""
+    authorize(conn, workflow, actor, "agree_plan")
     if not schedule or any(amount <= 0 for _, amount in schedule) or any(d < on for d, _ in schedule):
         raise UserError("an installment plan needs promised payments of positive amounts, on or after today")
     hid = locked_household(conn, household_no)
@@ -115,6 +120,7 @@ def third_party_address(workflow: Workflow, name: str) -> dict:
 def open_investigation(conn, workflow: Workflow, household_no: str, on: date, actor: str,
                        inquiries_: list[tuple[str, str]] = ()) -> int:
     """財産調査 (国税徴収法141条): inquiries to banks, employers, pension offices, insurers, the registry."""
+    authorize(conn, workflow, actor, "open_investigation")
     hid = locked_household(conn, household_no)
     for kind, target in inquiries_:
         if kind == "bank":
@@ -144,9 +150,10 @@ def open_investigation(conn, workflow: Workflow, household_no: str, on: date, ac
     return inv
 
 
-def record_inquiry_result(conn, household_no: str, kind: str, target: str, on: date, found_amount: int,
-                          actor: str) -> None:
+def record_inquiry_result(conn, workflow: Workflow, household_no: str, kind: str, target: str, on: date,
+                          found_amount: int, actor: str) -> None:
     """The reply to an inquiry (a bank balance, a wage, a pension, a policy's surrender value, land)."""
+    authorize(conn, workflow, actor, "record_inquiry_result")
     hid = locked_household(conn, household_no)
     row = conn.execute(select(inquiries.c.id).join(investigations)
                        .where(investigations.c.household_id == hid, investigations.c.closed_on.is_(None),
@@ -161,7 +168,9 @@ def record_inquiry_result(conn, household_no: str, kind: str, target: str, on: d
                                                           "found": found_amount})
 
 
-def close_investigation(conn, household_no: str, on: date, property_found: bool, actor: str) -> None:
+def close_investigation(conn, workflow: Workflow, household_no: str, on: date, property_found: bool,
+                        actor: str) -> None:
+    authorize(conn, workflow, actor, "close_investigation")
     hid = locked_household(conn, household_no)
     open_ = conn.execute(select(investigations.c.id).where(investigations.c.household_id == hid,
                                                            investigations.c.closed_on.is_(None))).scalars().all()
@@ -174,10 +183,9 @@ def close_investigation(conn, household_no: str, on: date, property_found: bool,
 
 
 def approve_seizure(conn, workflow: Workflow, household_no: str, on: date, property_kind: str, third_party: str,
-                    amount: int, actor: str, role: str) -> None:
-    """A seizure needs the supervisor's approval; the legal checks run again when it is executed."""
-    if role != "supervisor":
-        raise Refused("approving a seizure is a supervisor's decision (決裁); a clerk may only propose it")
+                    amount: int, actor: str) -> None:
+    """A seizure needs the supervisor's approval (決裁); the legal checks run again when it is executed."""
+    authorize(conn, workflow, actor, "approve_seizure")
     if property_kind not in PROPERTY_KINDS:
         raise UserError(f"property kind {property_kind!r} is not one of {', '.join(PROPERTY_KINDS)}")
     third_party_address(workflow, third_party)
@@ -197,6 +205,7 @@ def approve_seizure(conn, workflow: Workflow, household_no: str, on: date, prope
 
 def execute_seizure(conn, workflow: Workflow, household_no: str, on: date, actor: str) -> str:
     """差押: only with a demand notice for every installment, ten days after it (国税徴収法47条)."""
+    authorize(conn, workflow, actor, "seize")
     hid = locked_household(conn, household_no)
     dest = _transition(conn, workflow, "seize", hid, on, actor)  # 差押調書 to the household
     conn.execute(update(seizures).where(seizures.c.household_id == hid, seizures.c.executed_on.is_(None),
@@ -206,8 +215,9 @@ def execute_seizure(conn, workflow: Workflow, household_no: str, on: date, actor
     return dest
 
 
-def collect_from_seizure(conn, household_no: str, on: date, amount: int, actor: str) -> None:
+def collect_from_seizure(conn, workflow: Workflow, household_no: str, on: date, amount: int, actor: str) -> None:
     """Money received from the third-party debtor of an executed seizure (取立て), applied oldest first."""
+    authorize(conn, workflow, actor, "collect_from_seizure")
     import tempfile
     from .imports import import_file
     hid = locked_household(conn, household_no)
@@ -225,11 +235,10 @@ def collect_from_seizure(conn, household_no: str, on: date, amount: int, actor: 
     _audit(conn, actor, "collect_from_seizure", household_no, {"on": on, "amount": amount})
 
 
-def suspend(conn, workflow: Workflow, household_no: str, on: date, ground: str, actor: str, role: str,
+def suspend(conn, workflow: Workflow, household_no: str, on: date, ground: str, actor: str,
             immediate_extinction: bool = False) -> str:
     """執行停止 (地方税法15条の7): a supervisor's decision; running seizures are released."""
-    if role != "supervisor":
-        raise Refused("suspension of enforcement is a supervisor's decision (地方税法15条の7, 決裁)")
+    authorize(conn, workflow, actor, "suspend")
     if ground not in SUSPENSION_GROUNDS:
         raise UserError(f"ground {ground!r} is not one of {', '.join(SUSPENSION_GROUNDS)} (15条の7第1項各号)")
     if immediate_extinction and ground != "no_property":
@@ -244,20 +253,19 @@ def suspend(conn, workflow: Workflow, household_no: str, on: date, ground: str, 
     return dest
 
 
-def lift_suspension(conn, workflow: Workflow, household_no: str, on: date, actor: str, role: str) -> str:
-    if role != "supervisor":
-        raise Refused("lifting a suspension is a supervisor's decision (地方税法15条の8)")
+def lift_suspension(conn, workflow: Workflow, household_no: str, on: date, actor: str) -> str:
+    """地方税法15条の8: the supervisor's decision; the household returns to the rung it left."""
+    authorize(conn, workflow, actor, "lift_suspension")
     hid = locked_household(conn, household_no)
     dest = _transition(conn, workflow, "lift_suspension", hid, on, actor)
     _audit(conn, actor, "lift_suspension", household_no, {"on": on})
     return dest
 
 
-def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str, role: str) -> str:
+def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str) -> str:
     """不納欠損: only when the debt is extinguished; the written-off amounts stay visible in reports."""
     from ..adapters.tables import assessments, write_offs
-    if role != "supervisor":
-        raise Refused("a write-off (不納欠損) is a supervisor's decision")
+    authorize(conn, workflow, actor, "write_off")
     hid = locked_household(conn, household_no)
     facts = load_facts(conn, [hid], on)[hid]
     ground = ("immediate" if facts.immediate_extinction else

@@ -18,6 +18,7 @@ from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.facts import load_installments
 from ..workflow.machine import Refused
+from .identity import authorize, carries, duty, role_of
 
 LIMITATION_WARNING_DAYS = 90
 REFRESH_LOCK = 7_115_0045  # advisory-lock key of the queue refresh (the scheduler's is 7_115_0044)
@@ -87,7 +88,7 @@ def refresh(conn: Connection, workflow: Workflow, on: date) -> int:
     soon = [hid for hid, when in limitation.items() if when <= on + timedelta(days=LIMITATION_WARNING_DAYS)]
     opened += _open_for(conn, "limitation_due", on, ids.where(households.c.id.in_(soon)), 14)
     _refresh_priorities(conn, limitation, on)
-    _assign(conn)
+    _assign(conn, workflow)
     return opened
 
 
@@ -119,10 +120,11 @@ def _refresh_priorities(conn: Connection, limitation: dict[int, date], on: date)
                    "oldest": keys.get(hid, (0, None))[1]} for item_id, hid in open_items])
 
 
-def _assign(conn: Connection) -> None:
+def _assign(conn: Connection, workflow: Workflow) -> None:
     """Unassigned open items go to the active clerk whose districts include the household's town."""
+    workers = workflow.roles[duty(workflow, "work_queue")]
     clerks = conn.execute(select(staff.c.user_name, staff.c.districts).where(staff.c.active.is_(True),
-                                                                          staff.c.role == "clerk")
+                                                                          staff.c.role.in_(workers))
                           .order_by(staff.c.user_name)).all()
     for user, districts in clerks:
         towns = [d.strip() for d in districts.split(",") if d.strip()]
@@ -161,8 +163,10 @@ def _locked_item(conn: Connection, item_id: int):
     return conn.execute(select(queue_items).where(queue_items.c.id == item_id).with_for_update()).first()
 
 
-def claim(conn: Connection, item_id: int, user: str) -> None:
-    """Compare-and-set: the item goes to whoever's UPDATE finds it unclaimed; the other is told who holds it."""
+def claim(conn: Connection, workflow: Workflow, item_id: int, user: str) -> None:
+    """Compare-and-set: the item goes to whoever's UPDATE finds it unclaimed; the other is told who holds it.
+    Only those who work the queue claim (an auditor reads and never claims)."""
+    authorize(conn, workflow, user, "work_queue")
     _locked_item(conn, item_id)
     done = conn.execute(update(queue_items).where(queue_items.c.id == item_id, queue_items.c.status == "open",
                                                   queue_items.c.claimed_by.is_(None))
@@ -176,33 +180,36 @@ def claim(conn: Connection, item_id: int, user: str) -> None:
                       ": one item, one person")
 
 
-def _held(conn: Connection, item_id: int, user: str, role: str):
+def _held(conn: Connection, workflow: Workflow, item_id: int, user: str):
+    role = authorize(conn, workflow, user, "work_queue")
     row = _locked_item(conn, item_id)
-    if row.claimed_by != user and role != "supervisor":
-        raise Refused(f"queue item {item_id} is held by {row.claimed_by or 'nobody'}; only its holder or a "
-                      "supervisor may release or close it")
+    if row.claimed_by != user and not carries(workflow, role, "reassign_work"):
+        raise Refused(f"queue item {item_id} is held by {row.claimed_by or 'nobody'}; only its holder or one who "
+                      f"reassigns work ({', '.join(workflow.roles[duty(workflow, 'reassign_work')])}) may release "
+                      "or close it")
     return row
 
 
-def release(conn: Connection, item_id: int, user: str, role: str) -> None:
-    _held(conn, item_id, user, role)
+def release(conn: Connection, workflow: Workflow, item_id: int, user: str) -> None:
+    _held(conn, workflow, item_id, user)
     conn.execute(update(queue_items).where(queue_items.c.id == item_id).values(claimed_by=None, claimed_at=None))
 
 
-def reassign(conn: Connection, item_id: int, to_user: str, role: str) -> None:
-    if role != "supervisor":
-        raise Refused("reassigning work is a supervisor's decision")
-    if conn.execute(select(staff.c.user_name).where(staff.c.user_name == to_user)).first() is None:
-        raise UserError(f"{to_user} is not registered staff (nhi-collect staff add)")
+def reassign(conn: Connection, workflow: Workflow, item_id: int, to_user: str, by_user: str) -> None:
+    """A supervisor gives an item to someone who works the queue (never to an auditor)."""
+    authorize(conn, workflow, by_user, "reassign_work")
+    if not carries(workflow, role_of(conn, to_user), "work_queue"):
+        raise Refused(f"{to_user} does not work the queue ({role_of(conn, to_user)}): items go only to "
+                      f"{', '.join(workflow.roles[duty(workflow, 'work_queue')])} (workflow file [roles])")
     _locked_item(conn, item_id)  # refuses an item that does not exist (it used to report success)
     conn.execute(update(queue_items).where(queue_items.c.id == item_id)
                  .values(assigned_to=to_user, claimed_by=None, claimed_at=None))
 
 
-def close(conn: Connection, item_id: int, user: str, role: str, note: str, on: date) -> None:
+def close(conn: Connection, workflow: Workflow, item_id: int, user: str, note: str, on: date) -> None:
     if not note.strip():
         raise UserError("closing an item needs a note saying what was done")
-    _held(conn, item_id, user, role)
+    _held(conn, workflow, item_id, user)
     conn.execute(update(queue_items).where(queue_items.c.id == item_id)
                  .values(status="closed", note=note, closed_on=on))
 

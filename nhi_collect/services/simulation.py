@@ -22,8 +22,10 @@ from ..workflow.jobs import JobReport, run_date
 from ..workflow.machine import Refused
 from . import actions
 from .feed import import_day
+from .staff import register_simulated
 
 CLERK, SUPERVISOR = "sim-clerk", "sim-supervisor"
+SIMULATED_STAFF = {CLERK: "clerk", SUPERVISOR: "supervisor"}  # registered only where NHI_COLLECT_ALLOW_AS=1
 
 
 def _draw(household_no: str, salt: str) -> int:
@@ -75,23 +77,22 @@ def _act(conn, workflow, on, policy, hno, stage, since, approved, closed) -> int
         return 1
     if stage == "property_investigation" and not closed and days_in_stage >= policy.investigation_days:
         found = _draw(hno, "property") < policy.property_found_percent
-        actions.close_investigation(conn, hno, on, found, CLERK)
+        actions.close_investigation(conn, workflow, hno, on, found, CLERK)
         if not found and _draw(hno, "suspend") < policy.suspend_percent:
-            actions.suspend(conn, workflow, hno, on, "no_property", SUPERVISOR, "supervisor")
+            actions.suspend(conn, workflow, hno, on, "no_property", SUPERVISOR)
         return 1
     if stage == "seizure_notice" and days_in_stage >= workflow.policy.reply_days:
         if not approved:
             # a deposit seldom covers the whole debt: the found balance is drawn per household
             amount = min(_overdue(conn, hno, on), 5_000 + 1_000 * _draw(hno, "deposit"))
-            actions.approve_seizure(conn, workflow, hno, on, "deposit", "大正みなと信用金庫 泉尾支店", amount, SUPERVISOR,
-                                    "supervisor")
+            actions.approve_seizure(conn, workflow, hno, on, "deposit", "大正みなと信用金庫 泉尾支店", amount, SUPERVISOR)
         actions.execute_seizure(conn, workflow, hno, on, CLERK)
         # A deposit seizure is collected at once ("immediately on demand" for ordinary deposits).
         amount = conn.execute(select(seizures.c.amount).join(households)
                               .where(households.c.household_no == hno, seizures.c.released_on.is_(None))
                               .order_by(seizures.c.id.desc())).scalars().first()
         if amount:
-            actions.collect_from_seizure(conn, hno, on, amount, CLERK)
+            actions.collect_from_seizure(conn, workflow, hno, on, amount, CLERK)
         return 1
     return 0
 
@@ -110,6 +111,9 @@ def _overdue(conn, hno: str, on: date) -> int:
 def simulate(engine: Engine, workflow: Workflow, start: date, end: date, feed: Path | None = None,
              staff: bool = True, one_at_a_time: bool = False,
              after_day: Callable[[date, list[JobReport]], None] = lambda _d, _r: None) -> None:
+    if staff:
+        with transaction(engine) as conn:
+            register_simulated(conn, SIMULATED_STAFF, "simulation")
     on = start
     while on <= end:
         if feed is not None:

@@ -27,7 +27,7 @@ class Transition:
     dest: str
     guards: tuple[str, ...]
     letter: str | None
-    actor: str  # system | clerk | supervisor
+    actor: str  # the duty that may fire it: a key of the workflow file's [roles]
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,8 @@ class Workflow:
     payment_slip: dict = field(default_factory=dict)
     third_parties: dict = field(default_factory=dict)  # name → postal_code, address (banks, employers, …)
     targets: dict = field(default_factory=dict)  # collection-rate targets, "92.13" style
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # duty → staff roles carrying it
+    actions: dict[str, str] = field(default_factory=dict)  # action that is no transition → its duty
 
     def transition(self, trigger: str) -> Transition:
         for t in self.transitions:
@@ -93,8 +95,13 @@ def load(path: str | None = None) -> Workflow:
                                  tuple(c.get("triggers", ())),
                                  {int(k): v for k, v in c.get("scope", {}).items()}, c.get("queue"))
                      for c in raw["calendar"])
+    roles = {duty: tuple(holders) for duty, holders in raw.get("roles", {}).items()}
+    actions = dict(raw.get("actions", {}))
+    unknown = sorted(({t.actor for t in transitions} | set(actions.values())) - set(roles))
+    if unknown:  # a duty nobody is listed for would silently refuse (or, worse, be skipped)
+        raise ValueError(f"{path or default_path()}: [roles] does not list who carries {unknown}")
     return Workflow(raw["ward"], Policy(**raw["policy"]), stages, transitions, calendar, raw.get("payment_slip", {}),
-                    raw.get("third_parties", {}), raw.get("targets", {}))
+                    raw.get("third_parties", {}), raw.get("targets", {}), roles, actions)
 
 
 def machine_transitions(workflow: Workflow) -> list[dict]:

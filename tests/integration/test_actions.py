@@ -16,6 +16,7 @@ from nhi_collect.services import actions
 from nhi_collect.workflow.definition import load
 from nhi_collect.workflow.jobs import run_date
 from nhi_collect.workflow.machine import Refused
+from tests.conftest import register_staff
 from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
 
 WORKFLOW = load()
@@ -25,6 +26,7 @@ WORKFLOW = load()
 def ledger(engine, tmp_path):
     run(engine, "households", write(tmp_path, "h.csv", HOUSEHOLDS.replace(",1,en", ",0,en")))
     run(engine, "assessments", write(tmp_path, "a.csv", ASSESSMENTS))
+    register_staff(engine, {"clerk": "clerk", "boss": "supervisor"})
     return engine
 
 
@@ -48,7 +50,7 @@ def test_demand_notices_then_seizure_only_after_ten_days(ledger, tmp_path):
         assert set(conn.execute(select(demand_notices.c.issued_on)).scalars()) == {date(2023, 9, 20)}
     put(ledger, "H1", "seizure_notice", date(2023, 9, 1))
     with transaction(ledger) as conn:
-        actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss", "supervisor")
+        actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss")
 
     def seize(on):
         with transaction(ledger) as conn:
@@ -77,14 +79,13 @@ def test_no_rung_skipped_and_roles(ledger):
     run_date(ledger, WORKFLOW, date(2023, 9, 20))
     with pytest.raises(Refused, match="no rung"):
         with transaction(ledger) as conn:
-            actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 1, "boss",
-                                    "supervisor")
+            actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 1, "boss")
     with pytest.raises(Refused, match="supervisor"):
         with transaction(ledger) as conn:
-            actions.suspend(conn, WORKFLOW, "H1", date(2023, 9, 21), "hardship", "clerk", "clerk")
+            actions.suspend(conn, WORKFLOW, "H1", date(2023, 9, 21), "hardship", "clerk")
     with pytest.raises(Refused, match="不納欠損"):
         with transaction(ledger) as conn:
-            actions.write_off(conn, WORKFLOW, "H1", date(2023, 9, 21), "boss", "supervisor")
+            actions.write_off(conn, WORKFLOW, "H1", date(2023, 9, 21), "boss")
 
 
 def test_plan_pauses_and_a_broken_plan_resumes_where_it_left(ledger):
@@ -101,12 +102,12 @@ def test_plan_pauses_and_a_broken_plan_resumes_where_it_left(ledger):
 def test_suspension_blocks_seizure_and_lift_returns(ledger):
     run_date(ledger, WORKFLOW, date(2023, 9, 20))
     with transaction(ledger) as conn:
-        actions.suspend(conn, WORKFLOW, "H1", date(2023, 9, 22), "hardship", "boss", "supervisor")
+        actions.suspend(conn, WORKFLOW, "H1", date(2023, 9, 22), "hardship", "boss")
     with pytest.raises(Refused):
         with transaction(ledger) as conn:
             actions.execute_seizure(conn, WORKFLOW, "H1", date(2023, 10, 5), "clerk")
     with transaction(ledger) as conn:
-        assert actions.lift_suspension(conn, WORKFLOW, "H1", date(2023, 10, 6), "boss", "supervisor") == "demanded"
+        assert actions.lift_suspension(conn, WORKFLOW, "H1", date(2023, 10, 6), "boss") == "demanded"
 
 
 def test_scheduler_catches_up_every_missed_date_in_order(ledger):
@@ -136,7 +137,7 @@ def test_cli_refusal_names_the_rule(ledger, tmp_path):
         return subprocess.run([sys.executable, "-m", "nhi_collect", "--db", url, *args], capture_output=True, text=True)
     stranger = cli("--as", "tanaka", "action", "write-off", "H1", "--on", "2023-09-21")
     assert stranger.returncode == 2 and "not active staff" in stranger.stderr
-    assert cli("staff", "add", "tanaka", "--name", "田中 一郎", "--role", "clerk").returncode == 0
+    assert cli("--as", "admin", "staff", "add", "tanaka", "--name", "田中 一郎", "--role", "clerk").returncode == 0
     done = cli("--as", "tanaka", "action", "write-off", "H1", "--on", "2023-09-21")
     assert done.returncode == 2 and "supervisor" in done.stderr and "Traceback" not in done.stderr
 
@@ -147,12 +148,12 @@ def test_investigation_inquiry_results_and_limitation_in_household_show(ledger):
     run_date(ledger, WORKFLOW, date(2023, 9, 20))
     with transaction(ledger) as conn:
         actions.open_investigation(conn, WORKFLOW, "H1", date(2023, 9, 21), "clerk", [("bank", "大正銀行"), ("employer", "X社")])
-        actions.record_inquiry_result(conn, "H1", "bank", "大正銀行", date(2023, 9, 28), 55_000, "clerk")
+        actions.record_inquiry_result(conn, WORKFLOW, "H1", "bank", "大正銀行", date(2023, 9, 28), 55_000, "clerk")
         assert conn.execute(select(letters.c.letter_type).where(letters.c.letter_type == "bank_inquiry")).all()
         assert conn.execute(select(inquiries.c.found_amount).where(inquiries.c.kind == "bank")).scalar() == 55_000
     with pytest.raises(Exception, match="no open bank inquiry"):
         with transaction(ledger) as conn:
-            actions.record_inquiry_result(conn, "H1", "bank", "他行", date(2023, 9, 28), 1, "clerk")
+            actions.record_inquiry_result(conn, WORKFLOW, "H1", "bank", "他行", date(2023, 9, 28), 1, "clerk")
     with ledger.connect() as conn:
         shown = show_household(conn, "H1", date(2023, 9, 30))
     first = shown["installments"][0]

@@ -15,6 +15,7 @@ from nhi_collect.services import actions
 from nhi_collect.workflow.definition import load
 from nhi_collect.workflow.jobs import run_date
 from nhi_collect.workflow.machine import Refused
+from tests.conftest import register_staff
 from tests.integration.test_imports import run, write
 
 WORKFLOW = load()
@@ -31,6 +32,7 @@ def demanded(engine, tmp_path):
     run(engine, "households", write(tmp_path, "h.csv", HOUSEHOLDS))
     run(engine, "assessments", write(tmp_path, "a.csv", ASSESSMENTS))
     run_date(engine, WORKFLOW, date(2023, 9, 20))  # every household demanded
+    register_staff(engine, {"clerk": "clerk"})
     return engine
 
 
