@@ -202,9 +202,20 @@ def _run_one(obj: "Context", on: date, dry_run: bool = False, one_at_a_time: boo
     from ..workflow.jobs import run_date
     reports = run_date(obj.engine(), _workflow(obj), on, dry_run=dry_run, one_at_a_time=one_at_a_time)
     if reports and not dry_run:
+        _log_letters_read(obj, on, "run")
         with obj.engine().connect() as conn:
             write_batches(conn, _workflow(obj), on, obj.out)
     return {"date": on.isoformat(), "jobs": [r.as_json() for r in reports]}
+
+
+def _log_letters_read(obj: "Context", on: date, command: str) -> None:
+    """A date's letters are read (listed, printed) by the acting person: one access-log row per household."""
+    from sqlalchemy import select
+    from ..adapters.tables import letters
+    from ..services.staff import log_reads
+    with transaction(obj.engine()) as conn:
+        log_reads(conn, obj.actor, select(letters.c.household_id).where(letters.c.issued_on == on),
+                  f"letters of {on}", command)
 
 
 def _run_text(data: dict) -> str:
@@ -459,6 +470,7 @@ def letters():
 def letters_list(obj: Context, on, as_json):
     from ..services.letters import list_letters
     obj.authorize("read_letters")
+    _log_letters_read(obj, on, "letters list")
     with obj.engine().connect() as conn:
         rows = list_letters(conn, on)
     emit(rows, as_json, "\n".join(f"{r['serial']}  {r['type']:<20} {r['household_no']}  {r['status']}" for r in rows)
@@ -472,6 +484,7 @@ def letters_print(obj: Context, on):
     """(Re)write a date's PDF batches, manifest and checksums under OUT/letters/DATE/."""
     from ..services.letters import write_batches
     obj.authorize("print_letters")
+    _log_letters_read(obj, on, "letters print")
     with obj.engine().connect() as conn:
         manifest = write_batches(conn, _workflow(obj), on, obj.out)
     click.echo(f"{len(manifest):,} letters written to {obj.out / 'letters' / on.isoformat()}")
@@ -483,11 +496,13 @@ def letters_print(obj: Context, on):
 @click.pass_obj
 def letters_reprint(obj: Context, serial, path):
     """Render one letter again from the data as it was on its issue date."""
-    from ..services.letters import reprint
+    from ..services.letters import find_letter, reprint
+    from ..services.staff import log_access
     obj.authorize("read_household")
     target = Path(path) if path else obj.out / "reprints" / f"{serial}.pdf"
     target.parent.mkdir(parents=True, exist_ok=True)
-    with obj.engine().connect() as conn:
+    with transaction(obj.engine()) as conn:
+        log_access(conn, obj.actor, find_letter(conn, serial).household_id, f"reprint {serial}", "letters reprint")
         reprint(conn, _workflow(obj), serial, target)
     click.echo(str(target))
 
@@ -570,12 +585,14 @@ def queue(ctx, on, staff_user, kind, as_json):
     """Everything that needs a person today, in priority order; claim, release, reassign, close."""
     if ctx.invoked_subcommand:
         return
-    from ..services.queue import items, refresh
+    from ..services.queue import items, listed_households, refresh
+    from ..services.staff import log_reads
     obj = ctx.obj
     obj.authorize("read_queue")
     with transaction(obj.engine()) as conn:
         refresh(conn, _workflow(obj), _today(on))
         rows = items(conn, _today(on), staff_user, kind)
+        log_reads(conn, obj.actor, listed_households(_today(on), staff_user, kind), "work queue", "queue")
     emit(rows, as_json, "\n".join(
         f"{r['id']:>7} {r['kind']:<24}{r['household_no']:<14}{r['amount']:>10,} yen  due {r['due_on']}  "
         f"limitation {r['limitation_on'] or '—':<10}  {r['assigned_to'] or '—'}"
@@ -600,7 +617,7 @@ def queue_claim(obj: Context, item_id):
     from ..services.staff import log_access
     with transaction(obj.engine()) as conn:
         claim(conn, _workflow(obj), item_id, obj.actor)
-        log_access(conn, obj.actor, _queue_item_household(conn, item_id), f"queue item {item_id}")
+        log_access(conn, obj.actor, _queue_item_household(conn, item_id), f"queue item {item_id}", "queue claim")
     click.echo(f"item {item_id}: held by {obj.actor}")
 
 
@@ -684,7 +701,7 @@ def household_show(obj: Context, household_no, as_of, reason, as_json):
     obj.authorize("read_household")
     with transaction(obj.engine()) as conn:
         data = show_household(conn, household_no, as_of or today())
-        log_access(conn, obj.actor, household_id(conn, household_no), reason)
+        log_access(conn, obj.actor, household_id(conn, household_no), reason, "household show")
     emit(data, as_json, _household_text(data))
 
 

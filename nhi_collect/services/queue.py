@@ -135,15 +135,24 @@ def _assign(conn: Connection, workflow: Workflow) -> None:
                 .values(assigned_to=user))
 
 
-def items(conn: Connection, on: date, staff_user: str | None = None, kind: str | None = None) -> list[dict]:
-    """Open items in priority order: nearest limitation date, then amount, then age of arrears."""
-    query = (select(queue_items, households.c.household_no, households.c.head_name, households.c.district)
-             .join(households).where(queue_items.c.status == "open", queue_items.c.created_on <= on))
+def _listed(query, on: date, staff_user: str | None, kind: str | None):
+    query = query.where(queue_items.c.status == "open", queue_items.c.created_on <= on)
     if staff_user:
         query = query.where((queue_items.c.assigned_to == staff_user) | (queue_items.c.claimed_by == staff_user))
     if kind:
         query = query.where(queue_items.c.kind == kind)
-    rows = conn.execute(query).all()
+    return query
+
+
+def listed_households(on: date, staff_user: str | None = None, kind: str | None = None):
+    """The households `items` lists, as a SELECT (for the access log)."""
+    return _listed(select(queue_items.c.household_id), on, staff_user, kind)
+
+
+def items(conn: Connection, on: date, staff_user: str | None = None, kind: str | None = None) -> list[dict]:
+    """Open items in priority order: nearest limitation date, then amount, then age of arrears."""
+    rows = conn.execute(_listed(select(queue_items, households.c.household_no, households.c.head_name,
+                                       households.c.district).join(households), on, staff_user, kind)).all()
     rows.sort(key=lambda r: (r.limitation_on or date.max, -r.amount, r.oldest_due or date.max, r.id))
     return [{"id": r.id, "kind": r.kind, "household_no": r.household_no, "head_name": r.head_name,
              "district": r.district, "reason": r.reason, "due_on": r.due_on.isoformat(),

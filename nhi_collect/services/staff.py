@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, String, literal, select
 
 from ..adapters.tables import access_log, households, staff
 from ..domain.calendar import TOKYO, in_tokyo, is_office_day
@@ -76,10 +76,21 @@ def listing(conn: Connection) -> list[dict]:
             for r in conn.execute(select(staff).order_by(staff.c.user_name))]
 
 
-def log_access(conn: Connection, user: str, household_id: int, purpose: str) -> None:
-    """Logged for anyone, registered or not: an unregistered person's view is itself a finding of the review."""
+def log_access(conn: Connection, user: str, household_id: int, purpose: str, command: str | None = None) -> None:
+    """Who opened which household, when, why (`purpose`) and through what (`command`)."""
     conn.execute(access_log.insert().values(at=datetime.now(timezone.utc), user_name=user,
-                                            household_id=household_id, purpose=purpose))
+                                            household_id=household_id, purpose=purpose, command=command))
+
+
+def log_reads(conn: Connection, user: str, household_ids, purpose: str, command: str) -> None:
+    """One access-log row per household a command shows or prints at once (a date's letters, a queue
+    list): the names and amounts of thousands of households were read without a trace. `household_ids`
+    is a SELECT of household ids, written by one INSERT ... SELECT."""
+    ids = household_ids.distinct().subquery()
+    conn.execute(access_log.insert().from_select(
+        ["at", "user_name", "household_id", "purpose", "command"],
+        select(literal(datetime.now(timezone.utc), access_log.c.at.type), literal(user, String),
+               ids.c[0], literal(purpose, String), literal(command, String))))
 
 
 def outside_office_hours(at: datetime) -> bool:
