@@ -198,10 +198,13 @@ def _workflow(obj: "Context"):
 
 
 def _run_one(obj: "Context", on: date, dry_run: bool = False, one_at_a_time: bool = False) -> dict:
-    from ..services.letters import write_batches
+    from ..services.letters import printed_in_full, write_batches
     from ..workflow.jobs import run_date
     reports = run_date(obj.engine(), _workflow(obj), on, dry_run=dry_run, one_at_a_time=one_at_a_time)
     if reports and not dry_run:
+        with obj.engine().connect() as conn:
+            if printed_in_full(conn, on, obj.out):  # a finished date's files are left as they are
+                return {"date": on.isoformat(), "jobs": [r.as_json() for r in reports]}
         _log_letters_read(obj, on, "run")
         with obj.engine().connect() as conn:
             write_batches(conn, _workflow(obj), on, obj.out)

@@ -188,6 +188,27 @@ def write_batches(conn: Connection, workflow: Workflow, on: date, out: Path) -> 
     return start_batches(conn, workflow, on, out, background=False).finish()
 
 
+def printed_in_full(conn: Connection, on: date, out: Path) -> bool:
+    """Whether the date's folder already holds every letter of the register for `on` (manifest.csv lists
+    exactly its serials) and every file matches SHA256SUMS. Such a date is left alone when it is run
+    again: rewriting it gave new files with new checksums for the same letters, after the vendor may
+    have taken the first ones."""
+    folder = out / "letters" / on.isoformat()
+    manifest, sums = folder / "manifest.csv", folder / "SHA256SUMS"
+    if not (manifest.is_file() and sums.is_file()):
+        return False
+    with open(manifest, encoding="utf-8", newline="") as fh:
+        listed = sorted(row["serial"] for row in csv.DictReader(fh))
+    if listed != sorted(conn.execute(select(letters.c.serial).where(letters.c.issued_on == on)).scalars()):
+        return False
+    for line in sums.read_text("utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        path = folder / name
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            return False
+    return True
+
+
 @dataclass
 class Printing:
     """A date's letters being laid out in the background: `finish` waits, writes the manifest and

@@ -116,8 +116,14 @@ def test_run_json_dry_run_and_letters(tmp_path):
     listed = json.loads(cli("letters", "list", "--date", "2023-08-21", "--json", db=db).stdout)
     assert len(listed) == demand["letters"] == dry["jobs"][2]["letters"]
     assert (out / "letters" / "2023-08-21" / "demand_notice.pdf").exists()
+    folder = out / "letters" / "2023-08-21"
+    files = {p.name: p.read_bytes() for p in folder.iterdir()}
     again = json.loads(cli("--out", str(out), "run", "--date", "2023-08-21", "--json", db=db).stdout)
     assert all(j["status"] == "skipped" for j in again["jobs"])
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == files  # a finished date's files left alone
+    (folder / "demand_notice.pdf").write_bytes(b"damaged")
+    cli("--out", str(out), "run", "--date", "2023-08-21", db=db)  # ... but not a damaged one
+    assert (folder / "demand_notice.pdf").read_bytes().startswith(b"%PDF")
     assert len(json.loads(cli("letters", "list", "--date", "2023-08-21", "--json", db=db).stdout)) == len(listed)
 
 

@@ -130,6 +130,17 @@ def test_only_one_scheduler_per_database(ledger):
         pass
 
 
+def test_one_scheduler_per_sqlite_file_whatever_path_names_it(tmp_path):
+    from nhi_collect.adapters.db import make_engine
+    (tmp_path / "w.db").touch()
+    (tmp_path / "other-name.db").symlink_to(tmp_path / "w.db")
+    by_path, by_link = (make_engine(f"sqlite:///{tmp_path / name}") for name in ("w.db", "other-name.db"))
+    with SchedulerLock(by_path):
+        with pytest.raises(SchedulerBusy):
+            with SchedulerLock(by_link):
+                pass
+
+
 def test_cli_refusal_names_the_rule(ledger, tmp_path):
     url = ledger.url.render_as_string(hide_password=False)
 
