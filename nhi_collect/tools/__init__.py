@@ -1,0 +1,1 @@
+"""Tools beside the product, run by people: campaigns and generators, not the ward's calendar."""
