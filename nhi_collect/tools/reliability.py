@@ -43,7 +43,7 @@ from ..workflow.definition import load
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 DEMANDED_ON, AGREED_ON = date(2023, 9, 20), date(2023, 9, 22)
 CRASH_FROM = date(2023, 7, 3)
-KILL_POINTS = ("job committed", "started", "printing")  # the third trial is 2023-07-05, the July round
+KILL_POINTS = ("printing", "job committed", "started")  # the first date prints every demand notice
 
 
 @dataclass
