@@ -284,8 +284,13 @@ def crash(server: str, prefix: str, trials: int, seconds: float, work: Path) -> 
                 if not printed_in_full(conn, on, work / "out"):
                     problem = f"{on} ({point}): the print files do not hold the register's letters"
             engine.dispose()
-        tally.count(problem)
-        tally.notes.append(f"{on}: killed at {point}" if killed else f"{on}: finished before '{point}' (not killed)")
+        if killed:
+            tally.count(problem)
+            tally.notes.append(f"{on}: killed at {point}")
+        else:  # no crash was tried; a restart that broke the date would still be a failure
+            tally.notes.append(f"{on}: finished before '{point}', not killed, not counted")
+            if problem:
+                tally.count(problem)
         on += timedelta(days=1)
     return tally
 
