@@ -7,7 +7,6 @@ then asks the Services object for what it needs.
 
 from __future__ import annotations
 
-import getpass
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,7 +19,6 @@ from .errors import UserError
 
 DEFAULT_URL = "sqlite:///nhi_collect.db"
 PDF_ENGINES = ("chromium", "weasyprint")
-STAFF_ROLE = object()  # stands for the acting person's role, read from the staff table in the action's transaction
 
 
 def tokyo_clock(environ: Mapping[str, str] = os.environ) -> Callable[[], date]:
@@ -35,16 +33,6 @@ def tokyo_clock(environ: Mapping[str, str] = os.environ) -> Callable[[], date]:
         except ValueError:
             raise UserError(f"NHI_COLLECT_TODAY={pinned!r} is not a date YYYY-MM-DD") from None
     return today
-
-
-def resolve_actor(option: str | None) -> str:
-    """Who is acting: `--as USER`, else the login name. The only place that decides it."""
-    if option:
-        return option
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "system"
 
 
 @dataclass(frozen=True)
@@ -68,9 +56,13 @@ class Services:
     """One object of services per process (or per web request's app). The engine and the workflow are
     made on first use; `engine()` brings the schema to the latest migration first (contract.md)."""
 
-    def __init__(self, settings: Settings, actor: str | None = None):
+    def __init__(self, settings: Settings, actor: str | None = None,
+                 command: Callable[[], str] = lambda: "nhi-collect"):
+        from .services.identity import resolve
         self.settings = settings
-        self.actor = resolve_actor(actor)
+        self.identity = resolve(actor)  # the login; --as only where NHI_COLLECT_ALLOW_AS=1 (services/identity.py)
+        self.actor = self.identity.user
+        self.command = command  # what is being run, for the record of an --as
         self._engine = None
 
     @property
@@ -98,7 +90,16 @@ class Services:
             self._engine = make_engine(self.url)
             if migrate:
                 upgrade(self._engine)
+            if self.identity.via_as:  # each use of --as is recorded, with the command it ran
+                from .services.identity import record_as
+                self.transact(record_as, self.identity, self.command())
         return self._engine
+
+    def authorize(self, action: str) -> None:
+        """Refused (exit 2, naming the rule) unless the acting person's role carries `action` (the workflow
+        file's [roles] and [actions], checked in services/identity.py)."""
+        from .services.identity import authorize
+        self.transact(authorize, self.workflow, self.actor, action)
 
     @cached_property
     def workflow(self):
@@ -106,14 +107,9 @@ class Services:
         return load(self.settings.workflow_file)
 
     def transact(self, use_case: Callable, *args, **kwargs):
-        """One unit of work: `use_case(conn, *args)` commits as a whole or not at all. STAFF_ROLE among the
-        arguments is replaced by the actor's role, read in the same transaction."""
+        """One unit of work: `use_case(conn, *args)` commits as a whole or not at all."""
         from .adapters.db import transaction
         with transaction(self.engine()) as conn:
-            if any(a is STAFF_ROLE for a in args):
-                from .services.staff import role_of
-                role = role_of(conn, self.actor)
-                args = tuple(role if a is STAFF_ROLE else a for a in args)
             return use_case(conn, *args, **kwargs)
 
     def read(self, use_case: Callable, *args, **kwargs):
@@ -121,17 +117,20 @@ class Services:
         with self.engine().connect() as conn:
             return use_case(conn, *args, **kwargs)
 
-    def print_date(self, on: date):
+    def print_date(self, on: date, command: str = "letters print"):
         """A date's batches, manifest and checksums written again from the register under OUT/letters/DATE/,
-        verified and recorded (services/printing.py)."""
+        verified and recorded (services/printing.py); printing reads every household's letter, so each is
+        access-logged for the person printing."""
         from .services.printing import print_date
+        from .services.work import log_letters_read
+        self.transact(log_letters_read, on, self.actor, command)
         return print_date(self.engine(), self.workflow, on, self.out, self.pdf_engine)
 
     def print_pending(self, through: date) -> list:
         """The print hook of `run`, `simulate` and the scheduler: every date up to `through` whose printing
         is incomplete (never written, died midway, a letter failed, a letter issued since), oldest first."""
         from .services.printing import pending
-        return [self.print_date(on) for on in self.read(pending, through)]
+        return [self.print_date(on, "run") for on in self.read(pending, through)]
 
     def business_dates(self, feed: Path | None = None, **hooks):
         """The day loop of `run`, `simulate` and the scheduler, printing each date's letters; with `feed`,
@@ -151,5 +150,6 @@ class Services:
 
 def bootstrap(db: str | None = None, out: str | Path | None = None, workflow: str | None = None,
               actor: str | None = None, environ: Mapping[str, str] = os.environ,
-              today: Callable[[], date] | None = None) -> Services:
-    return Services(Settings.from_options(db, out, workflow, environ, today), actor)
+              today: Callable[[], date] | None = None,
+              command: Callable[[], str] = lambda: "nhi-collect") -> Services:
+    return Services(Settings.from_options(db, out, workflow, environ, today), actor, command)

@@ -12,7 +12,11 @@ import os
 import pytest
 from sqlalchemy import make_url, text
 
-from nhi_collect.adapters.db import make_engine, upgrade
+from nhi_collect.adapters.db import make_engine, transaction, upgrade
+
+# The tests act as simulated staff (--as, services called with an actor): a training database's setting,
+# which the CLI honours only when it is set explicitly (contract.md, who acts). Subprocesses inherit it.
+os.environ["NHI_COLLECT_ALLOW_AS"] = "1"
 
 PG_URL = os.environ.get("NHI_COLLECT_TEST_PG")
 REQUIRE_PG = os.environ.get("NHI_COLLECT_REQUIRE_PG") == "1"
@@ -87,3 +91,17 @@ def engine(db_url):
     upgrade(engine)
     yield engine
     engine.dispose()
+
+
+ADMIN = "admin"
+
+
+def register_staff(engine, users: dict[str, str]) -> None:
+    """Staff as a ward registers them: a first administrator (on an empty staff table) who adds the rest."""
+    from nhi_collect.services import staff
+    from nhi_collect.workflow.definition import load
+    with transaction(engine) as conn:
+        if not any(r["role"] == "administrator" for r in staff.listing(conn)):
+            staff.add(conn, load(), ADMIN, ADMIN, "管理者", "administrator")
+        for user, role in users.items():
+            staff.add(conn, load(), ADMIN, user, user, role)

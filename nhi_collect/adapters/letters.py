@@ -25,6 +25,7 @@ from typing import Callable
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ..resources import data_dir
+from . import orphans
 
 # Letters per part. WeasyPrint: ~100 (~200 pages) is as fast per page as larger parts and keeps a worker
 # near 0.5 GB; Chromium: each part starts a browser (~1 s), so parts are larger (measured).
@@ -148,7 +149,8 @@ def _pool(workers: int | None) -> ProcessPoolExecutor:
     size = workers or os.cpu_count() or 1
     if size not in _POOLS:
         import weasyprint  # noqa: F401  (loaded once here, inherited by the forked workers)
-        _POOLS[size] = ProcessPoolExecutor(size, mp_context=get_context("fork"))
+        _POOLS[size] = ProcessPoolExecutor(size, mp_context=get_context("fork"), initializer=orphans.worker_start,
+                                           initargs=(os.getpid(),))
     return _POOLS[size]
 
 
@@ -177,11 +179,12 @@ def _chromium(html: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="nhi-letters-") as tmp:
         source, target = Path(tmp) / "letters.html", Path(tmp) / "letters.pdf"
         source.write_text(html, "utf-8")
+        orphans.prepare()
         subprocess.run([shutil.which("chromium") or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
                         "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions", "--no-pdf-header-footer",
                         "--disable-pdf-tagging",
                         f"--user-data-dir={tmp}/profile", f"--print-to-pdf={target}", source.as_uri()],
-                       check=True, capture_output=True, timeout=900)
+                       check=True, capture_output=True, timeout=900, preexec_fn=orphans.die_with_parent)
         return target.read_bytes()
 
 

@@ -35,7 +35,9 @@ class SchedulerLock:
                 raise SchedulerBusy("another nhi-collect scheduler is already running on this database")
             self._conn.commit()
         else:
-            path = Path(self.engine.url.database or "nhi_collect.db").with_suffix(".scheduler.lock")
+            # keyed on the database file itself: through a symlink or another relative path the same
+            # database used to get a second lock file, and a second scheduler
+            path = Path(self.engine.url.database or "nhi_collect.db").resolve().with_suffix(".scheduler.lock")
             self._file = open(path, "w")
             try:
                 fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)

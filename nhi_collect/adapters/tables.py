@@ -6,7 +6,7 @@ exactly these tables, and a test checks that they agree.
 
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, MetaData,
+from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData,
                         String, Table, Text, UniqueConstraint, text)
 
 metadata = MetaData(naming_convention={
@@ -131,6 +131,13 @@ letters = Table(
     Column("batch_run_id", ForeignKey("batch_runs.id")),
     UniqueConstraint("letter_type", "fiscal_year", "seq"),
 )
+# The nightly batch's letters go once to a household per type and date (OCA credit-control: one letter
+# per debtor per run); a second one from a raced or repeated run is refused by the database itself.
+# Letters of staff actions are left out: one bank inquiry per bank, one garnishment notice per seizure.
+BATCH_LETTERS = ("demand_notice", "reminder", "special_reminder", "seizure_notice")
+_batch_letter = letters.c.letter_type.in_(BATCH_LETTERS)
+Index("uq_letters_batch_letter_once", letters.c.household_id, letters.c.letter_type, letters.c.issued_on,
+      unique=True, sqlite_where=_batch_letter, postgresql_where=_batch_letter)
 
 demand_notices = Table(
     "demand_notices", metadata,
@@ -306,7 +313,7 @@ staff = Table(
     "staff", metadata,
     Column("user_name", String(60), primary_key=True),
     Column("full_name", String(100), nullable=False),
-    Column("role", String(12), nullable=False),  # clerk | supervisor | auditor
+    Column("role", String(20), nullable=False),  # services/staff.py ROLES
     Column("districts", Text, nullable=False, server_default=""),  # comma-separated towns this person's queue covers
     Column("active", Boolean, nullable=False, server_default=text("true")),
 )
@@ -318,7 +325,8 @@ access_log = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("user_name", String(60), nullable=False, index=True),
     Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
-    Column("purpose", String(200), nullable=False),
+    Column("purpose", String(200), nullable=False),  # why (the person's reason)
+    Column("command", String(60)),  # what was read: household show, letters reprint, queue, ...
 )
 
 # Month-end figures as recorded at the time, so later corrections are visible rather than silent.

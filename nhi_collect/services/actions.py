@@ -1,7 +1,8 @@
 """Staff actions: each one transaction, decided by the transitions Machine, audited with its actor.
 
-The same services serve the CLI now and the web app later. Roles: a clerk records and agrees; a
-supervisor approves seizures, suspends and writes off (決裁: decisions in writing by the 課長 level).
+The same services serve the CLI now and the web app later. Each action first checks the actor's role
+against the workflow file (identity.authorize): a clerk records and agrees; a supervisor approves
+seizures, suspends and writes off (決裁: decisions in writing by the 課長 level); an auditor never acts.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ..workflow.definition import RESUME, Workflow
 from ..workflow.facts import load_facts
 from ..workflow.guards import Context
 from ..workflow.machine import Refused, require
+from .identity import authorize
 from .payments import record_payment
 
 INQUIRY_KINDS = ("bank", "employer", "pension", "insurance", "real_estate")
@@ -29,6 +31,20 @@ CONTACT_CHANNELS = ("phone", "counter", "visit", "letter", "email")
 
 def household_id(conn: Connection, household_no: str) -> int:
     found = conn.execute(select(households.c.id).where(households.c.household_no == household_no)).scalar()
+    if found is None:
+        raise UserError(f"unknown household {household_no}")
+    return found
+
+
+def locked_household(conn: Connection, household_no: str) -> int:
+    """The household's id, its row locked until the action commits: concurrent actions on one household
+    run one after the other, and each reads the household's facts only after taking the lock, so the
+    second sees what the first did (eight simultaneous plans gave eight plans and eight letters).
+    PostgreSQL: SELECT ... FOR UPDATE. SQLite ignores FOR UPDATE, but every transaction there begins
+    with BEGIN IMMEDIATE (adapters/db.py), which holds the database's write lock from its first
+    statement: the same order, proven by tests/integration/test_concurrency.py on both databases."""
+    found = conn.execute(select(households.c.id).where(households.c.household_no == household_no)
+                         .with_for_update()).scalar()
     if found is None:
         raise UserError(f"unknown household {household_no}")
     return found
@@ -64,9 +80,11 @@ def _transition(conn: Connection, workflow: Workflow, trigger: str, hid: int, on
     return dest
 
 
-def record_contact(conn, household_no: str, on: date, channel: str, summary: str, promise: str | None, actor: str):
+def record_contact(conn, workflow: Workflow, household_no: str, on: date, channel: str, summary: str,
+                   promise: str | None, actor: str):
     """交渉記録."""
-    hid = household_id(conn, household_no)
+    authorize(conn, workflow, actor, "record_contact")
+    hid = locked_household(conn, household_no)
     conn.execute(contacts.insert().values(household_id=hid, contacted_on=on, channel=channel, summary=summary,
                                           promise=promise, actor=actor))
     _audit(conn, actor, "contact", household_no, {"on": on, "channel": channel})
@@ -75,9 +93,10 @@ def record_contact(conn, household_no: str, on: date, channel: str, summary: str
 def agree_plan(conn, workflow: Workflow, household_no: str, on: date, schedule: list[tuple[date, int]], actor: str):
     """分納誓約: a written promise (an acknowledgement, 民法152条, once a payment follows) that pauses
     escalation while kept. `schedule` is (due date, amount) per promised payment."""
+    authorize(conn, workflow, actor, "agree_plan")
     if not schedule or any(amount <= 0 for _, amount in schedule) or any(d < on for d, _ in schedule):
         raise UserError("an installment plan needs promised payments of positive amounts, on or after today")
-    hid = household_id(conn, household_no)
+    hid = locked_household(conn, household_no)
     dest = _transition(conn, workflow, "agree_plan", hid, on, actor)
     plan_id = conn.execute(installment_plans.insert().values(household_id=hid, agreed_on=on, agreed_by=actor,
                                                              status="kept").returning(installment_plans.c.id)).scalar()
@@ -101,15 +120,29 @@ def third_party_address(workflow: Workflow, name: str) -> dict:
 def open_investigation(conn, workflow: Workflow, household_no: str, on: date, actor: str,
                        inquiries_: list[tuple[str, str]] = ()) -> int:
     """財産調査 (国税徴収法141条): inquiries to banks, employers, pension offices, insurers, the registry."""
-    hid = household_id(conn, household_no)
+    authorize(conn, workflow, actor, "open_investigation")
+    hid = locked_household(conn, household_no)
     for kind, target in inquiries_:
         if kind == "bank":
             third_party_address(workflow, target)
-    inv = conn.execute(investigations.insert().values(household_id=hid, opened_on=on, actor=actor)
-                       .returning(investigations.c.id)).scalar()
+    # Read after the lock: a second (or simultaneous) opening joins the open investigation, and an
+    # inquiry still awaiting its reply is not sent twice.
+    inv = conn.execute(select(investigations.c.id).where(investigations.c.household_id == hid,
+                                                         investigations.c.closed_on.is_(None))
+                       .order_by(investigations.c.id)).scalars().first()
+    pending = set(tuple(r) for r in conn.execute(select(inquiries.c.kind, inquiries.c.target).join(investigations)
+                               .where(investigations.c.household_id == hid, investigations.c.closed_on.is_(None),
+                                      inquiries.c.replied_on.is_(None))).all())
     for kind, target in inquiries_:
         if kind not in INQUIRY_KINDS:
             raise UserError(f"inquiry kind {kind!r} is not one of {', '.join(INQUIRY_KINDS)}")
+        if (kind, target) in pending:
+            raise Refused(f"a {kind} inquiry to {target} for household {household_no} is already awaiting its "
+                          "reply: sending it again would send the same letter twice")
+    if inv is None:
+        inv = conn.execute(investigations.insert().values(household_id=hid, opened_on=on, actor=actor)
+                           .returning(investigations.c.id)).scalar()
+    for kind, target in inquiries_:
         letter_id = _letter(conn, workflow, "bank_inquiry", hid, on) if kind == "bank" else None  # 預貯金等照会書, one per bank
         conn.execute(inquiries.insert().values(investigation_id=inv, kind=kind, target=target, sent_on=on,
                                                letter_id=letter_id))
@@ -117,10 +150,11 @@ def open_investigation(conn, workflow: Workflow, household_no: str, on: date, ac
     return inv
 
 
-def record_inquiry_result(conn, household_no: str, kind: str, target: str, on: date, found_amount: int,
-                          actor: str) -> None:
+def record_inquiry_result(conn, workflow: Workflow, household_no: str, kind: str, target: str, on: date,
+                          found_amount: int, actor: str) -> None:
     """The reply to an inquiry (a bank balance, a wage, a pension, a policy's surrender value, land)."""
-    hid = household_id(conn, household_no)
+    authorize(conn, workflow, actor, "record_inquiry_result")
+    hid = locked_household(conn, household_no)
     row = conn.execute(select(inquiries.c.id).join(investigations)
                        .where(investigations.c.household_id == hid, investigations.c.closed_on.is_(None),
                               inquiries.c.kind == kind, inquiries.c.target == target, inquiries.c.replied_on.is_(None))
@@ -134,8 +168,10 @@ def record_inquiry_result(conn, household_no: str, kind: str, target: str, on: d
                                                           "found": found_amount})
 
 
-def close_investigation(conn, household_no: str, on: date, property_found: bool, actor: str) -> None:
-    hid = household_id(conn, household_no)
+def close_investigation(conn, workflow: Workflow, household_no: str, on: date, property_found: bool,
+                        actor: str) -> None:
+    authorize(conn, workflow, actor, "close_investigation")
+    hid = locked_household(conn, household_no)
     open_ = conn.execute(select(investigations.c.id).where(investigations.c.household_id == hid,
                                                            investigations.c.closed_on.is_(None))).scalars().all()
     if not open_:  # closed on the spot (e.g. property known from an earlier case), without inquiries
@@ -147,25 +183,31 @@ def close_investigation(conn, household_no: str, on: date, property_found: bool,
 
 
 def approve_seizure(conn, workflow: Workflow, household_no: str, on: date, property_kind: str, third_party: str,
-                    amount: int, actor: str, role: str) -> None:
-    """A seizure needs the supervisor's approval; the legal checks run again when it is executed."""
-    if role != "supervisor":
-        raise Refused("approving a seizure is a supervisor's decision (決裁); a clerk may only propose it")
+                    amount: int, actor: str) -> None:
+    """A seizure needs the supervisor's approval (決裁); the legal checks run again when it is executed."""
+    authorize(conn, workflow, actor, "approve_seizure")
     if property_kind not in PROPERTY_KINDS:
         raise UserError(f"property kind {property_kind!r} is not one of {', '.join(PROPERTY_KINDS)}")
     third_party_address(workflow, third_party)
-    hid = household_id(conn, household_no)
+    hid = locked_household(conn, household_no)
     stage = conn.execute(select(households.c.stage).where(households.c.id == hid)).scalar()
     if stage != "seizure_notice":
         raise Refused(f"a seizure is approved only after a seizure notice (stage is {stage}): no rung may be skipped")
+    if conn.execute(select(seizures.c.id).where(seizures.c.household_id == hid, seizures.c.property_kind == property_kind,
+                                                seizures.c.third_party == third_party, seizures.c.executed_on.is_(None),
+                                                seizures.c.released_on.is_(None))).first():
+        raise Refused(f"a {property_kind} seizure at {third_party} is already approved for household {household_no} "
+                      "and awaits execution: one approval per property")
     conn.execute(seizures.insert().values(household_id=hid, property_kind=property_kind, third_party=third_party,
                                           amount=amount, approved_by=actor, approved_on=on))
     _audit(conn, actor, "approve_seizure", household_no, {"on": on, "kind": property_kind, "amount": amount})
 
 
 def execute_seizure(conn, workflow: Workflow, household_no: str, on: date, actor: str) -> str:
-    """差押: only with a demand notice for every installment, ten days after it (国税徴収法47条)."""
-    hid = household_id(conn, household_no)
+    """差押: only for a ripe installment, demanded more than ten days ago and past its deadline (国税徴収法47条,
+    地方自治法231条の3③: the guard has_ripe_installment)."""
+    authorize(conn, workflow, actor, "seize")
+    hid = locked_household(conn, household_no)
     dest = _transition(conn, workflow, "seize", hid, on, actor)  # with its letters (差押調書, 債権差押通知書)
     conn.execute(update(seizures).where(seizures.c.household_id == hid, seizures.c.executed_on.is_(None),
                                         seizures.c.released_on.is_(None)).values(executed_on=on))
@@ -173,12 +215,13 @@ def execute_seizure(conn, workflow: Workflow, household_no: str, on: date, actor
     return dest
 
 
-def collect_from_seizure(conn, household_no: str, on: date, amount: int, actor: str) -> None:
+def collect_from_seizure(conn, workflow: Workflow, household_no: str, on: date, amount: int, actor: str) -> None:
     """Money received from the third-party debtor of an executed seizure (取立て, 国税徴収法67条): a payment
     of channel `seizure`, applied oldest first; the seizure is then released."""
+    authorize(conn, workflow, actor, "collect_from_seizure")
     if amount <= 0:
         raise UserError(f"the amount collected must be a positive whole number of yen, not {amount}")
-    hid = household_id(conn, household_no)
+    hid = locked_household(conn, household_no)
     seizure = conn.execute(select(seizures).where(seizures.c.household_id == hid, seizures.c.executed_on.isnot(None),
                                                   seizures.c.released_on.is_(None))
                            .order_by(seizures.c.id.desc())).first()
@@ -190,16 +233,15 @@ def collect_from_seizure(conn, household_no: str, on: date, amount: int, actor: 
     _audit(conn, actor, "collect_from_seizure", household_no, {"on": on, "amount": amount})
 
 
-def suspend(conn, workflow: Workflow, household_no: str, on: date, ground: str, actor: str, role: str,
+def suspend(conn, workflow: Workflow, household_no: str, on: date, ground: str, actor: str,
             immediate_extinction: bool = False) -> str:
     """執行停止 (地方税法15条の7): a supervisor's decision; running seizures are released (the transition's ends)."""
-    if role != "supervisor":
-        raise Refused("suspension of enforcement is a supervisor's decision (地方税法15条の7, 決裁)")
+    authorize(conn, workflow, actor, "suspend")
     if ground not in SUSPENSION_GROUNDS:
         raise UserError(f"ground {ground!r} is not one of {', '.join(SUSPENSION_GROUNDS)} (15条の7第1項各号)")
     if immediate_extinction and ground != "no_property":
         raise Refused("immediate extinction (15条の7第5項) needs ground no_property with collection clearly impossible")
-    hid = household_id(conn, household_no)
+    hid = locked_household(conn, household_no)
     dest = _transition(conn, workflow, "suspend", hid, on, actor)
     conn.execute(suspensions.insert().values(household_id=hid, ground=ground, decided_by=actor, started_on=on,
                                              immediate_extinction=immediate_extinction))
@@ -207,21 +249,20 @@ def suspend(conn, workflow: Workflow, household_no: str, on: date, ground: str, 
     return dest
 
 
-def lift_suspension(conn, workflow: Workflow, household_no: str, on: date, actor: str, role: str) -> str:
-    if role != "supervisor":
-        raise Refused("lifting a suspension is a supervisor's decision (地方税法15条の8)")
-    hid = household_id(conn, household_no)
+def lift_suspension(conn, workflow: Workflow, household_no: str, on: date, actor: str) -> str:
+    """地方税法15条の8: the supervisor's decision; the household returns to the rung it left."""
+    authorize(conn, workflow, actor, "lift_suspension")
+    hid = locked_household(conn, household_no)
     dest = _transition(conn, workflow, "lift_suspension", hid, on, actor)
     _audit(conn, actor, "lift_suspension", household_no, {"on": on})
     return dest
 
 
-def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str, role: str) -> str:
+def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str) -> str:
     """不納欠損: only when the debt is extinguished; the written-off amounts stay visible in reports."""
     from ..adapters.tables import assessments, write_offs
-    if role != "supervisor":
-        raise Refused("a write-off (不納欠損) is a supervisor's decision")
-    hid = household_id(conn, household_no)
+    authorize(conn, workflow, actor, "write_off")
+    hid = locked_household(conn, household_no)
     facts = load_facts(conn, [hid], on)[hid]
     ground = ("immediate" if facts.immediate_extinction else
               "suspension_3y" if facts.suspended_on else "limitation")

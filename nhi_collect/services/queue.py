@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Connection, bindparam, case, exists, func, select, update
+from sqlalchemy import Connection, bindparam, case, exists, func, select, text, update
 
 from ..adapters.queue_items import open_items
 from ..adapters.tables import (UNPAID, assessments, households, installment_plans, inquiries, investigations,
@@ -19,8 +19,10 @@ from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.facts import load_installments
 from ..workflow.machine import Refused
+from .identity import authorize, carries, duty, role_of
 
 LIMITATION_WARNING_DAYS = 90
+REFRESH_LOCK = 7_115_0045  # advisory-lock key of the queue refresh (the scheduler's is 7_115_0044)
 MIN_LIMITATION_DAYS = 730  # two years never span fewer days (tests/unit/test_limitation.py)
 REASONS = {
     "inquiry_reply": "照会回答待ち: an investigation inquiry has no reply or result yet",
@@ -39,6 +41,11 @@ def _open_for(conn: Connection, kind: str, on: date, ids_query, due_days: int) -
 
 def refresh(conn: Connection, workflow: Workflow, on: date) -> int:
     """Open the items the ledger calls for on `on`; refresh priorities and district assignments."""
+    if conn.dialect.name == "postgresql":
+        # Two people opening their queue at once would both insert the day's new items (the second failing
+        # on the unique key): refreshes take turns on a transaction-scoped advisory lock. SQLite's
+        # BEGIN IMMEDIATE already serialises them.
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": REFRESH_LOCK})
     policy = workflow.policy
     ids = select(households.c.id)
     opened = _open_for(conn, "inquiry_reply", on, ids.join(investigations, investigations.c.household_id == households.c.id)
@@ -71,7 +78,7 @@ def refresh(conn: Connection, workflow: Workflow, on: date) -> int:
     soon = [hid for hid, when in limitation.items() if when <= on + timedelta(days=LIMITATION_WARNING_DAYS)]
     opened += _open_for(conn, "limitation_due", on, ids.where(households.c.id.in_(soon)), 14)
     _refresh_priorities(conn, limitation, on)
-    _assign(conn)
+    _assign(conn, workflow)
     return opened
 
 
@@ -103,10 +110,11 @@ def _refresh_priorities(conn: Connection, limitation: dict[int, date], on: date)
                    "oldest": keys.get(hid, (0, None))[1]} for item_id, hid in open_items])
 
 
-def _assign(conn: Connection) -> None:
+def _assign(conn: Connection, workflow: Workflow) -> None:
     """Unassigned open items go to the active clerk whose districts include the household's town."""
+    workers = workflow.roles[duty(workflow, "work_queue")]
     clerks = conn.execute(select(staff.c.user_name, staff.c.districts).where(staff.c.active.is_(True),
-                                                                          staff.c.role == "clerk")
+                                                                          staff.c.role.in_(workers))
                           .order_by(staff.c.user_name)).all()
     for user, districts in clerks:
         towns = [d.strip() for d in districts.split(",") if d.strip()]
@@ -117,15 +125,24 @@ def _assign(conn: Connection) -> None:
                 .values(assigned_to=user))
 
 
-def items(conn: Connection, on: date, staff_user: str | None = None, kind: str | None = None) -> list[dict]:
-    """Open items in priority order: nearest limitation date, then amount, then age of arrears."""
-    query = (select(queue_items, households.c.household_no, households.c.head_name, households.c.district)
-             .join(households).where(queue_items.c.status == "open", queue_items.c.created_on <= on))
+def _listed(query, on: date, staff_user: str | None, kind: str | None):
+    query = query.where(queue_items.c.status == "open", queue_items.c.created_on <= on)
     if staff_user:
         query = query.where((queue_items.c.assigned_to == staff_user) | (queue_items.c.claimed_by == staff_user))
     if kind:
         query = query.where(queue_items.c.kind == kind)
-    rows = conn.execute(query).all()
+    return query
+
+
+def listed_households(on: date, staff_user: str | None = None, kind: str | None = None):
+    """The households `items` lists, as a SELECT (for the access log)."""
+    return _listed(select(queue_items.c.household_id), on, staff_user, kind)
+
+
+def items(conn: Connection, on: date, staff_user: str | None = None, kind: str | None = None) -> list[dict]:
+    """Open items in priority order: nearest limitation date, then amount, then age of arrears."""
+    rows = conn.execute(_listed(select(queue_items, households.c.household_no, households.c.head_name,
+                                       households.c.district).join(households), on, staff_user, kind)).all()
     rows.sort(key=lambda r: (r.limitation_on or date.max, -r.amount, r.oldest_due or date.max, r.id))
     return [{"id": r.id, "kind": r.kind, "household_no": r.household_no, "head_name": r.head_name,
              "district": r.district, "reason": r.reason, "due_on": r.due_on.isoformat(),
@@ -134,8 +151,22 @@ def items(conn: Connection, on: date, staff_user: str | None = None, kind: str |
              "claimed_by": r.claimed_by} for r in rows]
 
 
-def claim(conn: Connection, item_id: int, user: str) -> None:
-    """Compare-and-set: the item goes to whoever's UPDATE finds it unclaimed; the other is told who holds it."""
+def _locked_item(conn: Connection, item_id: int):
+    """The item, read after locking its household's row and its own (SELECT ... FOR UPDATE on PostgreSQL;
+    SQLite's BEGIN IMMEDIATE holds the whole database), in the order staff actions take them, so a queue
+    operation and an action on the same household run one after the other."""
+    hid = conn.execute(select(queue_items.c.household_id).where(queue_items.c.id == item_id)).scalar()
+    if hid is None:
+        raise UserError(f"no queue item {item_id}")
+    conn.execute(select(households.c.id).where(households.c.id == hid).with_for_update())
+    return conn.execute(select(queue_items).where(queue_items.c.id == item_id).with_for_update()).first()
+
+
+def claim(conn: Connection, workflow: Workflow, item_id: int, user: str) -> None:
+    """Compare-and-set: the item goes to whoever's UPDATE finds it unclaimed; the other is told who holds it.
+    Only those who work the queue claim (an auditor reads and never claims)."""
+    authorize(conn, workflow, user, "work_queue")
+    _locked_item(conn, item_id)
     done = conn.execute(update(queue_items).where(queue_items.c.id == item_id, queue_items.c.status == "open",
                                                   queue_items.c.claimed_by.is_(None))
                         .values(claimed_by=user, claimed_at=datetime.now(timezone.utc))).rowcount
@@ -148,34 +179,36 @@ def claim(conn: Connection, item_id: int, user: str) -> None:
                       ": one item, one person")
 
 
-def _held(conn: Connection, item_id: int, user: str, role: str):
-    row = conn.execute(select(queue_items).where(queue_items.c.id == item_id)).first()
-    if row is None:
-        raise UserError(f"no queue item {item_id}")
-    if row.claimed_by != user and role != "supervisor":
-        raise Refused(f"queue item {item_id} is held by {row.claimed_by or 'nobody'}; only its holder or a "
-                      "supervisor may release or close it")
+def _held(conn: Connection, workflow: Workflow, item_id: int, user: str):
+    role = authorize(conn, workflow, user, "work_queue")
+    row = _locked_item(conn, item_id)
+    if row.claimed_by != user and not carries(workflow, role, "reassign_work"):
+        raise Refused(f"queue item {item_id} is held by {row.claimed_by or 'nobody'}; only its holder or one who "
+                      f"reassigns work ({', '.join(workflow.roles[duty(workflow, 'reassign_work')])}) may release "
+                      "or close it")
     return row
 
 
-def release(conn: Connection, item_id: int, user: str, role: str) -> None:
-    _held(conn, item_id, user, role)
+def release(conn: Connection, workflow: Workflow, item_id: int, user: str) -> None:
+    _held(conn, workflow, item_id, user)
     conn.execute(update(queue_items).where(queue_items.c.id == item_id).values(claimed_by=None, claimed_at=None))
 
 
-def reassign(conn: Connection, item_id: int, to_user: str, role: str) -> None:
-    if role != "supervisor":
-        raise Refused("reassigning work is a supervisor's decision")
-    if conn.execute(select(staff.c.user_name).where(staff.c.user_name == to_user)).first() is None:
-        raise UserError(f"{to_user} is not registered staff (nhi-collect staff add)")
+def reassign(conn: Connection, workflow: Workflow, item_id: int, to_user: str, by_user: str) -> None:
+    """A supervisor gives an item to someone who works the queue (never to an auditor)."""
+    authorize(conn, workflow, by_user, "reassign_work")
+    if not carries(workflow, role_of(conn, to_user), "work_queue"):
+        raise Refused(f"{to_user} does not work the queue ({role_of(conn, to_user)}): items go only to "
+                      f"{', '.join(workflow.roles[duty(workflow, 'work_queue')])} (workflow file [roles])")
+    _locked_item(conn, item_id)  # refuses an item that does not exist (it used to report success)
     conn.execute(update(queue_items).where(queue_items.c.id == item_id)
                  .values(assigned_to=to_user, claimed_by=None, claimed_at=None))
 
 
-def close(conn: Connection, item_id: int, user: str, role: str, note: str, on: date) -> None:
+def close(conn: Connection, workflow: Workflow, item_id: int, user: str, note: str, on: date) -> None:
     if not note.strip():
         raise UserError("closing an item needs a note saying what was done")
-    _held(conn, item_id, user, role)
+    _held(conn, workflow, item_id, user)
     conn.execute(update(queue_items).where(queue_items.c.id == item_id)
                  .values(status="closed", note=note, closed_on=on))
 

@@ -6,26 +6,68 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, String, literal, select
 
 from ..adapters.tables import access_log, households, staff
 from ..domain.calendar import TOKYO, in_tokyo, is_office_day
 from ..errors import UserError
+from ..workflow.definition import Workflow
 from ..workflow.machine import Refused
+from .identity import ALLOW_AS, acting_as_allowed, audit, authorize
 from .queue import household_ids_in_queue_of
 
-ROLES = ("clerk", "supervisor", "auditor")
+ROLES = ("clerk", "supervisor", "auditor", "operator", "administrator")
+ADMINISTRATOR = "administrator"
 OFFICE_HOURS = (time(8, 45), time(17, 30))  # 大阪市 区役所 開庁時間
 
 
-def add(conn: Connection, user: str, full_name: str, role: str, districts: list[str] = ()) -> None:
+def _administrators(conn: Connection) -> list[str]:
+    return conn.execute(select(staff.c.user_name).where(staff.c.role == ADMINISTRATOR, staff.c.active.is_(True))
+                        ).scalars().all()
+
+
+def add(conn: Connection, workflow: Workflow, by: str, user: str, full_name: str, role: str,
+        districts: list[str] = ()) -> None:
+    """Register a person or change their role, districts or name: an administrator's duty, audited.
+
+    An empty database has no administrator: then, and only then, the person running the command may
+    register themself as the first administrator (recorded like every change), who registers the rest.
+    The last active administrator cannot be demoted, so that first-administrator door never reopens."""
     if role not in ROLES:
         raise UserError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    admins = _administrators(conn)
+    if admins:
+        authorize(conn, workflow, by, "manage_staff")
+    elif not (role == ADMINISTRATOR and user == by):
+        raise Refused(f"no administrator is registered yet: the first one registers themself "
+                      f"(`nhi-collect staff add {by} --name ... --role administrator`, as the operating-system "
+                      "user), then registers the staff")
+    before = conn.execute(select(staff).where(staff.c.user_name == user)).first()
+    if before is not None and admins == [user] and role != ADMINISTRATOR:
+        raise Refused(f"{user} is the last administrator: register another administrator before changing this role")
     values = {"full_name": full_name, "role": role, "districts": ",".join(districts), "active": True}
-    if conn.execute(select(staff.c.user_name).where(staff.c.user_name == user)).first():
+    if before is not None:
         conn.execute(staff.update().where(staff.c.user_name == user).values(**values))
     else:
         conn.execute(staff.insert().values(user_name=user, **values))
+    audit(conn, by, "staff_change" if before is not None else "staff_add", "staff", user,
+          {"role": role, "districts": list(districts), "name": full_name,
+           "was": {"role": before.role, "districts": before.districts, "active": before.active} if before else None,
+           "first_administrator": not admins})
+
+
+def register_simulated(conn: Connection, users: dict[str, str], by: str) -> None:
+    """Simulated staff (the demo, scenario tests) on a training database: only where acting as others is
+    explicitly allowed (NHI_COLLECT_ALLOW_AS=1), and recorded."""
+    if not acting_as_allowed():
+        raise Refused(f"simulated staff act only on training databases ({ALLOW_AS}=1): {', '.join(users)}")
+    for user, role in users.items():
+        row = conn.execute(select(staff.c.role, staff.c.active).where(staff.c.user_name == user)).first()
+        if row is None or (row.role, row.active) != (role, True):
+            (conn.execute(staff.insert().values(user_name=user, full_name=f"simulated {role}", role=role))
+             if row is None else conn.execute(staff.update().where(staff.c.user_name == user)
+                                              .values(role=role, active=True)))
+            audit(conn, by, "simulated_staff", "staff", user, {"role": role, ALLOW_AS: "1"})
 
 
 def listing(conn: Connection) -> list[dict]:
@@ -34,18 +76,21 @@ def listing(conn: Connection) -> list[dict]:
             for r in conn.execute(select(staff).order_by(staff.c.user_name))]
 
 
-def role_of(conn: Connection, user: str) -> str:
-    row = conn.execute(select(staff.c.role, staff.c.active).where(staff.c.user_name == user)).first()
-    if row is None or not row.active:
-        raise Refused(f"{user} is not active staff: only registered staff may act or open households "
-                      "(個人情報保護: add them with `nhi-collect staff add`)")
-    return row.role
-
-
-def log_access(conn: Connection, user: str, household_id: int, purpose: str) -> None:
-    """Logged for anyone, registered or not: an unregistered person's view is itself a finding of the review."""
+def log_access(conn: Connection, user: str, household_id: int, purpose: str, command: str | None = None) -> None:
+    """Who opened which household, when, why (`purpose`) and through what (`command`)."""
     conn.execute(access_log.insert().values(at=datetime.now(timezone.utc), user_name=user,
-                                            household_id=household_id, purpose=purpose))
+                                            household_id=household_id, purpose=purpose, command=command))
+
+
+def log_reads(conn: Connection, user: str, household_ids, purpose: str, command: str) -> None:
+    """One access-log row per household a command shows or prints at once (a date's letters, a queue
+    list): the names and amounts of thousands of households were read without a trace. `household_ids`
+    is a SELECT of household ids, written by one INSERT ... SELECT."""
+    ids = household_ids.distinct().subquery()
+    conn.execute(access_log.insert().from_select(
+        ["at", "user_name", "household_id", "purpose", "command"],
+        select(literal(datetime.now(timezone.utc), access_log.c.at.type), literal(user, String),
+               ids.c[0], literal(purpose, String), literal(command, String))))
 
 
 def outside_office_hours(at: datetime) -> bool:

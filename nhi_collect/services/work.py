@@ -1,39 +1,65 @@
-"""A person opening work: today's queue, claiming an item, opening a household. Each opening of a
-household's data is logged (who, which household, why) in the same transaction (seed 窓3)."""
+"""A person opening work: today's queue, claiming an item, opening a household, reading a date's letters.
+Each reads households' data, so each checks the person's duty (services/identity.py) and logs who read
+which household, why and through what, in the same transaction (seed 窓3)."""
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import Connection, select
 
-from ..adapters.tables import queue_items
+from ..adapters.tables import letters, queue_items
 from ..errors import UserError
 from ..workflow.definition import Workflow
 from . import queue
 from .actions import household_id
 from .households import show_household
-from .staff import log_access, role_of
+from .identity import authorize
+from .letters import find_letter, list_letters, reprint
+from .staff import log_access, log_reads
 
 
-def todays_queue(conn: Connection, workflow: Workflow, on: date, staff_user: str | None = None,
+def todays_queue(conn: Connection, workflow: Workflow, on: date, user: str, staff_user: str | None = None,
                  kind: str | None = None) -> list[dict]:
     """The queue refreshed from the ledger as of `on`, then listed in priority order."""
+    authorize(conn, workflow, user, "read_queue")
     queue.refresh(conn, workflow, on)
-    return queue.items(conn, on, staff_user, kind)
+    rows = queue.items(conn, on, staff_user, kind)
+    log_reads(conn, user, queue.listed_households(on, staff_user, kind), "work queue", "queue")
+    return rows
 
 
-def claim_item(conn: Connection, item_id: int, user: str) -> None:
-    """Only registered staff claim; the claim opens the item's household, so it is logged."""
-    role_of(conn, user)
-    queue.claim(conn, item_id, user)
+def claim_item(conn: Connection, workflow: Workflow, item_id: int, user: str) -> None:
+    """The claim (a duty checked by queue.claim) opens the item's household, so it is logged."""
+    queue.claim(conn, workflow, item_id, user)
     hid = conn.execute(select(queue_items.c.household_id).where(queue_items.c.id == item_id)).scalar()
     if hid is None:
         raise UserError(f"no queue item {item_id}")
-    log_access(conn, user, hid, f"queue item {item_id}")
+    log_access(conn, user, hid, f"queue item {item_id}", "queue claim")
 
 
-def open_household(conn: Connection, household_no: str, as_of: date, user: str, reason: str) -> dict:
+def open_household(conn: Connection, workflow: Workflow, household_no: str, as_of: date, user: str,
+                   reason: str) -> dict:
+    authorize(conn, workflow, user, "read_household")
     data = show_household(conn, household_no, as_of)
-    log_access(conn, user, household_id(conn, household_no), reason)
+    log_access(conn, user, household_id(conn, household_no), reason, "household show")
     return data
+
+
+def log_letters_read(conn: Connection, on: date, user: str, command: str) -> None:
+    """A date's letters read at once (listed, printed): one access-log row per household."""
+    log_reads(conn, user, select(letters.c.household_id).where(letters.c.issued_on == on), f"letters of {on}",
+              command)
+
+
+def letters_of_date(conn: Connection, workflow: Workflow, on: date, user: str) -> list[dict]:
+    authorize(conn, workflow, user, "read_letters")
+    log_letters_read(conn, on, user, "letters list")
+    return list_letters(conn, on)
+
+
+def reprint_letter(conn: Connection, workflow: Workflow, serial: str, target: Path, user: str) -> None:
+    authorize(conn, workflow, user, "read_household")
+    log_access(conn, user, find_letter(conn, serial).household_id, f"reprint {serial}", "letters reprint")
+    reprint(conn, workflow, serial, target)

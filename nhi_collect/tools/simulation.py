@@ -19,12 +19,14 @@ from ..adapters.tables import UNPAID, assessments, households, investigations, s
 from ..domain.calendar import month_end
 from ..services import actions
 from ..services.business_date import BusinessDates, DateRun
+from ..services.staff import register_simulated
 from ..workflow.definition import Workflow
 from ..workflow.jobs import JobReport
 from ..workflow.machine import Refused
 from .feed import import_day
 
 CLERK, SUPERVISOR = "sim-clerk", "sim-supervisor"
+SIMULATED_STAFF = {CLERK: "clerk", SUPERVISOR: "supervisor"}  # registered only where NHI_COLLECT_ALLOW_AS=1
 
 
 def _draw(household_no: str, salt: str) -> int:
@@ -76,23 +78,22 @@ def _act(conn, workflow, on, policy, hno, stage, since, approved, closed) -> int
         return 1
     if stage == "property_investigation" and not closed and days_in_stage >= policy.investigation_days:
         found = _draw(hno, "property") < policy.property_found_percent
-        actions.close_investigation(conn, hno, on, found, CLERK)
+        actions.close_investigation(conn, workflow, hno, on, found, CLERK)
         if not found and _draw(hno, "suspend") < policy.suspend_percent:
-            actions.suspend(conn, workflow, hno, on, "no_property", SUPERVISOR, "supervisor")
+            actions.suspend(conn, workflow, hno, on, "no_property", SUPERVISOR)
         return 1
     if stage == "seizure_notice" and days_in_stage >= workflow.policy.reply_days:
         if not approved:
             # a deposit seldom covers the whole debt: the found balance is drawn per household
             amount = min(_overdue(conn, hno, on), 5_000 + 1_000 * _draw(hno, "deposit"))
-            actions.approve_seizure(conn, workflow, hno, on, "deposit", _bank(workflow), amount, SUPERVISOR,
-                                    "supervisor")
+            actions.approve_seizure(conn, workflow, hno, on, "deposit", _bank(workflow), amount, SUPERVISOR)
         actions.execute_seizure(conn, workflow, hno, on, CLERK)
         # A deposit seizure is collected at once ("immediately on demand" for ordinary deposits).
         amount = conn.execute(select(seizures.c.amount).join(households)
                               .where(households.c.household_no == hno, seizures.c.released_on.is_(None))
                               .order_by(seizures.c.id.desc())).scalars().first()
         if amount:
-            actions.collect_from_seizure(conn, hno, on, amount, CLERK)
+            actions.collect_from_seizure(conn, workflow, hno, on, amount, CLERK)
         return 1
     return 0
 
@@ -119,6 +120,9 @@ def simulate(engine: Engine, workflow: Workflow, start: date, end: date, feed: P
              print_date: Callable[[date], object] | None = None) -> list[DateRun]:
     """The day loop of `run` (services/business_date.py) with each day's files arriving first and
     simulated staff acting after the jobs of every office day."""
+    if staff:
+        with transaction(engine) as conn:
+            register_simulated(conn, SIMULATED_STAFF, "simulation")
     dates = BusinessDates(engine, workflow, print_date=print_date,
                           before=(lambda on: import_day(engine, feed, on)) if feed is not None else None,
                           after_jobs=(lambda on: simulated_staff(engine, workflow, on)) if staff else None,

@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import (BigInteger, Column, Connection, Date, MetaData, String, Table, and_, case, func, insert,
                         literal, select, update)
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..adapters.bulk import bulk_insert
 from ..adapters.tables import (UNPAID, assessments, demand_notices, households, installment_plans, letter_counters,
@@ -45,15 +46,16 @@ def fill_batch(conn: Connection, ids: list[int]) -> int:
 
 
 def reserve_serials(conn: Connection, letter_type: str, year: int, count: int) -> int:
-    """Take `count` serial numbers; returns the first. The UPDATE locks the counter row (PostgreSQL)
-    or the database (SQLite) until commit, so two writers never share a number."""
-    row = conn.execute(update(letter_counters).values(last_seq=letter_counters.c.last_seq + count)
-                       .where(letter_counters.c.letter_type == letter_type, letter_counters.c.fiscal_year == year)
-                       .returning(letter_counters.c.last_seq)).first()
-    if row is None:
-        conn.execute(insert(letter_counters).values(letter_type=letter_type, fiscal_year=year, last_seq=count))
-        return 1
-    return row.last_seq - count + 1
+    """Take `count` serial numbers; returns the first. One upsert: the first serial of a fiscal year
+    used to be an UPDATE finding no row, then an INSERT that two writers could both attempt (the second
+    failed on the key); INSERT ... ON CONFLICT DO UPDATE creates or advances the counter atomically,
+    holding its row until commit, so two writers never share a number."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    upsert = dialect.insert(letter_counters).values(letter_type=letter_type, fiscal_year=year, last_seq=count)
+    last = conn.execute(upsert.on_conflict_do_update(
+        index_elements=["letter_type", "fiscal_year"], set_={"last_seq": letter_counters.c.last_seq + count})
+        .returning(letter_counters.c.last_seq)).scalar_one()
+    return last - count + 1
 
 
 def issue_letters(conn: Connection, workflow: Workflow, letter_type: str, on: date, run_id: int | None) -> int:

@@ -11,7 +11,8 @@ from ..resources import data_dir
 from .guards import GUARDS
 
 TABLES = {"ward": True, "policy": True, "stages": True, "letter_types": True, "transitions": True,
-          "calendar": True, "targets": False, "third_parties": False, "payment_slip": False}
+          "calendar": True, "targets": False, "third_parties": False, "payment_slip": False, "roles": False,
+          "actions": False}
 WARD_KEYS = ("name", "section", "address", "phone")  # printed on every letter (_base.html)
 APPEAL_KEYS = ("review_board", "review_months", "court_months", "defendant", "defendant_representative")
 STAGE_KINDS = ("initial", "rung", "side", "closed")

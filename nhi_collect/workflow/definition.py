@@ -40,7 +40,7 @@ class Transition:
     dest: str
     guards: tuple[str, ...]
     letters: tuple[str, ...]
-    actor: str  # system | clerk | supervisor
+    actor: str  # the duty that may fire it: a key of the workflow file's [roles]
     fan_out: bool = False  # its letters go to every household the guards select in an open stage
     no_address_queue: str | None = None  # selected but for has_address (居所不明): this queue item instead
     ends: dict = field(default_factory=dict)  # records the move closes: installment_plan, suspension, seizure
@@ -81,6 +81,8 @@ class Workflow:
     payment_slip: dict = field(default_factory=dict)
     third_parties: dict = field(default_factory=dict)  # name → postal_code, address (banks, employers, …)
     targets: dict = field(default_factory=dict)  # collection-rate targets, "92.13" style
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # duty → staff roles carrying it
+    actions: dict[str, str] = field(default_factory=dict)  # action that is no transition → its duty
 
     def transition(self, trigger: str) -> Transition:
         for t in self.transitions:
@@ -142,9 +144,14 @@ def load(path: str | None = None) -> Workflow:
                                  {int(k): v for k, v in c.get("scope", {}).items()}, c.get("queue"), c.get("reason"))
                      for c in raw["calendar"])
     letter_types = {name: LetterType(name, **spec) for name, spec in raw["letter_types"].items()}
+    roles = {duty: tuple(holders) for duty, holders in raw.get("roles", {}).items()}
+    actions = dict(raw.get("actions", {}))
+    unknown = sorted(({t.actor for t in transitions} | set(actions.values())) - set(roles))
+    if unknown:  # a duty nobody is listed for would silently refuse (or, worse, be skipped)
+        raise WorkflowError(f"workflow file {where}: [roles] does not list who carries {unknown}")
     return Workflow(raw["ward"], Policy(**raw["policy"]), stages, {s["id"]: s["kind"] for s in raw["stages"]},
                     transitions, calendar, letter_types, raw.get("payment_slip", {}), raw.get("third_parties", {}),
-                    raw.get("targets", {}))
+                    raw.get("targets", {}), roles, actions)
 
 
 def machine_transitions(workflow: Workflow) -> list[dict]:

@@ -9,9 +9,22 @@ import sys
 
 import pytest
 
+from nhi_collect.adapters.db import make_engine, upgrade
+from tests.conftest import register_staff
+
+
+TESTER = "tester"  # a supervisor, who may import, run dates and read (workflows/taisho.toml [roles])
+_registered: set[str] = set()
+
 
 def cli(*args, db=None, cwd=None):
-    prefix = ["--db", db] if db else []
+    prefix = ["--db", db, "--as", TESTER] if db else []
+    if db and db not in _registered:
+        engine = make_engine(db)
+        upgrade(engine)
+        register_staff(engine, {TESTER: "supervisor"})
+        engine.dispose()
+        _registered.add(db)
     return subprocess.run([sys.executable, "-m", "nhi_collect", *prefix, *args], capture_output=True, text=True,
                           cwd=cwd)
 
@@ -103,8 +116,16 @@ def test_run_json_dry_run_and_letters(tmp_path):
     listed = json.loads(cli("letters", "list", "--date", "2023-08-21", "--json", db=db).stdout)
     assert len(listed) == demand["letters"] == dry["jobs"][2]["letters"]
     assert (out / "letters" / "2023-08-21" / "demand_notice.pdf").exists()
+    folder = out / "letters" / "2023-08-21"
+    files = {p.name: p.read_bytes() for p in folder.iterdir()}
     again = json.loads(cli("--out", str(out), "run", "--date", "2023-08-21", "--json", db=db).stdout)
     assert all(j["status"] == "skipped" for j in again["jobs"])
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == files  # a finished date's files left alone
+    (folder / "demand_notice.pdf").write_bytes(b"damaged")
+    # a damaged file is seen by `letters status` and mended by `letters print` (a finished date is not
+    # rewritten by `run`: the vendor may have taken its files)
+    cli("--out", str(out), "letters", "print", "--date", "2023-08-21", db=db)
+    assert (folder / "demand_notice.pdf").read_bytes().startswith(b"%PDF")
     assert len(json.loads(cli("letters", "list", "--date", "2023-08-21", "--json", db=db).stdout)) == len(listed)
 
 

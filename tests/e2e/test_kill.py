@@ -15,6 +15,7 @@ from nhi_collect.adapters.db import make_engine, upgrade
 from nhi_collect.adapters.tables import batch_runs
 from nhi_collect.tools.feed import split_by_day
 from nhi_collect.tools.synthetic import generate_ward
+from tests.conftest import register_staff
 from tests.integration.test_workflow import load_ward, snapshot
 
 FROM, TO = date(2023, 7, 3), date(2023, 7, 12)
@@ -29,7 +30,8 @@ def test_sigkill_then_rerun_equals_a_clean_run(tmp_path):
         engines[name] = make_engine(f"sqlite:///{tmp_path / name}.db")
         upgrade(engines[name])
         load_ward(engines[name], tmp_path, until=FROM)
-        args[name] = [sys.executable, "-m", "nhi_collect", "--db", f"sqlite:///{tmp_path / name}.db", "--out",
+        register_staff(engines[name], {"operator": "operator"})
+        args[name] = [sys.executable, "-m", "nhi_collect", "--db", f"sqlite:///{tmp_path / name}.db", "--as", "operator", "--out",
                       str(tmp_path / name), "simulate", "--from", FROM.isoformat(), "--to", TO.isoformat(),
                       "--feed", str(tmp_path / "feed")]
     subprocess.run(args["clean"], check=True, capture_output=True)

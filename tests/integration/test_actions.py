@@ -19,6 +19,7 @@ from nhi_collect.services import actions
 from nhi_collect.services.business_date import BusinessDates, run_date
 from nhi_collect.workflow.definition import load
 from nhi_collect.workflow.machine import Refused
+from tests.conftest import register_staff
 from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, count, run, write
 
 WORKFLOW = load()
@@ -28,6 +29,7 @@ WORKFLOW = load()
 def ledger(engine, tmp_path):
     run(engine, "households", write(tmp_path, "h.csv", HOUSEHOLDS.replace(",1,en", ",0,en")))
     run(engine, "assessments", write(tmp_path, "a.csv", ASSESSMENTS))
+    register_staff(engine, {"clerk": "clerk", "boss": "supervisor"})
     return engine
 
 
@@ -51,7 +53,7 @@ def test_demand_notices_then_seizure_only_after_ten_days(ledger, tmp_path):
         assert set(conn.execute(select(demand_notices.c.issued_on)).scalars()) == {date(2023, 9, 20)}
     put(ledger, "H1", "seizure_notice", date(2023, 9, 1))
     with transaction(ledger) as conn:
-        actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss", "supervisor")
+        actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss")
 
     def seize(on):
         with transaction(ledger) as conn:
@@ -81,14 +83,13 @@ def test_no_rung_skipped_and_roles(ledger):
     run_date(ledger, WORKFLOW, date(2023, 9, 20))
     with pytest.raises(Refused, match="no rung"):
         with transaction(ledger) as conn:
-            actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 1, "boss",
-                                    "supervisor")
+            actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 1, "boss")
     with pytest.raises(Refused, match="supervisor"):
         with transaction(ledger) as conn:
-            actions.suspend(conn, WORKFLOW, "H1", date(2023, 9, 21), "hardship", "clerk", "clerk")
+            actions.suspend(conn, WORKFLOW, "H1", date(2023, 9, 21), "hardship", "clerk")
     with pytest.raises(Refused, match="不納欠損"):
         with transaction(ledger) as conn:
-            actions.write_off(conn, WORKFLOW, "H1", date(2023, 9, 21), "boss", "supervisor")
+            actions.write_off(conn, WORKFLOW, "H1", date(2023, 9, 21), "boss")
 
 
 def test_plan_pauses_and_a_broken_plan_resumes_where_it_left(ledger):
@@ -109,8 +110,7 @@ def ripe_for_seizure(engine):
     run_date(engine, WORKFLOW, date(2023, 9, 20))
     put(engine, "H1", "seizure_notice", date(2023, 9, 1))
     with transaction(engine) as conn:
-        actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss",
-                                "supervisor")
+        actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss")
 
 
 def test_suspension_blocks_seizure_and_lift_returns(ledger):
@@ -119,7 +119,7 @@ def test_suspension_blocks_seizure_and_lift_returns(ledger):
         assert actions.execute_seizure(conn, WORKFLOW, "H1", date(2023, 10, 5), "clerk") == "enforcement"
         tx.rollback()
     with transaction(ledger) as conn:
-        actions.suspend(conn, WORKFLOW, "H1", date(2023, 9, 22), "hardship", "boss", "supervisor")
+        actions.suspend(conn, WORKFLOW, "H1", date(2023, 9, 22), "hardship", "boss")
     with pytest.raises(Refused, match="not possible from stage suspended"):
         with transaction(ledger) as conn:
             actions.execute_seizure(conn, WORKFLOW, "H1", date(2023, 10, 5), "clerk")
@@ -127,7 +127,7 @@ def test_suspension_blocks_seizure_and_lift_returns(ledger):
     with ledger.connect() as conn:  # 地方税法15条の7第3項: the suspension released the approved seizure
         assert conn.execute(select(seizures.c.released_on)).scalar_one() == date(2023, 9, 22)
     with transaction(ledger) as conn:
-        assert actions.lift_suspension(conn, WORKFLOW, "H1", date(2023, 10, 6), "boss", "supervisor") == \
+        assert actions.lift_suspension(conn, WORKFLOW, "H1", date(2023, 10, 6), "boss") == \
             "seizure_notice"
 
 
@@ -135,7 +135,7 @@ def test_money_collected_from_a_seizure_is_a_payment_applied_oldest_first(ledger
     ripe_for_seizure(ledger)
     with transaction(ledger) as conn:
         actions.execute_seizure(conn, WORKFLOW, "H1", date(2023, 10, 3), "clerk")
-        actions.collect_from_seizure(conn, "H1", date(2023, 10, 10), 15_000, "clerk")
+        actions.collect_from_seizure(conn, WORKFLOW, "H1", date(2023, 10, 10), 15_000, "clerk")
     with ledger.connect() as conn:
         payment = conn.execute(select(payments)).one()
         seizure = conn.execute(select(seizures)).one()
@@ -151,7 +151,7 @@ def test_money_collected_from_a_seizure_is_a_payment_applied_oldest_first(ledger
     assert ("import", "payments") not in audited  # recorded by the action itself, not by importing a file
     with pytest.raises(Refused, match="no executed seizure"):  # collected once: the seizure is released
         with transaction(ledger) as conn:
-            actions.collect_from_seizure(conn, "H1", date(2023, 10, 11), 15_000, "clerk")
+            actions.collect_from_seizure(conn, WORKFLOW, "H1", date(2023, 10, 11), 15_000, "clerk")
     assert count(ledger, payments) == 1
 
 
@@ -159,17 +159,17 @@ def test_a_collection_without_an_executed_seizure_stores_nothing(ledger):
     ripe_for_seizure(ledger)  # approved, not executed
     with pytest.raises(Refused, match="no executed seizure"):
         with transaction(ledger) as conn:
-            actions.collect_from_seizure(conn, "H1", date(2023, 10, 10), 15_000, "clerk")
+            actions.collect_from_seizure(conn, WORKFLOW, "H1", date(2023, 10, 10), 15_000, "clerk")
     assert count(ledger, payments) == 0 and count(ledger, allocations) == 0
 
 
 def test_write_off_after_immediate_extinction(ledger):
     run_date(ledger, WORKFLOW, date(2023, 9, 20))
     with transaction(ledger) as conn:  # 地方税法15条の7第5項: no property and collection clearly impossible
-        actions.suspend(conn, WORKFLOW, "H1", date(2023, 9, 22), "no_property", "boss", "supervisor",
+        actions.suspend(conn, WORKFLOW, "H1", date(2023, 9, 22), "no_property", "boss",
                         immediate_extinction=True)
     with transaction(ledger) as conn:
-        assert actions.write_off(conn, WORKFLOW, "H1", date(2023, 9, 25), "boss", "supervisor") == "written_off"
+        assert actions.write_off(conn, WORKFLOW, "H1", date(2023, 9, 25), "boss") == "written_off"
     with ledger.connect() as conn:
         rows = conn.execute(select(write_offs.c.amount, write_offs.c.ground, write_offs.c.written_off_on,
                                    write_offs.c.decided_by).order_by(write_offs.c.assessment_id)).all()
@@ -183,17 +183,17 @@ def test_write_off_after_immediate_extinction(ledger):
 
 def test_a_recorded_contact_is_kept_and_audited(ledger):
     with transaction(ledger) as conn:
-        actions.record_contact(conn, "H1", date(2023, 9, 21), "phone", "分納の相談", "10月末に1万円", "tanaka")
+        actions.record_contact(conn, WORKFLOW, "H1", date(2023, 9, 21), "phone", "分納の相談", "10月末に1万円", "clerk")
     with ledger.connect() as conn:
         contact = conn.execute(select(contacts)).one()
         audit = conn.execute(select(audit_log).where(audit_log.c.action == "contact")).one()
         hid = actions.household_id(conn, "H1")
     assert (contact.household_id, contact.contacted_on, contact.channel, contact.summary, contact.promise,
-            contact.actor) == (hid, date(2023, 9, 21), "phone", "分納の相談", "10月末に1万円", "tanaka")
-    assert (audit.actor, audit.action, audit.entity_key) == ("tanaka", "contact", "H1")
+            contact.actor) == (hid, date(2023, 9, 21), "phone", "分納の相談", "10月末に1万円", "clerk")
+    assert (audit.actor, audit.action, audit.entity_key) == ("clerk", "contact", "H1")
     with pytest.raises(UserError, match="unknown household H9"):
         with transaction(ledger) as conn:
-            actions.record_contact(conn, "H9", date(2023, 9, 21), "phone", "x", None, "tanaka")
+            actions.record_contact(conn, WORKFLOW, "H9", date(2023, 9, 21), "phone", "x", None, "clerk")
     assert count(ledger, contacts) == 1
 
 
@@ -218,6 +218,17 @@ def test_only_one_scheduler_per_database(ledger):
         pass
 
 
+def test_one_scheduler_per_sqlite_file_whatever_path_names_it(tmp_path):
+    from nhi_collect.adapters.db import make_engine
+    (tmp_path / "w.db").touch()
+    (tmp_path / "other-name.db").symlink_to(tmp_path / "w.db")
+    by_path, by_link = (make_engine(f"sqlite:///{tmp_path / name}") for name in ("w.db", "other-name.db"))
+    with SchedulerLock(by_path):
+        with pytest.raises(SchedulerBusy):
+            with SchedulerLock(by_link):
+                pass
+
+
 def test_cli_refusal_names_the_rule(ledger, tmp_path):
     url = ledger.url.render_as_string(hide_password=False)
 
@@ -225,7 +236,7 @@ def test_cli_refusal_names_the_rule(ledger, tmp_path):
         return subprocess.run([sys.executable, "-m", "nhi_collect", "--db", url, *args], capture_output=True, text=True)
     stranger = cli("--as", "tanaka", "action", "write-off", "H1", "--on", "2023-09-21")
     assert stranger.returncode == 2 and "not active staff" in stranger.stderr
-    assert cli("staff", "add", "tanaka", "--name", "田中 一郎", "--role", "clerk").returncode == 0
+    assert cli("--as", "admin", "staff", "add", "tanaka", "--name", "田中 一郎", "--role", "clerk").returncode == 0
     done = cli("--as", "tanaka", "action", "write-off", "H1", "--on", "2023-09-21")
     assert done.returncode == 2 and "supervisor" in done.stderr and "Traceback" not in done.stderr
 
@@ -236,12 +247,12 @@ def test_investigation_inquiry_results_and_limitation_in_household_show(ledger):
     run_date(ledger, WORKFLOW, date(2023, 9, 20))
     with transaction(ledger) as conn:
         actions.open_investigation(conn, WORKFLOW, "H1", date(2023, 9, 21), "clerk", [("bank", "大正銀行"), ("employer", "X社")])
-        actions.record_inquiry_result(conn, "H1", "bank", "大正銀行", date(2023, 9, 28), 55_000, "clerk")
+        actions.record_inquiry_result(conn, WORKFLOW, "H1", "bank", "大正銀行", date(2023, 9, 28), 55_000, "clerk")
         assert conn.execute(select(letters.c.letter_type).where(letters.c.letter_type == "bank_inquiry")).all()
         assert conn.execute(select(inquiries.c.found_amount).where(inquiries.c.kind == "bank")).scalar() == 55_000
     with pytest.raises(Exception, match="no open bank inquiry"):
         with transaction(ledger) as conn:
-            actions.record_inquiry_result(conn, "H1", "bank", "他行", date(2023, 9, 28), 1, "clerk")
+            actions.record_inquiry_result(conn, WORKFLOW, "H1", "bank", "他行", date(2023, 9, 28), 1, "clerk")
     with ledger.connect() as conn:
         shown = show_household(conn, "H1", date(2023, 9, 30))
     first = shown["installments"][0]

@@ -17,6 +17,7 @@ from nhi_collect.services.business_date import run_date
 from nhi_collect.services.letters import (letter_context, list_letters, mark_returned, reprint, start_batches,
                                          write_batches)
 from nhi_collect.workflow.definition import load
+from tests.conftest import register_staff
 from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
 
 WORKFLOW = load()
@@ -29,6 +30,7 @@ def issued(engine, tmp_path):
     run(engine, "households", write(tmp_path, "h.csv", HOUSEHOLDS.replace(",1,en", ",0,en")))
     run(engine, "assessments", write(tmp_path, "a.csv", ASSESSMENTS))
     run_date(engine, WORKFLOW, ON)
+    register_staff(engine, {"c": "clerk"})
     with transaction(engine) as conn:
         hid = actions.household_id(conn, "H1")
         conn.execute(seizures.insert().values(household_id=hid, property_kind="deposit", third_party="大正銀行 泉尾支店",

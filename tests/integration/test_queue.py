@@ -38,9 +38,10 @@ def ledger(engine, tmp_path):
     run(engine, "households", write(tmp_path, "h.csv", HOUSEHOLDS))
     run(engine, "assessments", write(tmp_path, "a.csv", ASSESSMENTS))
     with transaction(engine) as conn:
-        staff.add(conn, "tanaka", "田中 一郎", "clerk", ["泉尾"])
-        staff.add(conn, "sato", "佐藤 花子", "clerk", ["三軒家東"])
-        staff.add(conn, "boss", "鈴木 課長", "supervisor")
+        staff.add(conn, WORKFLOW, "admin", "admin", "管理者", "administrator")  # the first administrator
+        staff.add(conn, WORKFLOW, "admin", "tanaka", "田中 一郎", "clerk", ["泉尾"])
+        staff.add(conn, WORKFLOW, "admin", "sato", "佐藤 花子", "clerk", ["三軒家東"])
+        staff.add(conn, WORKFLOW, "admin", "boss", "鈴木 課長", "supervisor")
     return engine
 
 
@@ -67,8 +68,8 @@ def test_investigation_decision_when_property_was_found_and_not_when_none(ledger
     put(ledger, "H1", "property_investigation", ON)
     put(ledger, "H2", "property_investigation", ON)
     with transaction(ledger) as conn:
-        actions.close_investigation(conn, "H1", ON, True, "tanaka")
-        actions.close_investigation(conn, "H2", ON, False, "sato")
+        actions.close_investigation(conn, WORKFLOW, "H1", ON, True, "tanaka")
+        actions.close_investigation(conn, WORKFLOW, "H2", ON, False, "sato")
     assert "investigation_decision" in kinds(ledger, ON)
     assert "investigation_decision" not in kinds(ledger, ON, "H2")
 
@@ -77,7 +78,7 @@ def test_seizure_approval_after_the_notice_period_unless_approved(ledger):
     put(ledger, "H1", "seizure_notice", ON - timedelta(days=WORKFLOW.policy.reply_days))
     put(ledger, "H2", "seizure_notice", ON - timedelta(days=WORKFLOW.policy.reply_days))
     with transaction(ledger) as conn:
-        actions.approve_seizure(conn, WORKFLOW, "H2", ON, "deposit", "大正銀行", 10_000, "boss", "supervisor")
+        actions.approve_seizure(conn, WORKFLOW, "H2", ON, "deposit", "大正銀行", 10_000, "boss")
     assert "seizure_approval" in kinds(ledger, ON)
     assert "seizure_approval" not in kinds(ledger, ON, "H2")
 
@@ -122,20 +123,20 @@ def test_priority_assignment_and_compare_and_set_claims(ledger):
     assert {r["household_no"]: r["assigned_to"] for r in rows} == {"H1": "tanaka", "H2": "sato"}
     item = rows[1]["id"]
     with transaction(ledger) as conn:
-        queue.claim(conn, item, "tanaka")
+        queue.claim(conn, WORKFLOW, item, "tanaka")
     with pytest.raises(Refused, match="held by tanaka"):
         with transaction(ledger) as conn:
-            queue.claim(conn, item, "sato")
-    with pytest.raises(Refused, match="only its holder or a supervisor"):
+            queue.claim(conn, WORKFLOW, item, "sato")
+    with pytest.raises(Refused, match="only its holder or one who reassigns work"):
         with transaction(ledger) as conn:
-            queue.close(conn, item, "sato", "clerk", "called", ON)
+            queue.close(conn, WORKFLOW, item, "sato", "called", ON)
     with pytest.raises(Refused, match="supervisor"):
         with transaction(ledger) as conn:
-            queue.reassign(conn, item, "sato", "clerk")
+            queue.reassign(conn, WORKFLOW, item, "sato", "tanaka")
     with transaction(ledger) as conn:
-        queue.reassign(conn, item, "sato", "supervisor")
-        queue.claim(conn, item, "sato")
-        queue.close(conn, item, "sato", "clerk", "電話で分納を再約束", ON)
+        queue.reassign(conn, WORKFLOW, item, "sato", "boss")
+        queue.claim(conn, WORKFLOW, item, "sato")
+        queue.close(conn, WORKFLOW, item, "sato", "電話で分納を再約束", ON)
         assert queue.items(conn, ON, staff_user="sato", kind="broken_plan") == [rows[0] | {"claimed_by": None}]
 
 
@@ -144,7 +145,7 @@ def _claim_in_process(url: str, item: int, user: str, start, results) -> None:
     start.wait()
     try:
         with transaction(engine) as conn:
-            queue.claim(conn, item, user)
+            queue.claim(conn, WORKFLOW, item, user)
         results.put((user, "held"))
     except Refused:
         results.put((user, "refused"))
@@ -197,8 +198,10 @@ def test_views_are_logged_and_reviewed(ledger):
     assert review["views_per_person"] == {"tanaka": 2}
     assert [v["household_no"] for v in review["outside_own_queue"]] == ["H2"]  # H2 is sato's district
     assert "H1" in [v["household_no"] for v in review["outside_office_hours"]]
-    audit = cli("audit", "access", "--from", "2023-09-01", "--to", str(shown_on), "--json")
+    audit = cli("--as", "boss", "audit", "access", "--from", "2023-09-01", "--to", str(shown_on), "--json")
     assert audit.returncode == 0 and '"tanaka": 2' in audit.stdout
+    refused = cli("--as", "tanaka", "audit", "access", "--from", "2023-09-01", "--to", str(shown_on), "--json")
+    assert refused.returncode == 2 and "audit_access is the auditor's duty" in refused.stderr and not refused.stdout
 
 
 def test_the_audit_day_is_the_tokyo_day(ledger):

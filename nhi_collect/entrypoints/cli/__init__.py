@@ -15,13 +15,14 @@ from . import actions, dates, household, imports, law, letters, report, tools, w
 @click.group()
 @click.option("--db", help="Database URL (else NHI_COLLECT_DB, else sqlite:///nhi_collect.db).")
 @click.option("--out", default="out", show_default=True, help="Folder for letters and reports.")
-@click.option("--as", "actor", help="Who is acting (recorded in the audit log).")
+@click.option("--as", "actor", help="Act as this staff member: only where NHI_COLLECT_ALLOW_AS=1 (simulations, "
+              "tests, training databases), recorded; else the operating-system user acts.")
 @click.option("--workflow", type=click.Path(dir_okay=False, exists=True),
               help="The ward's workflow file (default: workflows/taisho.toml).")
 @click.pass_context
 def cli(ctx, db, out, actor, workflow):
     """nhi-collect: collections workflow for delinquent National Health Insurance premiums."""
-    ctx.obj = bootstrap(db, out, workflow, actor)
+    ctx.obj = bootstrap(db, out, workflow, actor, command=lambda: click.get_current_context().command_path)
 
 
 for module in (imports, tools, dates, actions, letters, report, work, household, law):

@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from ...bootstrap import STAFF_ROLE, Services
+from ...bootstrap import Services
 from ...services import actions as use
 from ...services.actions import CONTACT_CHANNELS, INQUIRY_KINDS, PROPERTY_KINDS, SUSPENSION_GROUNDS
 from .common import ON, pass_services, today_or
@@ -42,7 +42,7 @@ def action():
 @pass_services
 def action_contact(obj: Services, household_no, on, channel, summary, promise):
     """交渉記録: record a contact with the household."""
-    obj.transact(use.record_contact, household_no, today_or(obj, on), channel, summary, promise, obj.actor)
+    obj.transact(use.record_contact, obj.workflow, household_no, today_or(obj, on), channel, summary, promise, obj.actor)
     click.echo(f"{household_no}: contact recorded")
 
 
@@ -78,7 +78,7 @@ def action_open_investigation(obj: Services, household_no, on, inquiries):
 @pass_services
 def action_inquiry_result(obj: Services, household_no, on, kind, target, found_amount):
     """Record the reply to an inquiry."""
-    obj.transact(use.record_inquiry_result, household_no, kind, target, today_or(obj, on), found_amount, obj.actor)
+    obj.transact(use.record_inquiry_result, obj.workflow, household_no, kind, target, today_or(obj, on), found_amount, obj.actor)
     click.echo(f"{household_no}: {kind} inquiry to {target} answered ({found_amount:,} yen)")
 
 
@@ -89,7 +89,7 @@ def action_inquiry_result(obj: Services, household_no, on, kind, target, found_a
 @pass_services
 def action_collect(obj: Services, household_no, on, amount):
     """Money received from an executed seizure (取立て), applied oldest first."""
-    obj.transact(use.collect_from_seizure, household_no, today_or(obj, on), amount, obj.actor)
+    obj.transact(use.collect_from_seizure, obj.workflow, household_no, today_or(obj, on), amount, obj.actor)
     click.echo(f"{household_no}: {amount:,} yen collected from the seizure")
 
 
@@ -100,7 +100,7 @@ def action_collect(obj: Services, household_no, on, amount):
 @pass_services
 def action_close_investigation(obj: Services, household_no, on, found):
     """Close the property investigation with its result."""
-    obj.transact(use.close_investigation, household_no, today_or(obj, on), found, obj.actor)
+    obj.transact(use.close_investigation, obj.workflow, household_no, today_or(obj, on), found, obj.actor)
     click.echo(f"{household_no}: investigation closed ({'property found' if found else 'nothing found'})")
 
 
@@ -114,7 +114,7 @@ def action_close_investigation(obj: Services, household_no, on, found):
 def action_approve_seizure(obj: Services, household_no, on, kind, third_party, amount):
     """Supervisor: approve a seizure proposal."""
     obj.transact(use.approve_seizure, obj.workflow, household_no, today_or(obj, on), kind, third_party, amount,
-                 obj.actor, STAFF_ROLE)
+                 obj.actor)
     click.echo(f"{household_no}: seizure approved")
 
 
@@ -136,7 +136,7 @@ def action_seize(obj: Services, household_no, on):
 @pass_services
 def action_suspend(obj: Services, household_no, on, ground, immediate_extinction):
     """Supervisor: suspend enforcement (地方税法15条の7)."""
-    dest = obj.transact(use.suspend, obj.workflow, household_no, today_or(obj, on), ground, obj.actor, STAFF_ROLE,
+    dest = obj.transact(use.suspend, obj.workflow, household_no, today_or(obj, on), ground, obj.actor,
                         immediate_extinction)
     click.echo(f"{household_no}: {dest}")
 
@@ -147,7 +147,7 @@ def action_suspend(obj: Services, household_no, on, ground, immediate_extinction
 @pass_services
 def action_lift(obj: Services, household_no, on):
     """Supervisor: lift a suspension; the household returns to the rung it left."""
-    dest = obj.transact(use.lift_suspension, obj.workflow, household_no, today_or(obj, on), obj.actor, STAFF_ROLE)
+    dest = obj.transact(use.lift_suspension, obj.workflow, household_no, today_or(obj, on), obj.actor)
     click.echo(f"{household_no}: {dest}")
 
 
@@ -157,7 +157,7 @@ def action_lift(obj: Services, household_no, on):
 @pass_services
 def action_write_off(obj: Services, household_no, on):
     """Supervisor: write off an extinguished debt (不納欠損)."""
-    dest = obj.transact(use.write_off, obj.workflow, household_no, today_or(obj, on), obj.actor, STAFF_ROLE)
+    dest = obj.transact(use.write_off, obj.workflow, household_no, today_or(obj, on), obj.actor)
     click.echo(f"{household_no}: {dest}")
 
 

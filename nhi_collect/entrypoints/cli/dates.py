@@ -57,6 +57,7 @@ def run_text(data: dict) -> str:
 @pass_services
 def run(obj: Services, on, dry_run, allow_backward, as_json):
     """Run every job the workflow calendar schedules on a business date (safe to repeat)."""
+    obj.authorize("run_date")
     data = obj.business_dates().run(on, dry_run=dry_run, allow_backward=allow_backward).as_json()
     warn_incomplete(data)
     emit(data, as_json, run_text(data) + ("\n(dry run: nothing was changed)" if dry_run else ""))
@@ -72,6 +73,7 @@ def run(obj: Services, on, dry_run, allow_backward, as_json):
 @pass_services
 def simulate(obj: Services, start, end, feed, allow_backward, as_json):
     """Run each date from --from to --to as `run` would."""
+    obj.authorize("run_date")
     days = []
     for day in obj.business_dates(Path(feed) if feed else None).run_range(start, end, allow_backward=allow_backward):
         warn_incomplete(day.as_json())
@@ -91,6 +93,7 @@ def scheduler(obj: Services, at):
     import logging
     from ...adapters.scheduler import SchedulerBusy, serve
     logging.basicConfig(level=logging.INFO)
+    obj.authorize("run_date")
     def catch_up():
         done = dates.catch_up(obj.today)
         for day in done:

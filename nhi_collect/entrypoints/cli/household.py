@@ -22,7 +22,7 @@ def household():
 @pass_services
 def household_show(obj: Services, household_no, as_of, reason, as_json):
     """A household's installments, balance, stage, letters and history (the opening is logged)."""
-    data = obj.transact(open_household, household_no, today_or(obj, as_of), obj.actor, reason)
+    data = obj.transact(open_household, obj.workflow, household_no, today_or(obj, as_of), obj.actor, reason)
     emit(data, as_json, household_text(data))
 
 

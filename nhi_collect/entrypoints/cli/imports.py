@@ -36,6 +36,7 @@ def import_command(obj: Services, kind, file, encoding, as_json):
     """Import one CSV file: all rows or none."""
     if not Path(file).is_file():
         raise UserError(f"{file}: no such file")
+    obj.authorize("import")
     try:
         result = obj.transact(import_file, kind, file, encoding=encoding, actor=obj.actor, today=obj.today())
     except ImportRejected as rejected:

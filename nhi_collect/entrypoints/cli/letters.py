@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from ...bootstrap import Services
-from ...services.letters import list_letters, mark_returned, reprint
+from ...services.letters import mark_returned
 from ...services.printing import incomplete
+from ...services.work import letters_of_date, reprint_letter
 from .common import JSON, emit, parse_date, pass_services, today_or
 from .dates import warn_incomplete
 
@@ -23,7 +24,7 @@ def letters():
 @JSON
 @pass_services
 def letters_list(obj: Services, on, as_json):
-    rows = obj.read(list_letters, on)
+    rows = obj.transact(letters_of_date, obj.workflow, on, obj.actor)
     emit(rows, as_json, "\n".join(f"{r['serial']}  {r['type']:<20} {r['household_no']}  {r['status']}" for r in rows)
          or f"no letters issued on {on}")
 
@@ -33,6 +34,7 @@ def letters_list(obj: Services, on, as_json):
 @pass_services
 def letters_print(obj: Services, on):
     """(Re)write a date's PDF batches, manifest and checksums under OUT/letters/DATE/, verified."""
+    obj.authorize("print_letters")
     report = obj.print_date(on)
     warn_incomplete({"printing": [report.as_json()]})
     click.echo(f"{report.printed:,} letters written to {obj.out / 'letters' / on.isoformat()}")
@@ -44,6 +46,7 @@ def letters_print(obj: Services, on):
 def letters_status(obj: Services, as_json):
     """Dates whose printing is incomplete: never written, died midway, a letter failed, or a letter issued
     since. `run` and the scheduler print them again; so does `letters print --date D`."""
+    obj.authorize("print_letters")
     rows = obj.read(incomplete)
     emit(rows, as_json, "\n".join(
         f"{r['date']}  {r['status']:<12} {r['printed']:>7,} of {r['issued']:>7,} letters printed"
@@ -58,7 +61,7 @@ def letters_status(obj: Services, as_json):
 def letters_reprint(obj: Services, serial, path):
     """Render one letter again from the data as it was on its issue date."""
     target = Path(path) if path else obj.out / "reprints" / f"{serial}.pdf"
-    obj.read(reprint, obj.workflow, serial, target)
+    obj.transact(reprint_letter, obj.workflow, serial, target, obj.actor)
     click.echo(str(target))
 
 
@@ -69,6 +72,7 @@ def letters_reprint(obj: Services, serial, path):
 @pass_services
 def letters_mark_returned(obj: Services, serial, reason, on):
     """Record undelivered mail; a non-residence check is queued for staff."""
+    obj.authorize("mark_returned")
     obj.transact(mark_returned, serial, reason, today_or(obj, on))
     click.echo(f"{serial}: returned ({reason}); non-residence check queued")
 

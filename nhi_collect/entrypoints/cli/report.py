@@ -23,6 +23,7 @@ def report():
 @pass_services
 def report_monthly(obj: Services, fiscal_year, as_of, as_json, files):
     """Collection rates (domain.md §5) with the month-by-month series, projection and breakdowns."""
+    obj.authorize("report")
     data, written = obj.read(monthly_with_files, fiscal_year, as_of, obj.workflow.targets,
                              obj.out / "reports" if files else None)
     emit(data, as_json, monthly_text(data) + "".join(f"\n  written {p}" for p in written))

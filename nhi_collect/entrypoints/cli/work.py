@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ...bootstrap import STAFF_ROLE, Services
+from ...bootstrap import Services
 from ...services import queue as work_queue
 from ...services.staff import ROLES, access_review, add, listing
 from ...services.work import claim_item, todays_queue
@@ -13,7 +13,7 @@ from .common import JSON, ON, emit, parse_date, pass_services, today_or
 
 @click.group()
 def staff():
-    """Staff and their roles (clerk, supervisor, auditor); `--as USER` names who is acting."""
+    """Staff and their roles; registering and changing them is an administrator's, audited."""
 
 
 @staff.command("add")
@@ -23,7 +23,9 @@ def staff():
 @click.option("--district", "districts", multiple=True, help="A town whose queue items this person works (repeat).")
 @pass_services
 def staff_add(obj: Services, user, full_name, role, districts):
-    obj.transact(add, user, full_name, role, list(districts))
+    """Register a person or change their role (an administrator's; on an empty database the first
+    administrator registers themself)."""
+    obj.transact(add, obj.workflow, obj.actor, user, full_name, role, list(districts))
     click.echo(f"{user}: {role}" + (f" ({', '.join(districts)})" if districts else ""))
 
 
@@ -47,7 +49,7 @@ def queue(ctx, on, staff_user, kind, as_json):
     if ctx.invoked_subcommand:
         return
     obj: Services = ctx.obj
-    rows = obj.transact(todays_queue, obj.workflow, today_or(obj, on), staff_user, kind)
+    rows = obj.transact(todays_queue, obj.workflow, today_or(obj, on), obj.actor, staff_user, kind)
     emit(rows, as_json, "\n".join(
         f"{r['id']:>7} {r['kind']:<24}{r['household_no']:<14}{r['amount']:>10,} yen  due {r['due_on']}  "
         f"limitation {r['limitation_on'] or '—':<10}  {r['assigned_to'] or '—'}"
@@ -59,7 +61,7 @@ def queue(ctx, on, staff_user, kind, as_json):
 @pass_services
 def queue_claim(obj: Services, item_id):
     """Take an item (compare-and-set: if someone holds it, you are told who). Opening it is logged."""
-    obj.transact(claim_item, item_id, obj.actor)
+    obj.transact(claim_item, obj.workflow, item_id, obj.actor)
     click.echo(f"item {item_id}: held by {obj.actor}")
 
 
@@ -67,7 +69,7 @@ def queue_claim(obj: Services, item_id):
 @click.argument("item_id", type=int)
 @pass_services
 def queue_release(obj: Services, item_id):
-    obj.transact(work_queue.release, item_id, obj.actor, STAFF_ROLE)
+    obj.transact(work_queue.release, obj.workflow, item_id, obj.actor)
     click.echo(f"item {item_id}: released")
 
 
@@ -77,7 +79,7 @@ def queue_release(obj: Services, item_id):
 @pass_services
 def queue_reassign(obj: Services, item_id, to_user):
     """Supervisor: give an item to someone else."""
-    obj.transact(work_queue.reassign, item_id, to_user, STAFF_ROLE)
+    obj.transact(work_queue.reassign, obj.workflow, item_id, to_user, obj.actor)
     click.echo(f"item {item_id}: assigned to {to_user}")
 
 
@@ -87,7 +89,7 @@ def queue_reassign(obj: Services, item_id, to_user):
 @ON
 @pass_services
 def queue_close(obj: Services, item_id, note, on):
-    obj.transact(work_queue.close, item_id, obj.actor, STAFF_ROLE, note, today_or(obj, on))
+    obj.transact(work_queue.close, obj.workflow, item_id, obj.actor, note, today_or(obj, on))
     click.echo(f"item {item_id}: closed")
 
 
@@ -107,6 +109,7 @@ def audit_access(obj: Services, start, end, as_json):
     """The periodic access-log review (seed 窓3): views per person, outside one's own queue, outside office hours.
 
     --from and --to are dates in Tokyo time (the office's days), whatever the machine's time zone."""
+    obj.authorize("audit_access")
     data = obj.read(access_review, start, end)
     lines = [f"access log {data['from']} – {data['to']}", "views per person:"]
     lines += [f"  {user:<14}{n:>6,}" for user, n in data["views_per_person"].items()]
