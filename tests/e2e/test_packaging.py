@@ -58,15 +58,19 @@ def test_installed_data_folders_are_complete(installed, tmp_path):
 def test_installed_commands_run_a_ward(installed, tmp_path):
     """generate → import → run a date → household show → letters print → report, from the installed command."""
     command, _, _ = installed
-    env = _clean_env()
+    env = _clean_env() | {"NHI_COLLECT_ALLOW_AS": "1"}  # a training database: the test acts as its staff
 
-    def run(*args) -> subprocess.CompletedProcess:
-        done = subprocess.run([str(command), "--db", f"sqlite:///{tmp_path / 'ward.db'}", *args], cwd=tmp_path,
+    def run(*args, actor: str | None = "tester") -> subprocess.CompletedProcess:
+        done = subprocess.run([str(command), "--db", f"sqlite:///{tmp_path / 'ward.db'}",
+                               *(("--as", actor) if actor else ()), *args], cwd=tmp_path,
                               env=env, capture_output=True, text=True)
         assert done.returncode == 0, f"{args}: {done.stderr[-2000:]}"
         assert "Traceback" not in done.stderr
         return done
 
+    # on an empty database the first administrator registers themself; they register the staff
+    run("staff", "add", "admin", "--name", "管理 者", "--role", "administrator", actor="admin")
+    run("staff", "add", "tester", "--name", "試験 太郎", "--role", "supervisor", actor="admin")
     run("generate", "--households", "60", "--fiscal-years", "2022-2023", "--seed", "3", "--out", "ward")
     for kind in ("households", "assessments", "adjustments", "payments"):
         assert json.loads(run("import", kind, f"ward/{kind}.csv", "--json").stdout)["rejected"] == []
