@@ -223,12 +223,6 @@ def _date(value: str, column: str) -> date:
         raise BadField(f"{column} {value!r} is not a real date") from None
 
 
-def day(value: str, column: str) -> str:
-    """A checked YYYY-MM-DD date, kept as that text (what both databases' bulk loaders take)."""
-    _date(value, column)
-    return value
-
-
 @dataclass(frozen=True)
 class DayWindow:
     """A date column's plausible dates: from `earliest` to the same day `years_ahead` years after the
@@ -246,7 +240,7 @@ class DayWindow:
             on = _date(value, column)
             if not self.earliest <= on <= latest:
                 raise BadField(f"{column} {value} is outside {self.earliest} to {latest} ({self.why})")
-            return value
+            return value  # kept as text, what both databases' bulk loaders take
         return parse
 
 

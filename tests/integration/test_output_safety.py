@@ -77,7 +77,8 @@ def test_two_letters_of_one_household_returned_on_one_day_make_one_check(issued)
         for serial in serials:
             mark_returned(conn, serial, "宛所不明", ON)
     with issued.connect() as conn:
-        assert set(conn.execute(select(letters.c.status).where(letters.c.serial.in_(serials))).scalars()) == {"returned"}
+        statuses = conn.execute(select(letters.c.status).where(letters.c.serial.in_(serials))).scalars()
+        assert set(statuses) == {"returned"}
         checks = conn.execute(select(queue_items.c.reason).where(queue_items.c.kind == "returned_mail")).scalars().all()
     assert len(checks) == 1 and all(s in checks[0] for s in serials)
 
