@@ -81,7 +81,8 @@ def duty(workflow: Workflow, action: str) -> str:
     try:
         return workflow.transition(action).actor
     except KeyError:
-        raise ValueError(f"the workflow file names no role for {action!r} ([actions] or a transition)") from None
+        raise Refused(f"the workflow file names no duty for {action!r}: add it to its [actions] table "
+                      "(who may do what is read from the file, services/identity.py)") from None
 
 
 def carries(workflow: Workflow, role: str, action: str) -> bool:

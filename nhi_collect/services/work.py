@@ -9,14 +9,14 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select
 
-from ..adapters.tables import letters, queue_items
+from ..adapters.tables import households, letters, queue_items
 from ..errors import UserError
 from ..workflow.definition import Workflow
 from . import queue
 from .actions import household_id
 from .households import show_household
-from .identity import authorize
-from .letters import find_letter, list_letters, reprint
+from .identity import audit, authorize
+from .letters import find_letter, list_letters, mark_returned, reprint
 from .staff import log_access, log_reads
 
 
@@ -63,3 +63,13 @@ def reprint_letter(conn: Connection, workflow: Workflow, serial: str, target: Pa
     authorize(conn, workflow, user, "read_household")
     log_access(conn, user, find_letter(conn, serial).household_id, f"reprint {serial}", "letters reprint")
     reprint(conn, workflow, serial, target)
+
+
+def return_letter(conn: Connection, workflow: Workflow, serial: str, reason: str, on: date, user: str) -> None:
+    """Undelivered mail recorded by a person, under the household's row lock (two clerks marking letters of
+    one household at once would open its check twice), and audited."""
+    authorize(conn, workflow, user, "mark_returned")
+    letter = find_letter(conn, serial)
+    conn.execute(select(households.c.id).where(households.c.id == letter.household_id).with_for_update())
+    mark_returned(conn, serial, reason, on)
+    audit(conn, user, "mark_returned", "letter", serial, {"on": on, "reason": reason})

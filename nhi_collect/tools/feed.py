@@ -41,13 +41,14 @@ def split_by_day(ward: Path, feed: Path) -> dict[str, int]:
 
 
 def import_day(engine: Engine, feed: Path, on: date, actor: str = "feed") -> int:
-    """Import the day's files (adjustments first, then payments); re-importing is a no-op."""
+    """Import the day's files (adjustments first, then payments); re-importing is a no-op. The files arrive
+    on `on`, so the import's date windows are placed on that office day, not on the machine's clock."""
     rows = 0
     for kind in ("adjustments", "payments"):
         path = feed / kind / f"{on.isoformat()}.csv"
         if path.exists():
             with transaction(engine) as conn:
-                rows += import_file(conn, kind, str(path), actor=actor).inserted
+                rows += import_file(conn, kind, str(path), actor=actor, today=on).inserted
     return rows
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from ..adapters.tables import (UNPAID, allocations, assessments, demand_notices, households, installment_plans,
                                investigations, letter_items, letters, payments, plan_schedule, seizures, suspensions)
+from ..domain.calendar import earliest_seizure_date
 from .guards import Facts, Installment
 
 REMINDER_TYPES = ("reminder", "special_reminder")
@@ -45,14 +46,16 @@ def load_installments(conn: Connection, household_ids: list[int], on: date,
     for r in conn.execute(
             select(assessments.c.id, assessments.c.household_id, assessments.c.fiscal_year, assessments.c.installment,
                    assessments.c.due_date, UNPAID.label("unpaid"), demand_notices.c.issued_on, demand_notices.c.deadline)
-            .outerjoin(demand_notices, demand_notices.c.assessment_id == assessments.c.id)
+            .outerjoin(demand_notices, and_(demand_notices.c.assessment_id == assessments.c.id,
+                                            demand_notices.c.issued_on <= on))
             .where(assessments.c.household_id.in_(household_ids), *((UNPAID > 0,) if unpaid_only else ()))
             .order_by(assessments.c.due_date, assessments.c.fiscal_year, assessments.c.installment)):
         found[r.household_id].append(Installment(
             r.fiscal_year, r.installment, r.due_date, r.unpaid, r.issued_on, r.deadline, tuple(reminders[r.id]),
             tuple(sorted(paid[r.id])), tuple(d for d in plans[r.household_id] if d > r.due_date),
-            # a seizure covers only installments demanded before it (国税徴収法47条)
-            tuple(s for s in seized[r.household_id] if r.issued_on is not None and r.issued_on < s[0])))
+            # a seizure covers only the installments ripe on its day (国税徴収法47条, 地方自治法231条の3③)
+            tuple(s for s in seized[r.household_id] if r.issued_on is not None
+                  and earliest_seizure_date(r.issued_on) <= s[0] and r.deadline < s[0])))
     return found
 
 

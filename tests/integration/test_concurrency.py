@@ -106,12 +106,12 @@ def test_the_database_refuses_a_second_batch_letter_of_a_type_on_a_date(demanded
         with transaction(demanded) as conn:
             batch.prepare(conn)
             batch.fill_batch(conn, [first.household_id])
-            batch.write_letters(conn, "demand_notice", first.issued_on, None)
+            batch.write_letters(conn, WORKFLOW.letter_types["demand_notice"], first.issued_on, None)
     with transaction(demanded) as conn:  # a bank inquiry per bank: two on one day stay possible
         batch.prepare(conn)
         for _ in range(2):
             batch.fill_batch(conn, [first.household_id])
-            batch.write_letters(conn, "bank_inquiry", first.issued_on, None)
+            batch.write_letters(conn, WORKFLOW.letter_types["bank_inquiry"], first.issued_on, None)
     assert count(demanded, letters, letters.c.letter_type == "bank_inquiry") == 2
 
 

@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 
 from ...bootstrap import Services
-from ...services.letters import mark_returned
 from ...services.printing import incomplete
-from ...services.work import letters_of_date, reprint_letter
+from ...services.work import letters_of_date, reprint_letter, return_letter
 from .common import JSON, emit, parse_date, pass_services, today_or
 from .dates import warn_incomplete
 
@@ -72,8 +71,7 @@ def letters_reprint(obj: Services, serial, path):
 @pass_services
 def letters_mark_returned(obj: Services, serial, reason, on):
     """Record undelivered mail; a non-residence check is queued for staff."""
-    obj.authorize("mark_returned")
-    obj.transact(mark_returned, serial, reason, today_or(obj, on))
+    obj.transact(return_letter, obj.workflow, serial, reason, today_or(obj, on), obj.actor)
     click.echo(f"{serial}: returned ({reason}); non-residence check queued")
 
 

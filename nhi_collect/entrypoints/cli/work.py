@@ -33,6 +33,7 @@ def staff_add(obj: Services, user, full_name, role, districts):
 @JSON
 @pass_services
 def staff_list(obj: Services, as_json):
+    obj.authorize("list_staff")
     rows = obj.read(listing)
     emit(rows, as_json, "\n".join(f"{r['user']:<12}{r['role']:<12}{r['name']}  {', '.join(r['districts'])}"
                                    for r in rows) or "no staff registered")
