@@ -6,11 +6,15 @@ import json
 import subprocess
 import sys
 
+from nhi_collect.adapters.db import make_engine, upgrade
 from nhi_collect.workflow.definition import default_path
+from tests.conftest import register_staff
 
 
 def cli(*args, db):
-    return subprocess.run([sys.executable, "-m", "nhi_collect", "--db", db, *args], capture_output=True, text=True)
+    """As a registered supervisor (conftest allows --as for the tests)."""
+    return subprocess.run([sys.executable, "-m", "nhi_collect", "--db", db, "--as", "boss", *args],
+                          capture_output=True, text=True)
 
 
 def test_a_changed_copy_of_the_ward_file_changes_what_a_date_does_and_the_targets(tmp_path):
@@ -26,6 +30,10 @@ def test_a_changed_copy_of_the_ward_file_changes_what_a_date_does_and_the_target
     results = {}
     for name, extra in (("shipped", []), ("other", ["--workflow", str(ward_file)])):
         db = f"sqlite:///{tmp_path / name}.db"
+        engine = make_engine(db)
+        upgrade(engine)
+        register_staff(engine, {"boss": "supervisor"})
+        engine.dispose()
         for kind in ("households", "assessments"):
             assert cli("import", kind, str(ward / f"{kind}.csv"), db=db).returncode == 0
         done = cli(*extra, "--out", str(tmp_path / name), "run", "--date", "2023-08-21", "--json", db=db)
