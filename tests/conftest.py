@@ -105,3 +105,13 @@ def register_staff(engine, users: dict[str, str]) -> None:
             staff.add(conn, load(), ADMIN, ADMIN, "管理者", "administrator")
         for user, role in users.items():
             staff.add(conn, load(), ADMIN, user, user, role)
+
+
+def staffed(url: str, users: dict[str, str]) -> str:
+    """A migrated database at `url` with these staff registered (for tests that run the command line on it
+    as `--as USER`: the command line refuses unregistered people)."""
+    engine = make_engine(url)
+    upgrade(engine)
+    register_staff(engine, users)
+    engine.dispose()
+    return url

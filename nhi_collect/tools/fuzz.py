@@ -131,6 +131,23 @@ class Campaign:
         return f"fuzz: tried {self.tried}, held {self.held}, failed {self.failed}"
 
 
+def register_importer(url: str) -> None:
+    """On a scratch database with no staff yet, the person running the campaign is registered as a clerk (by
+    a first administrator) so that the imports run as the login, as a clerk's would: no --as."""
+    from ..adapters.db import make_engine, transaction, upgrade
+    from ..services import staff
+    from ..services.identity import login_name
+    from ..workflow.definition import load
+    engine = make_engine(url)
+    upgrade(engine)
+    with transaction(engine) as conn:
+        if not staff.listing(conn):
+            workflow, admin = load(), "fuzz-admin"
+            staff.add(conn, workflow, admin, admin, "fuzz campaign", "administrator")
+            staff.add(conn, workflow, admin, login_name(), login_name(), "clerk")
+    engine.dispose()
+
+
 def campaign(url: str, files: int, seconds: float, seed: int = 0, command: list[str] | None = None,
              env: dict[str, str] | None = None, keep: Path | None = None) -> Campaign:
     """Import up to `files` mutated files (or as many as `seconds` allow) into the database at `url`.
@@ -139,6 +156,7 @@ def campaign(url: str, files: int, seconds: float, seed: int = 0, command: list[
     `command` and `env` say how to run nhi-collect; a failing file is copied into `keep` when given."""
     command = command or [sys.executable, "-m", "nhi_collect"]
     environment = {**os.environ, **(env or {})}
+    register_importer(url)
     deadline = time.monotonic() + seconds
     rng = random.Random(seed)
     result = Campaign()

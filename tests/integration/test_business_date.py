@@ -15,6 +15,7 @@ from nhi_collect.adapters.tables import batch_runs, letters, stage_transitions
 from nhi_collect.domain.calendar import TOKYO
 from nhi_collect.services.business_date import BackwardDate, BusinessDates, run_date
 from nhi_collect.workflow.definition import load
+from tests.conftest import register_staff
 from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
 
 WORKFLOW = load()
@@ -54,10 +55,11 @@ def test_a_date_before_the_last_run_is_refused_unless_asked_and_the_same_date_ag
 
 def test_the_cli_refuses_a_backward_run_with_exit_2_naming_the_option(ledger, tmp_path):
     url = ledger.url.render_as_string(hide_password=False)
+    register_staff(ledger, {"op": "operator"})
 
     def cli(*args):
         return subprocess.run([sys.executable, "-m", "nhi_collect", "--db", url, "--out", str(tmp_path / "out"),
-                               *args], capture_output=True, text=True)
+                               "--as", "op", *args], capture_output=True, text=True)
     assert cli("run", "--date", "2023-09-20").returncode == 0
     before = counts(ledger)
     refused = cli("run", "--date", "2023-09-19", "--json")

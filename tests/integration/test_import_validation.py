@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from nhi_collect.domain.calendar import TOKYO
 from nhi_collect.errors import ImportRejected
 from nhi_collect.tools.fuzz import fingerprint
+from nhi_collect.services.identity import login_name
+from tests.conftest import staffed
 from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
 from nhi_collect.adapters.tables import households
 
@@ -153,8 +155,12 @@ BAD_FILES = {
 
 
 def test_the_command_exits_2_without_a_traceback(db_url, tmp_path):
+    # the login imports, as a clerk would (an --as is itself recorded, which would change the database)
+    staffed(db_url, {login_name(): "clerk"})
+
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "nhi_collect", "--db", db_url, *args], capture_output=True,
+        return subprocess.run([sys.executable, "-m", "nhi_collect", "--db", db_url, *args],
+                              capture_output=True,
                               text=True, errors="replace")
     assert cli("import", "households", write(tmp_path, "h.csv", HOUSEHOLDS)).returncode == 0
     before = fingerprint(db_url)
@@ -167,11 +173,12 @@ def test_the_command_exits_2_without_a_traceback(db_url, tmp_path):
 def test_the_command_judges_dates_by_the_office_day_it_is_given(tmp_path):
     """NHI_COLLECT_TODAY (a training database, a simulation) moves the windows with the office's clock."""
     import os
-    db = f"sqlite:///{tmp_path / 'x.db'}"
+    db = staffed(f"sqlite:///{tmp_path / 'x.db'}", {"clerk": "clerk"})
     path = write(tmp_path, "h.csv", H_HEAD + h_row(household_no="H5", head_birth_date="2023-07-02"))
 
     def cli(today):
-        return subprocess.run([sys.executable, "-m", "nhi_collect", "--db", db, "import", "households", path],
+        return subprocess.run([sys.executable, "-m", "nhi_collect", "--db", db, "--as", "clerk", "import",
+                               "households", path],
                               capture_output=True, text=True, env={**os.environ, "NHI_COLLECT_TODAY": today})
     refused = cli("2023-07-01")
     assert refused.returncode == 2 and "line 2: head_birth_date 2023-07-02 is outside" in refused.stderr

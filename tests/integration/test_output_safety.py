@@ -8,7 +8,6 @@ import csv
 import subprocess
 import sys
 import zipfile
-from datetime import date
 
 import pytest
 from sqlalchemy import select, update
@@ -18,8 +17,9 @@ from nhi_collect.adapters.db import transaction
 from nhi_collect.adapters.report_files import write_all
 from nhi_collect.adapters.tables import households, letters, queue_items
 from nhi_collect.errors import UserError
-from nhi_collect.services.letters import list_letters, mark_returned, reprint, write_batches
+from nhi_collect.services.letters import mark_returned, reprint, write_batches
 from nhi_collect.services.report import monthly
+from tests.conftest import staffed
 from tests.integration.test_letters import ON, WORKFLOW, issued  # noqa: F401 (a fixture)
 from tests.integration.test_report import AS_OF, ledger  # noqa: F401 (a fixture)
 
@@ -92,7 +92,8 @@ def test_reprint_of_what_is_not_a_serial_is_refused_before_anything_is_written(i
 
 
 def test_cli_reprint_with_a_path_for_a_serial_creates_no_folder(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "nhi_collect", "--db", f"sqlite:///{tmp_path / 'x.db'}",
+    db = staffed(f"sqlite:///{tmp_path / 'x.db'}", {"clerk": "clerk"})
+    done = subprocess.run([sys.executable, "-m", "nhi_collect", "--db", db, "--as", "clerk",
                            "--out", str(tmp_path / "work" / "out"), "letters", "reprint", "../../escaped/x"],
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 2 and "not a letter serial" in done.stderr and "Traceback" not in done.stderr

@@ -17,6 +17,7 @@ from nhi_collect.services.business_date import run_date
 from nhi_collect.services.letters import list_letters
 from nhi_collect.services.printing import incomplete, print_date, verify
 from nhi_collect.workflow.definition import load
+from tests.conftest import register_staff
 from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
 
 WORKFLOW = load()
@@ -93,6 +94,7 @@ def test_files_that_do_not_match_the_register_are_found(good, tmp_path):
 
 def test_letters_status_lists_the_incomplete_date(ledger, tmp_path):
     run_date(ledger, WORKFLOW, ON)
+    register_staff(ledger, {"op": "operator"})
     done = subprocess.run([sys.executable, "-m", "nhi_collect", "--db", ledger.url.render_as_string(hide_password=False),
-                           "--out", str(tmp_path), "letters", "status"], capture_output=True, text=True)
+                           "--out", str(tmp_path), "--as", "op", "letters", "status"], capture_output=True, text=True)
     assert done.returncode == 0 and f"{ON}  not printed" in done.stdout and "0 of       3" in done.stdout
