@@ -7,7 +7,7 @@ exactly these tables, and a test checks that they agree.
 from __future__ import annotations
 
 from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData,
-                        String, Table, Text, UniqueConstraint, text)
+                        String, Table, Text, UniqueConstraint, case, exists, text)
 
 metadata = MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s",
@@ -65,8 +65,6 @@ assessments = Table(
     Column("paid", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint("household_id", "fiscal_year", "installment"),
 )
-# what is still owed on an installment (negative when overpaid before a reduction's surplus is returned)
-UNPAID = assessments.c.amount + assessments.c.adjusted - assessments.c.paid
 
 adjustments = Table(
     "adjustments", metadata,
@@ -160,6 +158,11 @@ write_offs = Table(
     Column("ground", String(20), nullable=False),
     Column("decided_by", String(60), nullable=False),
 )
+# What is still owed on an installment (negative when overpaid before a reduction's surplus is returned);
+# nothing once written off: the claim is extinguished (国保法110条, 地方税法15条の7第4項・第5項), so it is
+# neither demanded, listed, nor paid any more, while its household may keep other installments open.
+UNPAID = case((exists().where(write_offs.c.assessment_id == assessments.c.id), 0),
+              else_=assessments.c.amount + assessments.c.adjusted - assessments.c.paid)
 
 stage_transitions = Table(
     "stage_transitions", metadata,

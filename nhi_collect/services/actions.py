@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timezone
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from ..adapters.tables import (UNPAID, audit_log, contacts, households, installment_plans, inquiries, investigations,
                                letters, plan_schedule, seizures, suspensions)
@@ -18,7 +18,7 @@ from ..errors import UserError
 from ..workflow import batch
 from ..workflow.definition import RESUME, Workflow
 from ..workflow.facts import load_facts
-from ..workflow.guards import Context
+from ..workflow.guards import Context, extinction, guard
 from ..workflow.machine import Refused, require
 from .identity import authorize
 from .payments import record_payment
@@ -258,17 +258,40 @@ def lift_suspension(conn, workflow: Workflow, household_no: str, on: date, actor
     return dest
 
 
-def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str) -> str:
-    """不納欠損: only when the debt is extinguished; the written-off amounts stay visible in reports."""
-    from ..adapters.tables import assessments, write_offs
+def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str, today: date) -> str:
+    """不納欠損, per installment: each unpaid installment extinguished by `on` is written off on its own
+    ground (guards.extinction); the others stay open, and the household is closed (written_off) only when
+    none is left. The written-off amounts stay visible in reports."""
+    from ..adapters.tables import assessments, stage_transitions, write_offs
     authorize(conn, workflow, actor, "write_off")
+    if on > today:
+        raise Refused(f"write-off of household {household_no} dated {on}, after today ({today}): a write-off "
+                      "records a decision already taken (不納欠損 is recorded on the day of the decision)")
     hid = locked_household(conn, household_no)
+    last_move = conn.execute(select(func.max(stage_transitions.c.on_date))
+                             .where(stage_transitions.c.household_id == hid)).scalar()
+    if last_move is not None and on < last_move:
+        raise Refused(f"write-off of household {household_no} dated {on}, before its last recorded move "
+                      f"({last_move}): the ledger's history is never rewritten backwards")
     facts = load_facts(conn, [hid], on)[hid]
-    ground = ("immediate" if facts.immediate_extinction else
-              "suspension_3y" if facts.suspended_on else "limitation")
-    dest = _transition(conn, workflow, "write_off", hid, on, actor)
-    rows = conn.execute(select(assessments.c.id, UNPAID).where(assessments.c.household_id == hid, UNPAID > 0)).all()
-    conn.execute(write_offs.insert(), [{"assessment_id": a, "written_off_on": on, "amount": u, "ground": ground,
-                                        "decided_by": actor} for a, u in rows])
-    _audit(conn, actor, "write_off", household_no, {"on": on, "ground": ground, "amount": sum(u for _, u in rows)})
+    ids = {(y, n): a for y, n, a in conn.execute(select(assessments.c.fiscal_year, assessments.c.installment,
+                                                         assessments.c.id).where(assessments.c.household_id == hid))}
+    extinct = [(i, found) for i in facts.installments if (found := extinction(i, facts, on))]
+    if not extinct:
+        raise Refused(f"write_off refused for household {household_no} on {on}: no unpaid installment is "
+                      "extinguished on that day; 不納欠損 only after limitation (国保法110条, from the day after its "
+                      "limitation date), three years of suspension (地方税法15条の7第4項) or immediate extinction "
+                      "(同条第5項), both only for installments in arrears when the suspension began")
+    if facts.stage not in workflow.transition("write_off").source:
+        raise Refused(f"write_off is not possible from stage {facts.stage} ({workflow.stages[facts.stage]})")
+    # the household is closed only when nothing unpaid is left open; otherwise it stays on its stage
+    closes = guard("extinguished").python(facts, Context(on, workflow.policy))
+    dest = _transition(conn, workflow, "write_off", hid, on, actor) if closes else facts.stage
+    rows = [{"assessment_id": ids[(i.fiscal_year, i.installment)], "written_off_on": on, "amount": i.unpaid,
+             "ground": ground, "decided_by": actor} for i, (_, ground) in extinct]
+    conn.execute(write_offs.insert(), rows)
+    _audit(conn, actor, "write_off", household_no, {
+        "on": on, "to": dest, "installments": [{"fiscal_year": i.fiscal_year, "installment": i.installment,
+                                                "amount": i.unpaid, "ground": ground, "extinguished_on": d}
+                                               for i, (d, ground) in extinct]})
     return dest

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, func, select
 
 from ..adapters.tables import (adjustments, allocations, assessments, demand_notices, households, letters, payments,
-                               stage_transitions)
+                               stage_transitions, write_offs)
 from ..domain.calendar import fiscal_year
 from ..errors import UserError
 from ..workflow.facts import load_facts
@@ -24,8 +24,11 @@ def show_household(conn: Connection, household_no: str, as_of: date) -> dict:
     if head is None:
         raise UserError(f"unknown household {household_no}")
     rows = conn.execute(
-        select(assessments, demand_notices.c.issued_on, demand_notices.c.deadline)
+        select(assessments, demand_notices.c.issued_on, demand_notices.c.deadline, write_offs.c.written_off_on,
+               write_offs.c.ground)
         .join(demand_notices, demand_notices.c.assessment_id == assessments.c.id, isouter=True)
+        .join(write_offs, and_(write_offs.c.assessment_id == assessments.c.id, write_offs.c.written_off_on <= as_of),
+              isouter=True)
         .where(assessments.c.household_id == head.id)
         .order_by(assessments.c.fiscal_year, assessments.c.installment)).all()
     paid_as_of = _paid_as_of(conn, head.id, as_of)
@@ -46,7 +49,8 @@ def show_household(conn: Connection, household_no: str, as_of: date) -> dict:
             "amount": amount, "paid": paid, "unpaid": unpaid,
             "demand_issued_on": r.issued_on.isoformat() if r.issued_on else None,
             "limitation_date": _iso(limitation_date) if unpaid else None,
-            "limitation_events": [{"on": e.on.isoformat(), "kind": e.kind, "effect": e.effect} for e in events]})
+            "limitation_events": [{"on": e.on.isoformat(), "kind": e.kind, "effect": e.effect} for e in events],
+            "written_off_on": _iso(r.written_off_on), "write_off_ground": r.ground})
     # credit (過誤納金) as of the date: payments received by then less what was applied by then
     received = conn.execute(select(func.coalesce(func.sum(payments.c.amount), 0))
                             .where(payments.c.household_id == head.id, payments.c.paid_on <= as_of)).scalar_one()

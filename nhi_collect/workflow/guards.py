@@ -165,15 +165,31 @@ def _plan_broken_python(f: Facts, c: Context) -> bool:
                                                 for due, cumulative in f.plan_schedule)
 
 
+def extinction(i: Installment, f: Facts, on: date) -> tuple[date, str] | None:
+    """(day extinguished, ground) of an unpaid installment whose claim is extinguished by `on`, the ground
+    that extinguished it first; None while it is still owed (domain.md §9, write-off per installment).
+    - limitation (国保法110条): the day after its limitation date;
+    - immediate extinction (地方税法15条の7第5項): the suspension's decision day, and
+    - three years of continuous suspension (同条第4項): suspension_extinction_date, both only for what the
+      suspension covers: installments already in arrears (past their due date) on the day it began. One
+      that fell due later was never suspended (a new decision would be needed), nor is one not yet due."""
+    if i.unpaid <= 0:
+        return None
+    found = []
+    if (last_day := i.limitation_date()) is not None:
+        found.append((last_day + timedelta(days=1), "limitation"))
+    if f.suspended_on is not None and i.due_date < f.suspended_on:
+        if f.immediate_extinction:
+            found.append((f.suspended_on, "immediate_extinction"))
+        found.append((suspension_extinction_date(f.suspended_on), "suspension_3y"))
+    extinguished = [(d, ground) for d, ground in found if d <= on]
+    return min(extinguished) if extinguished else None
+
+
 def _extinguished(f: Facts, c: Context) -> bool:
-    """Every unpaid installment's limitation has completed (国保法110条), or three years of suspension have
-    passed (地方税法15条の7第4項), or immediate extinction was decided (同条第5項)."""
-    if f.immediate_extinction:
-        return True
-    if f.suspended_on is not None and suspension_extinction_date(f.suspended_on) <= c.on:
-        return True
+    """Nothing unpaid is left open: every unpaid installment, due or not, is extinguished on the day."""
     unpaid = [i for i in f.installments if i.unpaid > 0]
-    return bool(unpaid) and all((d := i.limitation_date()) is not None and d < c.on for i in unpaid)
+    return bool(unpaid) and all(extinction(i, f, c.on) for i in unpaid)
 
 
 GUARDS: dict[str, Guard] = {g.name: g for g in [
@@ -217,8 +233,9 @@ GUARDS: dict[str, Guard] = {g.name: g for g in [
           lambda f, c: any(_ripe(i, c.on) for i in f.installments), _ripe_sql),
     Guard("plan_broken", "a promised installment-plan payment is late beyond the grace days",
           _plan_broken_python, _plan_broken_sql),
-    Guard("extinguished", "不納欠損 only after limitation (国保法110条), three years of suspension or immediate "
-          "extinction (地方税法15条の7第4項・第5項)", _extinguished, None),
+    Guard("extinguished", "不納欠損 closes the household only when every unpaid installment is extinguished: by "
+          "limitation (国保法110条), three years of suspension or immediate extinction (地方税法15条の7第4項・第5項)",
+          _extinguished, None),
     Guard("nothing_overdue", "full payment returns a household to clear",
           lambda f, c: not f.overdue(c.on),
           lambda c: ~_open(A.c.due_date < c.on)),

@@ -95,7 +95,8 @@ def test_generate_import_and_household_show(tmp_path):
     for i in data["installments"]:
         assert i["paid"] + i["unpaid"] == i["amount"] or i["unpaid"] == 0
         assert set(i) == {"fiscal_year", "installment", "due_date", "amount", "paid", "unpaid", "demand_issued_on",
-                          "limitation_date", "limitation_events"}
+                          "limitation_date", "limitation_events", "written_off_on", "write_off_ground"}
+        assert i["written_off_on"] is None and i["write_off_ground"] is None  # nothing written off
 
 
 def test_run_json_dry_run_and_letters(tmp_path):

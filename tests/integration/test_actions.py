@@ -89,7 +89,7 @@ def test_no_rung_skipped_and_roles(ledger):
             actions.suspend(conn, WORKFLOW, "H1", date(2023, 9, 21), "hardship", "clerk")
     with pytest.raises(Refused, match="不納欠損"):
         with transaction(ledger) as conn:
-            actions.write_off(conn, WORKFLOW, "H1", date(2023, 9, 21), "boss")
+            actions.write_off(conn, WORKFLOW, "H1", date(2023, 9, 21), "boss", date(2023, 9, 21))
 
 
 def test_plan_pauses_and_a_broken_plan_resumes_where_it_left(ledger):
@@ -169,14 +169,15 @@ def test_write_off_after_immediate_extinction(ledger):
         actions.suspend(conn, WORKFLOW, "H1", date(2023, 9, 22), "no_property", "boss",
                         immediate_extinction=True)
     with transaction(ledger) as conn:
-        assert actions.write_off(conn, WORKFLOW, "H1", date(2023, 9, 25), "boss") == "written_off"
+        assert actions.write_off(conn, WORKFLOW, "H1", date(2023, 9, 25), "boss", date(2023, 9, 25)) == \
+            "written_off"
     with ledger.connect() as conn:
         rows = conn.execute(select(write_offs.c.amount, write_offs.c.ground, write_offs.c.written_off_on,
                                    write_offs.c.decided_by).order_by(write_offs.c.assessment_id)).all()
         lifted = conn.execute(select(suspensions.c.lifted_on)).scalar_one()
         last = conn.execute(select(stage_transitions.c.trigger, stage_transitions.c.from_stage,
                                    stage_transitions.c.actor).order_by(stage_transitions.c.id.desc())).first()
-    assert rows == [(10_000, "immediate", date(2023, 9, 25), "boss")] * 3
+    assert rows == [(10_000, "immediate_extinction", date(2023, 9, 25), "boss")] * 3
     assert lifted == date(2023, 9, 25)  # the suspension ends with the debt
     assert tuple(last) == ("write_off", "suspended", "boss") and stage(ledger, "H1") == "written_off"
 

@@ -156,8 +156,8 @@ def action_lift(obj: Services, household_no, on):
 @ON
 @pass_services
 def action_write_off(obj: Services, household_no, on):
-    """Supervisor: write off an extinguished debt (不納欠損)."""
-    dest = obj.transact(use.write_off, obj.workflow, household_no, today_or(obj, on), obj.actor)
+    """Supervisor: write off the installments whose debt is extinguished (不納欠損), never dated after today."""
+    dest = obj.transact(use.write_off, obj.workflow, household_no, today_or(obj, on), obj.actor, obj.today())
     click.echo(f"{household_no}: {dest}")
 
 
