@@ -147,8 +147,3 @@ SEIZURE_WAIT_DAYS = 10
 def earliest_seizure_date(demand_issued_on: date) -> date:
     """First calendar day on which seizure is lawful after a demand notice (国税徴収法47条1項)."""
     return demand_issued_on + timedelta(days=SEIZURE_WAIT_DAYS + 1)
-
-
-def earliest_seizure_office_day(demand_issued_on: date) -> date:
-    """The first office day on which the ward can actually seize."""
-    return next_office_day(earliest_seizure_date(demand_issued_on))

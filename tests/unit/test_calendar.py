@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from nhi_collect.domain.calendar import (due_date, earliest_seizure_date, earliest_seizure_office_day,
+from nhi_collect.domain.calendar import (due_date, earliest_seizure_date,
                                          fiscal_year, is_bank_day, is_office_day, next_office_day,
                                          period_end)
 
@@ -57,7 +57,8 @@ def test_office_and_bank_calendars_differ_at_year_end():
 
 def test_earliest_seizure_is_ten_days_after_the_day_of_issue():
     assert earliest_seizure_date(date(2025, 7, 20)) == date(2025, 7, 31)
-    assert earliest_seizure_office_day(date(2025, 12, 20)) == date(2026, 1, 5)
+    # issued 12/20: lawful from 12/31 (a closed day counts: 47条 runs in calendar days)
+    assert earliest_seizure_date(date(2025, 12, 20)) == date(2025, 12, 31)
 
 
 def test_period_end_follows_minpo_143():
