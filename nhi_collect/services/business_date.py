@@ -4,7 +4,8 @@ A date runs the jobs its calendar schedules, in order, each in its own transacti
 inserts the job's (job, date) row in batch_runs: a second or concurrent run of the same date finds
 the row and does nothing; a run killed midway rolled back as a whole, so running the date again does
 all of it, once. A month end's last job also snapshots the collection rates. The date's letters are
-then printed through one hook.
+then printed through one hook. The date ends with the work queue the staff find in the morning
+(QUEUE_JOB): computed by the night's run, so that no clerk's first request of the day waits for it.
 
 Like a credit-control run (architecture.md), a date never runs backwards by accident: a date before
 the last date run, with jobs not yet done, is refused unless the operator asks for it explicitly
@@ -26,11 +27,13 @@ from ..domain.calendar import month_end
 from ..errors import UserError
 from ..workflow.definition import CalendarJob, Workflow
 from ..workflow.jobs import JobReport, run_job, scheduled
+from . import queue
 from .households import current_accounting_year
 from .printing import PRINT_JOB
 from .rates import collection_rates
 
 ALLOW_BACKWARD = "--allow-backward"  # the option that names the operator's explicit request
+QUEUE_JOB = "work_queue"  # batch_runs' name of a date's last step: the work queue refreshed for the morning
 
 DateHook = Callable[[date], object]
 
@@ -86,12 +89,17 @@ def run_date(engine: Engine, workflow: Workflow, on: date, *, one_at_a_time: boo
     if dry_run:
         with engine.connect() as conn, conn.begin() as tx:
             reports = [_run_claimed(conn, workflow, job, on, one_at_a_time) for job in jobs]
+            if jobs:
+                reports.append(_refresh_queue(conn, workflow, on))
             tx.rollback()
         return reports
     reports = []
     for job in jobs:
         with engine.connect() as conn, conn.begin():
             reports.append(_run_claimed(conn, workflow, job, on, one_at_a_time))
+    if jobs:  # an office day: the queue after the day's moves and letters
+        with engine.connect() as conn, conn.begin():
+            reports.append(_refresh_queue(conn, workflow, on))
     return reports
 
 
@@ -111,6 +119,16 @@ def _run_claimed(conn: Connection, workflow: Workflow, job: CalendarJob, on: dat
     report = run_job(conn, workflow, job, on, run_id, one_at_a_time)
     if job.every == "month_end":
         _snapshot_rates(conn, on)
+    conn.execute(batch_runs.update().where(batch_runs.c.id == run_id).values(
+        status="done", finished_at=datetime.now(timezone.utc), detail=json.dumps(report.as_json())))
+    return report
+
+
+def _refresh_queue(conn: Connection, workflow: Workflow, on: date) -> JobReport:
+    run_id = _claim(conn, QUEUE_JOB, on)
+    if run_id is None:
+        return JobReport(QUEUE_JOB, "skipped")
+    report = JobReport(QUEUE_JOB, "done", queued=queue.refresh(conn, workflow, on))
     conn.execute(batch_runs.update().where(batch_runs.c.id == run_id).values(
         status="done", finished_at=datetime.now(timezone.utc), detail=json.dumps(report.as_json())))
     return report

@@ -22,12 +22,18 @@ from .staff import log_access, log_reads
 
 def todays_queue(conn: Connection, workflow: Workflow, on: date, user: str, staff_user: str | None = None,
                  kind: str | None = None) -> list[dict]:
-    """The queue refreshed from the ledger as of `on`, then listed in priority order."""
+    """The queue as the last business date's run left it (services/business_date.py), in priority order:
+    reading it costs an indexed query, whatever the ward's size."""
     authorize(conn, workflow, user, "read_queue")
-    queue.refresh(conn, workflow, on)
     rows = queue.items(conn, on, staff_user, kind)
     log_reads(conn, user, queue.listed_households(on, staff_user, kind), "work queue", "queue")
     return rows
+
+
+def refresh_queue(conn: Connection, workflow: Workflow, on: date, user: str) -> int:
+    """The queue recomputed now as of `on` (the nightly run does it; an operator, after a late payment file)."""
+    authorize(conn, workflow, user, "run_date")
+    return queue.refresh(conn, workflow, on)
 
 
 def claim_item(conn: Connection, workflow: Workflow, item_id: int, user: str) -> None:

@@ -63,6 +63,7 @@ def test_the_queue_list_is_logged_for_the_households_it_shows(issued, tmp_path):
         hid = conn.execute(select(households.c.id).where(households.c.household_no == "H1")).scalar_one()
         conn.execute(installment_plans.insert().values(household_id=hid, agreed_on=ON, agreed_by="tanaka",
                                                        status="broken", ended_on=ON))
+    assert cli(issued, tmp_path, "--as", "boss", "queue", "refresh", "--date", str(ON)).returncode == 0
     done = cli(issued, tmp_path, "--as", "tanaka", "queue", "--date", str(ON), "--json")
     assert done.returncode == 0 and "H1" in done.stdout, done.stderr
     with issued.connect() as conn:

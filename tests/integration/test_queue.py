@@ -238,3 +238,22 @@ def test_office_hours_edges(local, outside):
     at = local.replace(tzinfo=ZoneInfo("Asia/Tokyo")).astimezone(timezone.utc)
     assert staff.outside_office_hours(at) is outside
     assert staff.outside_office_hours(at.replace(tzinfo=None)) is outside  # SQLite's naive UTC
+
+
+def test_the_nights_run_computes_the_queue_and_reading_it_computes_nothing(ledger):
+    """staff-app.md: the morning's queue is the night's work. A broken plan written after the run shows only
+    once a run (or an operator's refresh) has computed the queue again; the reader's list never does."""
+    from nhi_collect.services.business_date import QUEUE_JOB, run_date
+    from nhi_collect.services.work import todays_queue
+    household = hid(ledger)
+    with transaction(ledger) as conn:
+        conn.execute(installment_plans.insert().values(household_id=household, agreed_on=ON, agreed_by="tanaka",
+                                                       status="broken", ended_on=ON))
+    with transaction(ledger) as conn:
+        assert todays_queue(conn, WORKFLOW, ON, "tanaka") == []
+    reports = run_date(ledger, WORKFLOW, ON)
+    assert reports[-1].name == QUEUE_JOB and reports[-1].status == "done" and reports[-1].queued >= 1
+    with transaction(ledger) as conn:
+        assert "broken_plan" in {i["kind"] for i in todays_queue(conn, WORKFLOW, ON, "tanaka")}
+    again = run_date(ledger, WORKFLOW, ON)
+    assert [r.status for r in again] == ["skipped"] * len(again)

@@ -7,7 +7,7 @@ import click
 from ...bootstrap import Services
 from ...services import queue as work_queue
 from ...services.staff import ROLES, access_review, add, listing
-from ...services.work import claim_item, todays_queue
+from ...services.work import claim_item, refresh_queue, todays_queue
 from .common import JSON, ON, emit, parse_date, pass_services, today_or
 
 
@@ -55,6 +55,16 @@ def queue(ctx, on, staff_user, kind, as_json):
         f"{r['id']:>7} {r['kind']:<24}{r['household_no']:<14}{r['amount']:>10,} yen  due {r['due_on']}  "
         f"limitation {r['limitation_on'] or '—':<10}  {r['assigned_to'] or '—'}"
         + (f" (held by {r['claimed_by']})" if r["claimed_by"] else "") for r in rows) or "nothing in the queue")
+
+
+@queue.command("refresh")
+@click.option("--date", "on", callback=parse_date, help="Business date (default today).")
+@pass_services
+def queue_refresh(obj: Services, on):
+    """Recompute the queue now (each business date's run does it at its end; an operator's, e.g. after a
+    payment file imported late)."""
+    opened = obj.transact(refresh_queue, obj.workflow, today_or(obj, on), obj.actor)
+    click.echo(f"queue refreshed as of {today_or(obj, on)}: {opened} items opened")
 
 
 @queue.command("claim")
