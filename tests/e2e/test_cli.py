@@ -49,6 +49,27 @@ def test_late_fee_text_and_refusal():
     assert bad.returncode == 2 and "before" in bad.stderr and "Traceback" not in bad.stderr
 
 
+def test_late_fee_with_a_partial_payment():
+    """300,000 yen due 2023-05-31 (1-month band 6/1–6/30; 2023: 2.4 % / 8.7 %), 100,000 paid on 6/15, the rest
+    on 9/30. By hand (地方税法20条の4の2②: the base falls the day after the payment):
+      6/1–6/15   300,000 × 2.4 % × 15/365 = 295.89 →   295
+      6/16–6/30  200,000 × 2.4 % × 15/365 = 197.26 →   197
+      7/1–9/30   200,000 × 8.7 % × 92/365 = 4,385.75 → 4,385   total 4,877 → 4,800
+    (without the partial payment it would be 591 + 6,578 = 7,169 → 7,100)."""
+    done = cli("late-fee", "--amount", "300000", "--due", "2023-05-31", "--paid", "2023-09-30",
+               "--payment", "2023-06-15:100000", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["late_fee"] == 4_800
+    assert [(s["from"], s["days"], s["amount"]) for s in data["segments"]] == [
+        ("2023-06-01", 15, 295), ("2023-06-16", 15, 197), ("2023-07-01", 92, 4_385)]
+    for bad in ("2023-10-01:1000", "2023-06-15", "2023-06-15:-5", "2023-06-15:300000"):
+        refused = cli("late-fee", "--amount", "300000", "--due", "2023-05-31", "--paid", "2023-09-30",
+                      "--payment", bad)
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr, (bad, refused.stderr)
+        assert "--payment" in refused.stderr or "partial payments" in refused.stderr, (bad, refused.stderr)
+
+
 def test_seizable_published_example():
     done = cli("seizable", "--wage", "300000", "--income-tax", "8000", "--resident-tax", "12000",
                "--social-insurance", "30000", "--relatives", "3", "--json")
