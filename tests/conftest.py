@@ -8,6 +8,7 @@ an unreachable server fails the run instead.
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 from sqlalchemy import make_url, text
@@ -85,10 +86,41 @@ def db_url(request, tmp_path):
     return database_url(request.param, tmp_path)
 
 
+_templates: dict[str, str] = {}  # backend → a database migrated once per test session, copied for each test
+
+
+def _server_run(url: str, *statements: str) -> None:
+    server = make_engine(make_url(url).set(database="postgres").render_as_string(hide_password=False))
+    with server.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    server.dispose()
+
+
+def _template(backend: str, folder) -> str:
+    """Migrating costs about 0.4 s on SQLite and 1.2 s on PostgreSQL; copying a migrated database 0.1 s."""
+    if backend not in _templates:
+        url = database_url(backend, folder, "template")
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        _templates[backend] = url
+    return _templates[backend]
+
+
 @pytest.fixture
-def engine(db_url):
+def engine(request, db_url, tmp_path_factory):
+    """A database at the latest migration: a copy of the session's migrated template (a file copy on
+    SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL)."""
+    backend = make_url(db_url).get_backend_name()
+    template = _template(backend, tmp_path_factory.getbasetemp())
+    if backend == "sqlite":
+        shutil.copyfile(make_url(template).database, make_url(db_url).database)
+    else:
+        target, source = make_url(db_url).database, make_url(template).database
+        _server_run(db_url, f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)',
+                    f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
     engine = make_engine(db_url)
-    upgrade(engine)
     yield engine
     engine.dispose()
 
