@@ -1,4 +1,4 @@
-"""Settings → services: the one place where the CLI, the scheduler and (later) the web app are wired.
+"""Settings → services: the one place where the CLI, the scheduler and the web app are wired.
 
 Everything is made on first use, never at import time: no engine, no workflow file read, no clock
 read. Each entry point builds its Settings from its own options and the environment (contract.md),
@@ -57,13 +57,23 @@ class Services:
     made on first use; `engine()` brings the schema to the latest migration first (contract.md)."""
 
     def __init__(self, settings: Settings, actor: str | None = None,
-                 command: Callable[[], str] = lambda: "nhi-collect"):
+                 command: Callable[[], str] = lambda: "nhi-collect", identity=None):
         from .services.identity import resolve
         self.settings = settings
-        self.identity = resolve(actor)  # the login; --as only where NHI_COLLECT_ALLOW_AS=1 (services/identity.py)
+        # the login; --as only where NHI_COLLECT_ALLOW_AS=1 (services/identity.py); or a proven `identity`
+        self.identity = identity or resolve(actor)
         self.actor = self.identity.user
         self.command = command  # what is being run, for the record of an --as
         self._engine = None
+
+    def acting_as(self, identity) -> "Services":
+        """The same services acting as `identity`, a person proven otherwise than by the OS login (the web
+        app's signed-in staff member: Actor(user, login="web")). The view shares this object's engine and
+        workflow, made here first so that every view of a process uses one pool (dispose this object, not
+        its views)."""
+        view = Services(self.settings, command=self.command, identity=identity)
+        view._engine, view.workflow = self.engine(), self.workflow
+        return view
 
     @property
     def url(self) -> str:

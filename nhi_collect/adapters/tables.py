@@ -83,7 +83,7 @@ payments = Table(
     Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
     Column("fiscal_year", Integer),
     Column("installment", Integer),
-    Column("paid_on", Date, nullable=False),
+    Column("paid_on", Date, nullable=False, index=True),  # the data-freshness banner reads the latest
     Column("amount", BigInteger, nullable=False),
     Column("channel", String(20), nullable=False),
 )
@@ -319,6 +319,33 @@ staff = Table(
     Column("role", String(20), nullable=False),  # services/staff.py ROLES
     Column("districts", Text, nullable=False, server_default=""),  # comma-separated towns this person's queue covers
     Column("active", Boolean, nullable=False, server_default=text("true")),
+    # web sign-in (services/signin.py): an argon2 hash, never the password; lockout after repeated failures
+    Column("password_hash", String(200)),
+    Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime(timezone=True)),
+)
+
+# Server-side web sessions: only a hash of the cookie's token is stored, so a copy of the database signs
+# nobody in; all session state is here, so any number of web workers serve one database.
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_name", ForeignKey("staff.user_name"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Column("client", String(60)),
+)
+
+# Every web sign-in attempt, successful or not, with the user name as typed (append-only).
+sign_in_log = Table(
+    "sign_in_log", metadata,
+    Column("id", Id, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user_name", String(60), nullable=False, index=True),
+    Column("success", Boolean, nullable=False),
+    Column("reason", String(40), nullable=False),  # signed_in | unknown_user | bad_password | locked | ...
+    Column("client", String(60)),
 )
 
 # Every opening of a household's record by a person (seed 窓3: periodic access-log review).

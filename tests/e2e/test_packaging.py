@@ -43,6 +43,14 @@ def test_the_wheel_carries_every_package_of_the_source_tree(installed):
     assert in_tree <= in_wheel, in_tree - in_wheel
 
 
+def test_the_wheel_carries_the_web_apps_templates_and_assets(installed):
+    _, _, wheel = installed
+    names = set(zipfile.ZipFile(wheel).namelist())
+    web = ROOT / "nhi_collect" / "web"
+    shipped = {str(p.relative_to(ROOT)) for folder in ("templates", "static") for p in (web / folder).iterdir()}
+    assert shipped and shipped <= names, shipped - names
+
+
 def test_installed_data_folders_are_complete(installed, tmp_path):
     _, python, _ = installed
     probe = f"from nhi_collect.resources import data_dir\nfor n in {DATA!r}: print(data_dir(n))"

@@ -6,6 +6,7 @@ import click
 
 from ...bootstrap import Services
 from ...services import queue as work_queue
+from ...services.signin import set_password
 from ...services.staff import ROLES, access_review, add, listing
 from ...services.work import claim_item, refresh_queue, todays_queue
 from .common import JSON, ON, emit, parse_date, pass_services, today_or
@@ -27,6 +28,20 @@ def staff_add(obj: Services, user, full_name, role, districts):
     administrator registers themself)."""
     obj.transact(add, obj.workflow, obj.actor, user, full_name, role, list(districts))
     click.echo(f"{user}: {role}" + (f" ({', '.join(districts)})" if districts else ""))
+
+
+@staff.command("set-password")
+@click.argument("user")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input "
+              "(scripts), instead of a hidden prompt.")
+@pass_services
+def staff_set_password(obj: Services, user, password_stdin):
+    """Set USER's password for the web app: the person themself or an administrator; audited. It ends a
+    lockout and every open web session of USER."""
+    password = (click.get_text_stream("stdin").readline().rstrip("\r\n") if password_stdin
+                else click.prompt("password", hide_input=True, confirmation_prompt=True))
+    obj.transact(set_password, obj.workflow, obj.actor, user, password)
+    click.echo(f"{user}: password set")
 
 
 @staff.command("list")

@@ -1,0 +1,1 @@
+"""One module per screen, each with a `router` (included by web/app.py)."""
