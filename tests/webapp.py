@@ -11,7 +11,7 @@ from sqlalchemy import select
 from nhi_collect.adapters.db import make_engine, transaction, upgrade
 from nhi_collect.adapters.queue_items import open_items
 from nhi_collect.adapters.tables import households
-from nhi_collect.services import staff
+from nhi_collect.services import queue, staff
 from nhi_collect.services.signin import set_password
 from nhi_collect.workflow.definition import load
 from tests.integration.test_imports import run, write
@@ -46,6 +46,7 @@ def seed_ward(url: str, folder) -> str:
         for user in ("admin", *STAFF):
             set_password(conn, workflow, "admin", user, PASSWORD)
         open_items(conn, "whereabouts_unknown", ON, WHEREABOUTS, select(households.c.id), 0)
+        queue.refresh(conn, workflow, ON)  # what the night's run does: priorities, and items assigned by district
     engine.dispose()
     return url
 
