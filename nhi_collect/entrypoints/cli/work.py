@@ -33,12 +33,13 @@ def staff_add(obj: Services, user, full_name, role, districts):
 @staff.command("set-password")
 @click.argument("user")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input "
-              "(scripts), instead of a hidden prompt.")
+              "(scripts), instead of a hidden prompt; the default when standard input is no terminal.")
 @pass_services
 def staff_set_password(obj: Services, user, password_stdin):
     """Set USER's password for the web app: the person themself or an administrator; audited. It ends a
     lockout and every open web session of USER."""
-    password = (click.get_text_stream("stdin").readline().rstrip("\r\n") if password_stdin
+    stdin = click.get_text_stream("stdin")
+    password = (stdin.readline().rstrip("\r\n") if password_stdin or not stdin.isatty()  # contract.md: from stdin
                 else click.prompt("password", hide_input=True, confirmation_prompt=True))
     obj.transact(set_password, obj.workflow, obj.actor, user, password)
     click.echo(f"{user}: password set")
