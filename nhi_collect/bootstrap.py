@@ -117,13 +117,18 @@ class Services:
         return load(self.settings.workflow_file)
 
     def transact(self, use_case: Callable, *args, **kwargs):
-        """One unit of work: `use_case(conn, *args)` commits as a whole or not at all."""
+        """One unit of work: `use_case(conn, *args)` commits as a whole or not at all. What was typed is
+        screened first (services/typed.py), so every entry point refuses the same text."""
         from .adapters.db import transaction
+        from .services.typed import screen
+        screen(use_case, args, kwargs)
         with transaction(self.engine()) as conn:
             return use_case(conn, *args, **kwargs)
 
     def read(self, use_case: Callable, *args, **kwargs):
-        """`use_case(conn, *args)` on a connection that writes nothing."""
+        """`use_case(conn, *args)` on a connection that writes nothing (its typed text screened as above)."""
+        from .services.typed import screen
+        screen(use_case, args, kwargs)
         with self.engine().connect() as conn:
             return use_case(conn, *args, **kwargs)
 

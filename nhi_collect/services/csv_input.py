@@ -25,7 +25,7 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}(-[a-z]{2,4})?")
 # C0 controls (NUL, tab, CR and LF among them), DEL, C1 controls, and the bidirectional embeddings,
 # overrides (U+202A-U+202E) and isolates (U+2066-U+2069) that reorder what a name or address shows
 # ("Trojan Source", CVE-2021-42574). No field of the four files needs any of them.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # The ward numbers households with 12 digits (27115 and a sequence); the payment slip's free field
 # carries the number's digits padded to 12 (workflows/taisho.toml), so more digits cannot be printed.
 # One capital letter may lead, for the test and training households (H1).
@@ -165,8 +165,8 @@ def row_parser(header: list[str], parsers: dict[str, Parser]) -> Callable[[list[
 
     def parse(fields: list[str]) -> tuple:
         values, problems = [], None
-        if _UNPRINTABLE.search("".join(fields)):
-            raise BadField("; ".join(_unprintable(v, c) for v, c in zip(fields, header) if _UNPRINTABLE.search(v)))
+        if UNPRINTABLE.search("".join(fields)):
+            raise BadField("; ".join(unprintable(v, c) for v, c in zip(fields, header) if UNPRINTABLE.search(v)))
         for index, column, parser in plan:
             try:
                 values.append(parser(fields[index].strip() if index is not None else "", column))
@@ -179,8 +179,8 @@ def row_parser(header: list[str], parsers: dict[str, Parser]) -> Callable[[list[
     return parse
 
 
-def _unprintable(value: str, column: str) -> str:
-    at = _UNPRINTABLE.search(value)
+def unprintable(value: str, column: str) -> str:
+    at = UNPRINTABLE.search(value)
     char = at.group()
     what = unicodedata.name(char, "a control character")
     return (f"{column} holds U+{ord(char):04X} ({what}) at character {at.start() + 1}: control and "

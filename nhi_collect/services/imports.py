@@ -361,6 +361,7 @@ def _merge_payments(conn, stage, result, errors, actor, now):
     errors.extend(_lines(conn, conflicts, lambda r: "payment_id already recorded with different values"))
     if errors:
         return
+    _lock_paid_households(conn, stage)
     # New payments are inserted with one anti-join; they are then the rows of this file whose stored id is
     # above the largest id before the insert. Their keys are resolved once into a second staging table
     # (no UPDATE of millions of staged rows), which the allocation then reads chunk by chunk.
@@ -387,3 +388,17 @@ def _merge_payments(conn, stage, result, errors, actor, now):
     result.inserted = conn.execute(select(func.count()).select_from(fresh)).scalar_one()
     errors.extend(allocate_new_payments(conn, fresh))
     fresh.drop(conn)
+
+
+def _lock_paid_households(conn: Connection, stage: Table) -> None:
+    """The households the file pays, locked before their ledgers are read: a staff action on one of them
+    (a seizure's money collected, a plan agreed) then commits before the allocation reads its installments,
+    or waits until the import has committed, and neither allocates against the other's stale `paid`.
+    PostgreSQL: SELECT ... FOR UPDATE over the set in id order, as the batch locks each move's set
+    (workflow/batch.select_locked), so two imports never deadlock; an import and a batch job can only
+    when a later move of the job comes back to a lower id, and PostgreSQL then rolls one back whole, to
+    be run again. SQLite: nothing, BEGIN IMMEDIATE (adapters/db.py) keeps every other writer out already."""
+    if conn.dialect.name != "postgresql":
+        return
+    conn.execute(select(households.c.id).where(households.c.household_no.in_(select(stage.c.household_no)))
+                 .order_by(households.c.id).with_for_update())

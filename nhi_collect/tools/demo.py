@@ -12,16 +12,17 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter, deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from sqlalchemy import Engine, func, select
 
 from ..adapters.db import transaction
 from ..adapters.report_files import write_all
-from ..adapters.tables import households, letters, seizures
+from ..adapters.tables import audit_log, households, letters, seizures, staff
 from ..domain.calendar import month_end
 from ..services.households import current_accounting_year
 from ..services.imports import import_file
@@ -32,12 +33,14 @@ from ..services.report import monthly
 from ..workflow.definition import Workflow
 from .feed import import_until, split_by_day
 from ..services.identity import ALLOW_AS
-from .simulation import simulate
+from ..workflow.machine import Refused
+from .simulation import SIMULATED_STAFF, simulate
 from .synthetic import generate_ward
 
 FISCAL_YEAR = 2023
 START, END = date(2023, 4, 1), date(2024, 5, 31)
 PRINT_BACKLOG_LETTERS = 10_000
+DEMO_IMPORTERS = ("demo", "feed")  # the actors of the demo's own imports (here and tools/feed.py)
 
 
 @dataclass
@@ -59,9 +62,39 @@ def stage_counts(engine: Engine) -> Counter:
         return Counter(dict(conn.execute(select(households.c.stage, func.count()).group_by(households.c.stage)).all()))
 
 
+def refuse_real_database(engine: Engine) -> None:
+    """The demo imports a synthetic ward and lets its simulated staff act as others (NHI_COLLECT_ALLOW_AS):
+    only on a fresh database or one an earlier demo made (re-running `make demo` stays possible), never
+    over real staff or real files (contract.md, who acts: --as only in simulations and training)."""
+    with engine.connect() as conn:
+        people = set(conn.execute(select(staff.c.user_name)).scalars()) - set(SIMULATED_STAFF)
+        importers = set(conn.execute(select(audit_log.c.actor).where(audit_log.c.action == "import")).scalars())
+    foreign = sorted(people | (importers - set(DEMO_IMPORTERS)))
+    if foreign:
+        raise Refused(f"the demo runs only on a fresh database or one an earlier demo made: this one has staff "
+                      f"or imports by {', '.join(foreign[:5])}, and the demo's simulated staff act as others "
+                      f"({ALLOW_AS}, allowed only in simulations and training, contract.md). Give it its own "
+                      "database with --db")
+
+
+@contextmanager
+def acting_as_allowed_here() -> Iterator[None]:
+    """NHI_COLLECT_ALLOW_AS for the demo's own simulation only, then as it was."""
+    before = os.environ.get(ALLOW_AS)
+    os.environ[ALLOW_AS] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[ALLOW_AS]
+        else:
+            os.environ[ALLOW_AS] = before
+
+
 def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 10_000, seed: int = 2023,
              progress: Callable[[str], None] = lambda _m: None,
              on_day: Callable[[date], None] = lambda _d: None, pdf_engine: str | None = None) -> DemoSummary:
+    refuse_real_database(engine)
     ward, feed = out / "ward", out / "feed"
     progress(f"generating {households_:,} households with fiscal years 2021–2023")
     generate_ward(households_, range(FISCAL_YEAR - 2, FISCAL_YEAR + 1), seed, ward)
@@ -98,12 +131,12 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
                 report = monthly(conn, current_accounting_year(on), on, workflow.targets)
             summary.reports += write_all(report, out / "reports")
 
-    # The demo's database is a training database: its simulated staff act as others, which is allowed only
-    # explicitly (contract.md, who acts); the simulation records their registration in the audit log.
-    os.environ[ALLOW_AS] = "1"
     progress("running fiscal year 2023 through the calendar, 2023-04-01 to 2024-05-31")
     started = time.perf_counter()
-    simulate(engine, workflow, START, END, feed, after_day=after_day, print_date=print_date)
+    # The demo's database is a training database (refuse_real_database): its simulated staff act as others,
+    # which is allowed only explicitly; the simulation records their registration in the audit log.
+    with acting_as_allowed_here():
+        simulate(engine, workflow, START, END, feed, after_day=after_day, print_date=print_date)
     while printing:
         printed(*printing.popleft())
     summary.run_seconds = time.perf_counter() - started

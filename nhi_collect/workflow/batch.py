@@ -34,6 +34,24 @@ def select_into_batch(conn: Connection, candidates) -> int:
     return conn.execute(select(func.count()).select_from(batch_ids)).scalar_one()
 
 
+def select_locked(conn: Connection, candidates) -> int:
+    """select_into_batch, then the batch's households locked and decided again: a staff action (or a
+    payments import) that changed one of them while the candidates were read has committed by the time
+    its lock is ours, and the household is then left out if it no longer qualifies, to be reconsidered
+    next date, instead of being moved over what that person did (a clerk agreed a plan while the
+    nightly run moved the household to the next rung). PostgreSQL: SELECT ... FOR UPDATE over the set
+    in id order, the order every set-based locker uses, then the candidates again, whose new snapshot
+    (READ COMMITTED) sees what committed meanwhile. SQLite has nothing to do: BEGIN IMMEDIATE
+    (adapters/db.py) kept every other writer out since the job began."""
+    found = select_into_batch(conn, candidates)
+    if not found or conn.dialect.name != "postgresql":
+        return found
+    in_batch = households.c.id.in_(select(batch_ids.c.household_id))
+    conn.execute(select(households.c.id).where(in_batch).order_by(households.c.id).with_for_update())
+    conn.execute(batch_ids.delete().where(batch_ids.c.household_id.not_in(candidates.where(in_batch))))
+    return conn.execute(select(func.count()).select_from(batch_ids)).scalar_one()
+
+
 def sample(conn: Connection, size: int = 5) -> list[str]:
     """A few household numbers of the batch, for --dry-run and the run report."""
     return conn.execute(select(households.c.household_no).join(batch_ids, batch_ids.c.household_id == households.c.id)

@@ -87,8 +87,9 @@ def candidates(workflow: Workflow, trigger: str, ctx: Context):
 
 
 def _decided_one_at_a_time(conn, workflow, trigger, ctx, sources) -> dict[str, list[int]]:
+    # locked before their facts are read (PostgreSQL, in id order): see batch.select_locked
     ids = conn.execute(select(households.c.id).where(households.c.stage.in_(sources))
-                       .order_by(households.c.id)).scalars().all()
+                       .order_by(households.c.id).with_for_update()).scalars().all()
     return fire_all(workflow, trigger, load_facts(conn, ids, ctx.on), ctx)
 
 
@@ -98,7 +99,7 @@ def _fire(conn, workflow, trigger, ctx, run_id, report, one_at_a_time) -> None:
         groups = _decided_one_at_a_time(conn, workflow, trigger, ctx, t.source)
         edges = [(dest, lambda ids=ids: batch.fill_batch(conn, ids)) for dest, ids in sorted(groups.items())]
     else:
-        edges = [(dest, lambda q=q: batch.select_into_batch(conn, q)) for dest, q in candidates(workflow, trigger, ctx)]
+        edges = [(dest, lambda q=q: batch.select_locked(conn, q)) for dest, q in candidates(workflow, trigger, ctx)]
     for dest, fill in edges:
         moved = fill()
         if not moved:
@@ -121,11 +122,11 @@ def _fan_out(conn, workflow: Workflow, t: Transition, ctx: Context, run_id, repo
     households selected but for has_address get its queue item instead of a letter."""
     if one_at_a_time:
         ids = conn.execute(select(households.c.id).where(households.c.stage.in_(workflow.open_stages))
-                           .order_by(households.c.id)).scalars().all()
+                           .order_by(households.c.id).with_for_update()).scalars().all()
         facts = load_facts(conn, ids, ctx.on)
         batch.fill_batch(conn, [i for i, f in facts.items() if all(guard(g).python(f, ctx) for g in t.guards)])
     else:
-        batch.select_into_batch(conn, select(households.c.id).where(
+        batch.select_locked(conn, select(households.c.id).where(
             households.c.stage.in_(workflow.open_stages), *(guard(g).sql(ctx) for g in t.guards)))
     for letter_type in t.letters:
         report.letters += batch.issue_letters(conn, workflow, letter_type, ctx.on, run_id)
