@@ -17,16 +17,17 @@ from .csv_input import UNPRINTABLE, unprintable
 
 def screen(use_case: Callable, args: tuple, kwargs: dict) -> None:
     """Refused (exit 2) when a text argument of `use_case(conn, *args, **kwargs)` holds such a character.
-    A line feed is allowed: a note written over several lines is shown as typed (an HTML form sends its
-    text area's lines with CR LF, which the web app turns into LF first)."""
+    A line break is allowed: a note written over several lines is shown as typed (LF, or CR LF as an HTML
+    form sends its text area's lines); a CR alone is refused."""
     try:
         bound = inspect.signature(use_case).bind(None, *args, **kwargs)
     except (TypeError, ValueError):
         return  # the call itself then fails the same way, or takes no named arguments to screen
     for name, value in bound.arguments.items():
         for text in _texts(value):
-            if UNPRINTABLE.search(text.replace("\n", " ")):
-                raise Refused(unprintable(text.replace("\n", " "), name.rstrip("_")))
+            lines = text.replace("\r\n", " ").replace("\n", " ")
+            if UNPRINTABLE.search(lines):
+                raise Refused(unprintable(lines, name.rstrip("_")))
 
 
 def _texts(value) -> list[str]:

@@ -77,5 +77,12 @@ def test_the_web_apps_door_refuses_the_same(ledger):
     with pytest.raises(Refused, match="summary holds U\\+2067"):
         services.transact(record_contact, services.workflow, "H1", date(2023, 9, 22), "counter",
                           summary="窓口\u2067", promise=None, actor="tanaka")
-    services.dispose()
+    with pytest.raises(Refused, match="summary holds"):  # a CR alone is no line break
+        services.transact(record_contact, services.workflow, "H1", date(2023, 9, 22), "counter",
+                          summary="窓口\r相談", promise=None, actor="tanaka")
     assert rows(ledger)[0] == 0
+    # a text area's lines as an HTML form sends them (CR LF) are kept
+    services.transact(record_contact, services.workflow, "H1", date(2023, 9, 22), "counter",
+                      summary="窓口\r\n相談", promise=None, actor="tanaka")
+    services.dispose()
+    assert rows(ledger)[0] == 1
