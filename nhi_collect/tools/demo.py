@@ -33,14 +33,22 @@ from ..services.report import monthly
 from ..workflow.definition import Workflow
 from .feed import import_until, split_by_day
 from ..services.identity import ALLOW_AS
+from ..services.signin import set_password
+from ..services.staff import register_simulated
 from ..workflow.machine import Refused
 from .simulation import SIMULATED_STAFF, simulate
-from .synthetic import generate_ward
+from .synthetic import TOWNS, generate_ward
 
 FISCAL_YEAR = 2023
 START, END = date(2023, 4, 1), date(2024, 5, 31)
 PRINT_BACKLOG_LETTERS = 10_000
 DEMO_IMPORTERS = ("demo", "feed")  # the actors of the demo's own imports (here and tools/feed.py)
+# The staff app's accounts on the demo's training database (README): clerks working the ward's towns between
+# them, so the nightly queue is assigned to them, a supervisor and an auditor. Their password is public:
+# refuse_real_database keeps the demo, and with it these accounts, off any database with real staff.
+DEMO_PASSWORD = "demo-password"
+DEMO_ACCOUNTS = {"demo-tanaka": ("田中 一郎", "clerk"), "demo-sato": ("佐藤 花子", "clerk"),
+                 "demo-suzuki": ("鈴木 課長", "supervisor"), "demo-kansa": ("監査 次郎", "auditor")}
 
 
 @dataclass
@@ -67,7 +75,7 @@ def refuse_real_database(engine: Engine) -> None:
     only on a fresh database or one an earlier demo made (re-running `make demo` stays possible), never
     over real staff or real files (contract.md, who acts: --as only in simulations and training)."""
     with engine.connect() as conn:
-        people = set(conn.execute(select(staff.c.user_name)).scalars()) - set(SIMULATED_STAFF)
+        people = set(conn.execute(select(staff.c.user_name)).scalars()) - set(SIMULATED_STAFF) - set(DEMO_ACCOUNTS)
         importers = set(conn.execute(select(audit_log.c.actor).where(audit_log.c.action == "import")).scalars())
     foreign = sorted(people | (importers - set(DEMO_IMPORTERS)))
     if foreign:
@@ -75,6 +83,19 @@ def refuse_real_database(engine: Engine) -> None:
                       f"or imports by {', '.join(foreign[:5])}, and the demo's simulated staff act as others "
                       f"({ALLOW_AS}, allowed only in simulations and training, contract.md). Give it its own "
                       "database with --db")
+
+
+def register_demo_accounts(engine: Engine, workflow: Workflow) -> None:
+    """The staff app's demo accounts, each with DEMO_PASSWORD; the clerks split the ward's towns."""
+    clerks = [user for user, (_name, role) in DEMO_ACCOUNTS.items() if role == "clerk"]
+    with transaction(engine) as conn:
+        register_simulated(conn, {user: role for user, (_name, role) in DEMO_ACCOUNTS.items()}, "demo")
+        for user, (name, _role) in DEMO_ACCOUNTS.items():
+            towns = [town for i, (town, *_rest) in enumerate(TOWNS) if user in clerks
+                     and clerks[i % len(clerks)] == user]
+            conn.execute(staff.update().where(staff.c.user_name == user)
+                         .values(full_name=name, districts=",".join(towns)))
+            set_password(conn, workflow, user, user, DEMO_PASSWORD)
 
 
 @contextmanager
@@ -136,6 +157,7 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
     # The demo's database is a training database (refuse_real_database): its simulated staff act as others,
     # which is allowed only explicitly; the simulation records their registration in the audit log.
     with acting_as_allowed_here():
+        register_demo_accounts(engine, workflow)
         simulate(engine, workflow, START, END, feed, after_day=after_day, print_date=print_date)
     while printing:
         printed(*printing.popleft())

@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from nhi_collect.adapters.db import transaction
-from nhi_collect.adapters.tables import households
+from nhi_collect.adapters.tables import households, staff
 from nhi_collect.services.identity import ALLOW_AS
 from nhi_collect.services.staff import register_simulated
-from nhi_collect.tools.demo import acting_as_allowed_here, refuse_real_database
+from nhi_collect.services.signin import sign_in
+from nhi_collect.tools.demo import DEMO_PASSWORD, acting_as_allowed_here, refuse_real_database, register_demo_accounts
+from nhi_collect.workflow.definition import load
 from nhi_collect.tools.simulation import SIMULATED_STAFF
 from nhi_collect.workflow.machine import Refused
 from tests.conftest import register_staff
@@ -28,7 +30,13 @@ def test_a_fresh_database_and_an_earlier_demos_are_the_demos_own(engine, tmp_pat
     monkeypatch.setenv(ALLOW_AS, "1")
     with transaction(engine) as conn:
         register_simulated(conn, SIMULATED_STAFF, "simulation")
+    register_demo_accounts(engine, load())
     refuse_real_database(engine)  # what a first `make demo` left: re-running it stays possible
+    with transaction(engine) as conn:  # the staff app's demo accounts sign in with the README's password
+        assert isinstance(sign_in(conn, "demo-tanaka", DEMO_PASSWORD, None), tuple)
+        towns = dict(conn.execute(select(staff.c.user_name, staff.c.districts)).all())
+    assert towns["demo-tanaka"] and towns["demo-sato"] and not set(towns["demo-tanaka"].split(",")) & set(
+        towns["demo-sato"].split(","))
 
 
 def test_real_staff_or_a_real_import_make_it_refuse(engine, tmp_path):
