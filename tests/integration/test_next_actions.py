@@ -3,6 +3,8 @@ time stops blocking; the promise to pay checked by the nightly queue computation
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, timedelta
 
 import pytest
@@ -14,6 +16,7 @@ from nhi_collect.errors import UserError
 from nhi_collect.services import actions, next_actions, proposals, queue
 from nhi_collect.services.business_date import run_date
 from nhi_collect.services.payments import record_payment
+from nhi_collect.web.render import kind_label
 from nhi_collect.workflow.facts import load_facts
 from nhi_collect.workflow.guards import Context, guard
 from nhi_collect.workflow.machine import Refused
@@ -162,7 +165,7 @@ def test_a_promise_is_broken_the_day_after_its_grace_days(ledger):
     assert night(ledger, date(2023, 10, 14)) == (("broken", date(2023, 10, 14)), 1)
     with ledger.connect() as conn:
         reason = conn.execute(select(queue_items.c.reason).where(queue_items.c.kind == "broken_promise")).scalar_one()
-        assert reason == queue.REASONS["broken_promise"]
+        assert reason == queue.REASONS["broken_promise"] and kind_label(reason) == "納付約束不履行"  # 私の仕事's kind
     with transaction(ledger) as conn:
         conn.execute(queue_items.update().values(status="closed"))
     assert night(ledger, date(2023, 10, 15)) == (("broken", date(2023, 10, 14)), 1)  # closed stays closed
@@ -176,3 +179,16 @@ def test_a_promise_needs_an_amount_and_a_date_not_before_the_contact(ledger):
     with ledger.connect() as conn:
         assert conn.execute(select(func.count()).select_from(promises)).scalar_one() == 0
         assert conn.execute(select(func.count()).select_from(contacts)).scalar_one() == 0  # one transaction
+
+
+def test_the_command_line_records_a_promise_to_pay(ledger):
+    url = ledger.url.render_as_string(hide_password=False)
+    done = subprocess.run([sys.executable, "-m", "nhi_collect", "--db", url, "--as", "clerk", "action", "contact", "H1",
+                           "--on", "2023-09-22", "--channel", "counter", "--summary", "来庁", "--with-whom", "配偶者",
+                           "--promise-to-pay", "2023-10-10:20000"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "with a promise to pay" in done.stdout
+    with ledger.connect() as conn:
+        assert conn.execute(select(contacts.c.with_whom)).scalar_one() == "配偶者"
+        assert tuple(conn.execute(select(promises.c.promised_on, promises.c.amount, promises.c.made_by)).one()) == (
+            PROMISED, 20_000, "clerk")
