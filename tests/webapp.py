@@ -51,6 +51,26 @@ def seed_ward(url: str, folder) -> str:
     return url
 
 
+def seed_casework(url: str) -> str:
+    """The ward of seed_ward after the run of ON (2023-09-20): both households' installments demanded that
+    day (deadline 09-30, a Saturday, so 10-02); H2 at a seizure notice since 09-01 with a seizure approved by
+    boss, lawful from 2023-10-03 (国税徴収法47条1項: ten days after the demand; past its deadline);
+    a second supervisor, kacho."""
+    from nhi_collect.services import actions
+    from nhi_collect.services.business_date import run_date
+    engine = make_engine(url)
+    workflow = load()
+    run_date(engine, workflow, ON)
+    with transaction(engine) as conn:
+        staff.add(conn, workflow, "admin", "kacho", "高橋 課長", "supervisor")
+        set_password(conn, workflow, "admin", "kacho", PASSWORD)
+        conn.execute(households.update().where(households.c.household_no == "H2")
+                     .values(stage="seizure_notice", stage_since=date(2023, 9, 1)))
+        actions.approve_seizure(conn, workflow, "H2", ON, "deposit", "大正銀行", 30_000, "boss")
+    engine.dispose()
+    return url
+
+
 def csrf_of(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 

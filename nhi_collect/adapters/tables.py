@@ -286,6 +286,38 @@ contacts = Table(
     Column("summary", Text, nullable=False),
     Column("promise", Text),
     Column("actor", String(60), nullable=False),
+    Column("with_whom", String(100)),  # 本人, 配偶者, 勤務先, ...: who was spoken to
+)
+
+# 納付誓約: a promise to pay made in a contact, checked by the nightly queue computation (services/promises.py):
+# kept once the household's payments from the contact's day through `promised_on` reach `amount`, broken
+# when the grace days after `promised_on` have passed without (the workflow file's policy).
+promises = Table(
+    "promises", metadata,
+    Column("id", Id, primary_key=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
+    Column("contact_id", ForeignKey("contacts.id"), nullable=False),
+    Column("promised_on", Date, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("made_by", String(60), nullable=False),
+    Column("status", String(8), nullable=False, server_default="open", index=True),  # open | kept | broken
+    Column("settled_on", Date),  # the business date found kept or broken
+)
+
+# 差押の起案: a clerk's proposal of a seizure, decided by a supervisor who did not draft it (決裁).
+seizure_proposals = Table(
+    "seizure_proposals", metadata,
+    Column("id", Id, primary_key=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
+    Column("proposed_on", Date, nullable=False),
+    Column("proposed_by", String(60), nullable=False),
+    Column("property_kind", String(20), nullable=False),
+    Column("third_party", String(100), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("status", String(10), nullable=False, server_default="open"),  # open | approved
+    Column("decided_by", String(60)),
+    Column("decided_on", Date),
 )
 
 # Work for a person: whereabouts-unknown households, returned mail, eligibility checks, ...

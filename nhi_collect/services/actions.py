@@ -20,6 +20,7 @@ from ..workflow.definition import RESUME, Workflow
 from ..workflow.facts import load_facts
 from ..workflow.guards import Context, extinction, guard
 from ..workflow.machine import Refused, require
+from . import promises
 from .identity import authorize
 from .payments import record_payment
 
@@ -81,13 +82,21 @@ def _transition(conn: Connection, workflow: Workflow, trigger: str, hid: int, on
 
 
 def record_contact(conn, workflow: Workflow, household_no: str, on: date, channel: str, summary: str,
-                   promise: str | None, actor: str):
-    """交渉記録."""
+                   promise: str | None, actor: str, *, with_whom: str | None = None,
+                   promise_to_pay: tuple[date, int] | None = None) -> int:
+    """交渉記録, with who was spoken to and a promise to pay (納付誓約: date, amount) made in it, if any;
+    `promise` is a free-text note of what was said about paying. Returns the contact's id."""
     authorize(conn, workflow, actor, "record_contact")
+    if channel not in CONTACT_CHANNELS:
+        raise UserError(f"channel {channel!r} is not one of {', '.join(CONTACT_CHANNELS)}")
     hid = locked_household(conn, household_no)
-    conn.execute(contacts.insert().values(household_id=hid, contacted_on=on, channel=channel, summary=summary,
-                                          promise=promise, actor=actor))
-    _audit(conn, actor, "contact", household_no, {"on": on, "channel": channel})
+    contact = conn.execute(contacts.insert().values(household_id=hid, contacted_on=on, channel=channel, summary=summary,
+                                                    promise=promise, actor=actor, with_whom=with_whom)
+                           .returning(contacts.c.id)).scalar_one()
+    if promise_to_pay is not None:
+        promises.make(conn, hid, contact, on, *promise_to_pay, actor)
+    _audit(conn, actor, "contact", household_no, {"on": on, "channel": channel, "promise_to_pay": promise_to_pay})
+    return contact
 
 
 def agree_plan(conn, workflow: Workflow, household_no: str, on: date, schedule: list[tuple[date, int]], actor: str):

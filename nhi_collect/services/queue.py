@@ -14,12 +14,13 @@ from sqlalchemy import Connection, bindparam, case, exists, func, select, text, 
 
 from ..adapters.queue_items import open_items
 from ..adapters.tables import (UNPAID, assessments, households, installment_plans, inquiries, investigations,
-                               queue_items, seizures, staff)
+                               promises, queue_items, seizures, staff)
 from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.facts import load_installments
 from ..workflow.machine import Refused
 from .identity import authorize, carries, duty, role_of
+from .promises import settle as settle_promises
 
 LIMITATION_WARNING_DAYS = 90
 REFRESH_LOCK = 7_115_0045  # advisory-lock key of the queue refresh (the scheduler's is 7_115_0044)
@@ -30,6 +31,7 @@ REASONS = {
     "seizure_approval": "差押決裁 (supervisor): the seizure notice's reply period has passed",
     "seizure_collection": "差押物の取立: an executed seizure has collected nothing yet",
     "broken_plan": "分納不履行: the installment plan was broken; contact the household",
+    "broken_promise": "納付約束不履行: a promise to pay was not kept by its date and the grace days; contact the household",
     "limitation_due": "時効管理: an installment's limitation completes within 90 days",
     "special_review": "特別療養費の予告審査: over a year in arrears (国民健康保険法9条・54条の3)",
 }
@@ -65,6 +67,9 @@ def refresh(conn: Connection, workflow: Workflow, on: date) -> int:
         seizures.c.executed_on.is_not(None), seizures.c.collected == 0, seizures.c.released_on.is_(None)), 14)
     opened += _open_for(conn, "broken_plan", on, ids.join(installment_plans, installment_plans.c.household_id == households.c.id).where(
         installment_plans.c.status == "broken", installment_plans.c.ended_on >= on - timedelta(days=30)), 7)
+    settle_promises(conn, workflow, on)  # one item per promise, on the day it is found broken
+    opened += _open_for(conn, "broken_promise", on, ids.join(promises, promises.c.household_id == households.c.id)
+                        .where(promises.c.status == "broken", promises.c.settled_on == on), 3)
     overdue = select(assessments.c.household_id).where(UNPAID > 0, assessments.c.due_date < on - timedelta(days=365))
     opened += _open_for(conn, "special_review", on, ids.where(households.c.id.in_(overdue),
                                                               households.c.stage.not_in(workflow.closed_stages)), 30)

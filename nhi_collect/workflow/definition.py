@@ -66,6 +66,7 @@ class Policy:
     min_balance: int
     reply_days: int
     plan_grace_days: int
+    promise_grace_days: int
     band_months: int
 
 

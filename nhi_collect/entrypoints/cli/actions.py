@@ -21,6 +21,13 @@ def parse_schedule(_ctx, _param, value):
         raise click.BadParameter("expected DATE:AMOUNT,DATE:AMOUNT,... e.g. 2023-08-31:10000") from None
 
 
+def parse_promise(ctx, param, value):
+    schedule = parse_schedule(ctx, param, value)
+    if schedule is not None and len(schedule) != 1:
+        raise click.BadParameter("expected one DATE:AMOUNT, e.g. 2023-10-31:20000")
+    return schedule[0] if schedule else None
+
+
 def parse_inquiries(_ctx, _param, values):
     try:
         return [tuple(v.split(":", 1)) for v in values if v.split(":", 1)[1]]
@@ -38,12 +45,15 @@ def action():
 @ON
 @click.option("--channel", type=click.Choice(CONTACT_CHANNELS), required=True)
 @click.option("--summary", required=True)
-@click.option("--promise")
+@click.option("--promise", help="What was said about paying (a note).")
+@click.option("--with-whom", help="Who was spoken to (本人, 配偶者, ...).")
+@click.option("--promise-to-pay", callback=parse_promise, help="DATE:AMOUNT promised (納付誓約), checked nightly.")
 @pass_services
-def action_contact(obj: Services, household_no, on, channel, summary, promise):
+def action_contact(obj: Services, household_no, on, channel, summary, promise, with_whom, promise_to_pay):
     """交渉記録: record a contact with the household."""
-    obj.transact(use.record_contact, obj.workflow, household_no, today_or(obj, on), channel, summary, promise, obj.actor)
-    click.echo(f"{household_no}: contact recorded")
+    obj.transact(use.record_contact, obj.workflow, household_no, today_or(obj, on), channel, summary, promise, obj.actor,
+                 with_whom=with_whom, promise_to_pay=promise_to_pay)
+    click.echo(f"{household_no}: contact recorded" + (" with a promise to pay" if promise_to_pay else ""))
 
 
 @action.command("plan")

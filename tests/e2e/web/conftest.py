@@ -44,13 +44,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def serve(url: str, folder):
+    """The app on `url` served by uvicorn on a free loopback port: yields its base URL."""
     import uvicorn
 
     from nhi_collect.web import create_app
-    folder = tmp_path_factory.mktemp("web")
-    url = seed_ward(f"sqlite:///{folder / 'ward.db'}", folder)
     app = create_app(Settings.from_options(url, folder / "out", environ={}, today=lambda: ON))
     port = _free_port()
     uvicorn_server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -63,6 +61,13 @@ def server(tmp_path_factory):
     yield f"http://127.0.0.1:{port}"
     uvicorn_server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The ward of tests/webapp.py (a module may override this fixture with another ward, through serve)."""
+    folder = tmp_path_factory.mktemp("web")
+    yield from serve(seed_ward(f"sqlite:///{folder / 'ward.db'}", folder), folder)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,71 @@
+"""差押の起案 and its 決裁: a clerk proposes a seizure (property, third party, amount, a note); a supervisor who
+did not draft it approves it through services/actions.approve_seizure with the proposal's data. One who drafts
+a decision never approves it (決裁: 起案者と決裁者の分離), whatever their role."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection, select, update
+
+from ..adapters.tables import households, seizure_proposals
+from ..errors import UserError
+from ..workflow.definition import Workflow
+from ..workflow.machine import Refused
+from .actions import PROPERTY_KINDS, approve_seizure, locked_household, third_party_address
+from .identity import audit, authorize
+
+SEPARATION = ("決裁: 起案者と決裁者の分離 — the supervisor who approves a seizure must not be the one who proposed "
+              "it (a decision in writing is checked by a second person)")
+
+
+def stage_refusal(stage: str) -> str | None:
+    """actions.approve_seizure's rule of the ladder, which a proposal follows too."""
+    if stage != "seizure_notice":
+        return f"a seizure is approved only after a seizure notice (stage is {stage}): no rung may be skipped"
+    return None
+
+
+def propose_seizure(conn: Connection, workflow: Workflow, household_no: str, on: date, property_kind: str,
+                    third_party: str, amount: int, note: str, actor: str) -> int:
+    authorize(conn, workflow, actor, "propose_seizure")
+    if property_kind not in PROPERTY_KINDS:
+        raise UserError(f"property kind {property_kind!r} is not one of {', '.join(PROPERTY_KINDS)}")
+    if amount <= 0:
+        raise UserError(f"the amount to seize must be a positive whole number of yen, not {amount}")
+    third_party_address(workflow, third_party)
+    hid = locked_household(conn, household_no)
+    if refusal := stage_refusal(conn.execute(select(households.c.stage).where(households.c.id == hid)).scalar()):
+        raise Refused(refusal)
+    proposal = conn.execute(seizure_proposals.insert().values(
+        household_id=hid, proposed_on=on, proposed_by=actor, property_kind=property_kind, third_party=third_party,
+        amount=amount, note=note).returning(seizure_proposals.c.id)).scalar_one()
+    audit(conn, actor, "propose_seizure", "household", household_no, {"on": on, "proposal": proposal,
+          "kind": property_kind, "third_party": third_party, "amount": amount})
+    return proposal
+
+
+def approve_proposal(conn: Connection, workflow: Workflow, household_no: str, proposal_id: int, on: date,
+                     actor: str) -> None:
+    """The supervisor's approval of an open proposal: the seizure approved with the proposal's data."""
+    authorize(conn, workflow, actor, "approve_seizure")
+    hid = locked_household(conn, household_no)
+    p = conn.execute(select(seizure_proposals).where(seizure_proposals.c.id == proposal_id,
+                                                     seizure_proposals.c.household_id == hid)).first()
+    if p is None:
+        raise UserError(f"no seizure proposal {proposal_id} for household {household_no}")
+    if p.status != "open":
+        raise Refused(f"seizure proposal {proposal_id} is already {p.status} by {p.decided_by}: one decision each")
+    if p.proposed_by == actor:
+        raise Refused(SEPARATION)
+    approve_seizure(conn, workflow, household_no, on, p.property_kind, p.third_party, p.amount, actor)
+    conn.execute(update(seizure_proposals).where(seizure_proposals.c.id == proposal_id)
+                 .values(status="approved", decided_by=actor, decided_on=on))
+
+
+def open_proposals(conn: Connection, household_id: int) -> list[dict]:
+    rows = conn.execute(select(seizure_proposals).where(seizure_proposals.c.household_id == household_id,
+                                                        seizure_proposals.c.status == "open")
+                        .order_by(seizure_proposals.c.id)).all()
+    return [{"id": r.id, "proposed_on": r.proposed_on, "proposed_by": r.proposed_by, "property_kind": r.property_kind,
+             "third_party": r.third_party, "amount": r.amount, "note": r.note} for r in rows]
