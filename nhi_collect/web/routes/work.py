@@ -37,8 +37,10 @@ def posted_conditions(staff: str = Form(""), kind: str = Form(""), district: str
 
 
 def _filter(web: Web, raw: dict) -> queue.QueueFilter:
-    """Whose items by default: one's own if one works the queue, else everyone's (a supervisor's team view)."""
-    mine = carries(web.workflow, web.session.role, "work_queue")
+    """Whose items by default: one's own for a clerk; the whole team's for one who reassigns work (a
+    supervisor) or who works no queue (an auditor)."""
+    role = web.session.role
+    mine = carries(web.workflow, role, "work_queue") and not carries(web.workflow, role, "reassign_work")
     return queue.QueueFilter.from_params(raw, web.user if mine else queue.QueueFilter.EVERYONE)
 
 
