@@ -166,21 +166,22 @@ class QueueFilter:
         return {k: str(v) for k, v in shown.items() if v is not None}
 
 
-# Priority: nearest limitation date, then amount, then age of arrears (ix_queue_items_open_priority).
-PRIORITY = (queue_items.c.limitation_on.asc().nulls_last(), queue_items.c.amount.desc(),
-            queue_items.c.oldest_due.asc().nulls_last(), queue_items.c.id.asc())
+def _priority(items):
+    """Nearest limitation date, then amount, then age of arrears (of `items`: the table or a page of it)."""
+    return (items.c.limitation_on.asc().nulls_last(), items.c.amount.desc(), items.c.oldest_due.asc().nulls_last(),
+            items.c.id.asc())
 
 
 def _listed(query, on: date, where: QueueFilter):
-    query = query.select_from(queue_items.join(households)).where(queue_items.c.status == "open",
-                                                                  queue_items.c.created_on <= on)
+    query = query.where(queue_items.c.status == "open", queue_items.c.created_on <= on)
     if where.staff_user:
         query = query.where((queue_items.c.assigned_to == where.staff_user)
                             | (queue_items.c.claimed_by == where.staff_user))
     if where.kind:
         query = query.where(queue_items.c.kind == where.kind)
     if where.district:
-        query = query.where(households.c.district == where.district)
+        query = query.where(queue_items.c.household_id.in_(
+            select(households.c.id).where(households.c.district == where.district)))
     if where.min_amount is not None:
         query = query.where(queue_items.c.amount >= where.min_amount)
     if where.max_amount is not None:
@@ -192,7 +193,8 @@ def _listed(query, on: date, where: QueueFilter):
 
 def listed_households(on: date, where: QueueFilter = QueueFilter(), limit: int | None = None, offset: int = 0):
     """The households `items` lists (the same page of it), as a SELECT (for the access log)."""
-    page = _listed(select(queue_items.c.household_id), on, where).order_by(*PRIORITY).limit(limit).offset(offset)
+    page = _listed(select(queue_items.c.household_id), on, where).order_by(*_priority(queue_items))
+    page = page.limit(limit).offset(offset)
     page = page.subquery()
     return select(page.c.household_id)  # the caller's DISTINCT applies outside the page's ORDER BY
 
@@ -202,13 +204,15 @@ def items(conn: Connection, on: date, where: QueueFilter = QueueFilter(), limit:
     """Open items in priority order (sorted and paged by the database, never in Python over the whole queue).
     `exclude` leaves out items (those skipped in a round); `unclaimed_or` keeps only items nobody holds or
     that person holds (what a round may take next)."""
-    query = _listed(select(queue_items, households.c.household_no, households.c.head_name,
-                           households.c.district), on, where)
+    query = _listed(select(queue_items), on, where)
     if exclude:
         query = query.where(queue_items.c.id.not_in(exclude))
     if unclaimed_or:
         query = query.where(queue_items.c.claimed_by.is_(None) | (queue_items.c.claimed_by == unclaimed_or))
-    rows = conn.execute(query.order_by(*PRIORITY).limit(limit).offset(offset)).all()
+    # the page is chosen before the join, so the database sorts only for the page (top-N), not every row
+    page = query.order_by(*_priority(queue_items)).limit(limit).offset(offset).subquery()
+    rows = conn.execute(select(page, households.c.household_no, households.c.head_name, households.c.district)
+                        .join(households, households.c.id == page.c.household_id).order_by(*_priority(page))).all()
     return [{"id": r.id, "kind": r.kind, "household_no": r.household_no, "head_name": r.head_name,
              "district": r.district, "reason": r.reason, "due_on": r.due_on.isoformat(),
              "limitation_on": r.limitation_on.isoformat() if r.limitation_on else None, "amount": r.amount,
