@@ -343,6 +343,12 @@ queue_items = Table(
     UniqueConstraint("kind", "household_id", "created_on"),
 )
 
+# A person's queue (my work) reads the open items assigned to or held by them: indexes on the open ones only,
+# so the closed history of years does not slow the morning's list.
+_open_item = queue_items.c.status == "open"
+Index("ix_queue_items_open_assigned", queue_items.c.assigned_to, sqlite_where=_open_item, postgresql_where=_open_item)
+Index("ix_queue_items_open_claimed", queue_items.c.claimed_by, sqlite_where=_open_item, postgresql_where=_open_item)
+
 # Who may act: clerks work queues and record actions, supervisors decide (決裁), auditors read the access log.
 staff = Table(
     "staff", metadata,
@@ -367,6 +373,18 @@ web_sessions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_seen", DateTime(timezone=True), nullable=False),
     Column("client", String(60)),
+)
+
+# A person's saved filters of the work queue (私の仕事: "泉尾, over 50,000 yen"): the filter's conditions as
+# the JSON of services/queue.QueueFilter.params, one name per person.
+saved_filters = Table(
+    "saved_filters", metadata,
+    Column("id", Id, primary_key=True),
+    Column("user_name", ForeignKey("staff.user_name"), nullable=False),
+    Column("name", String(60), nullable=False),
+    Column("conditions", Text, nullable=False),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("user_name", "name"),
 )
 
 # Every web sign-in attempt, successful or not, with the user name as typed (append-only).

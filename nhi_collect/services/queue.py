@@ -8,6 +8,7 @@ live in queue_items already; `refresh` adds those that follow from the ledger's 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import Connection, bindparam, case, exists, func, select, text, update
@@ -130,30 +131,129 @@ def _assign(conn: Connection, workflow: Workflow) -> None:
                 .values(assigned_to=user))
 
 
-def _listed(query, on: date, staff_user: str | None, kind: str | None):
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which open items a list shows: whose (assigned or held), kind, district, overdue amount range, and age of
+    arrears (the oldest unpaid installment due at least `overdue_days` days before the date). Applied in SQL."""
+    staff_user: str | None = None
+    kind: str | None = None
+    district: str | None = None
+    min_amount: int | None = None
+    max_amount: int | None = None
+    overdue_days: int | None = None
+
+    def without_kind(self) -> "QueueFilter":
+        return replace(self, kind=None)
+
+    EVERYONE = "*"  # `staff` in params: every person's items (absent: the caller's default person)
+
+    @classmethod
+    def from_params(cls, params, default_staff: str | None = None) -> "QueueFilter":
+        """From a form's or a saved filter's strings (empty: no condition); a bad number is a UserError."""
+        def number(name: str) -> int | None:
+            text = (params.get(name) or "").replace(",", "").strip()
+            if not text:
+                return None
+            if not text.isdigit():
+                raise UserError(f"{name} must be a whole number of yen or days, not {text!r}")
+            return int(text)
+        person = (params.get("staff") or "").strip() or default_staff
+        return cls(staff_user=None if person == cls.EVERYONE else person,
+                   kind=(params.get("kind") or "").strip() or None,
+                   district=(params.get("district") or "").strip() or None,
+                   min_amount=number("min_amount"), max_amount=number("max_amount"),
+                   overdue_days=number("overdue_days"))
+
+    def params(self) -> dict[str, str]:
+        """The conditions as strings (a form's fields, a saved filter), the inverse of `from_params`."""
+        shown = {"staff": self.staff_user or self.EVERYONE, "kind": self.kind, "district": self.district,
+                 "min_amount": self.min_amount, "max_amount": self.max_amount, "overdue_days": self.overdue_days}
+        return {k: str(v) for k, v in shown.items() if v is not None}
+
+
+def _priority(items):
+    """Nearest limitation date, then amount, then age of arrears (of `items`: the table or a page of it)."""
+    return (items.c.limitation_on.asc().nulls_last(), items.c.amount.desc(), items.c.oldest_due.asc().nulls_last(),
+            items.c.id.asc())
+
+
+def _listed(query, on: date, where: QueueFilter):
     query = query.where(queue_items.c.status == "open", queue_items.c.created_on <= on)
-    if staff_user:
-        query = query.where((queue_items.c.assigned_to == staff_user) | (queue_items.c.claimed_by == staff_user))
-    if kind:
-        query = query.where(queue_items.c.kind == kind)
+    if where.staff_user:
+        query = query.where((queue_items.c.assigned_to == where.staff_user)
+                            | (queue_items.c.claimed_by == where.staff_user))
+    if where.kind:
+        query = query.where(queue_items.c.kind == where.kind)
+    if where.district:
+        query = query.where(queue_items.c.household_id.in_(
+            select(households.c.id).where(households.c.district == where.district)))
+    if where.min_amount is not None:
+        query = query.where(queue_items.c.amount >= where.min_amount)
+    if where.max_amount is not None:
+        query = query.where(queue_items.c.amount <= where.max_amount)
+    if where.overdue_days is not None:
+        query = query.where(queue_items.c.oldest_due <= on - timedelta(days=where.overdue_days))
     return query
 
 
-def listed_households(on: date, staff_user: str | None = None, kind: str | None = None):
-    """The households `items` lists, as a SELECT (for the access log)."""
-    return _listed(select(queue_items.c.household_id), on, staff_user, kind)
+def listed_households(on: date, where: QueueFilter = QueueFilter(), limit: int | None = None, offset: int = 0):
+    """The households `items` lists (the same page of it), as a SELECT (for the access log)."""
+    page = _listed(select(queue_items.c.household_id), on, where).order_by(*_priority(queue_items))
+    page = page.limit(limit).offset(offset)
+    page = page.subquery()
+    return select(page.c.household_id)  # the caller's DISTINCT applies outside the page's ORDER BY
 
 
-def items(conn: Connection, on: date, staff_user: str | None = None, kind: str | None = None) -> list[dict]:
-    """Open items in priority order: nearest limitation date, then amount, then age of arrears."""
-    rows = conn.execute(_listed(select(queue_items, households.c.household_no, households.c.head_name,
-                                       households.c.district).join(households), on, staff_user, kind)).all()
-    rows.sort(key=lambda r: (r.limitation_on or date.max, -r.amount, r.oldest_due or date.max, r.id))
+def items(conn: Connection, on: date, where: QueueFilter = QueueFilter(), limit: int | None = None,
+          offset: int = 0, exclude: tuple[int, ...] = (), unclaimed_or: str | None = None) -> list[dict]:
+    """Open items in priority order (sorted and paged by the database, never in Python over the whole queue).
+    `exclude` leaves out items (those skipped in a round); `unclaimed_or` keeps only items nobody holds or
+    that person holds (what a round may take next)."""
+    query = _listed(select(queue_items), on, where)
+    if exclude:
+        query = query.where(queue_items.c.id.not_in(exclude))
+    if unclaimed_or:
+        query = query.where(queue_items.c.claimed_by.is_(None) | (queue_items.c.claimed_by == unclaimed_or))
+    # the page is chosen before the join, so the database sorts only for the page (top-N), not every row
+    page = query.order_by(*_priority(queue_items)).limit(limit).offset(offset).subquery()
+    rows = conn.execute(select(page, households.c.household_no, households.c.head_name, households.c.district)
+                        .join(households, households.c.id == page.c.household_id).order_by(*_priority(page))).all()
     return [{"id": r.id, "kind": r.kind, "household_no": r.household_no, "head_name": r.head_name,
              "district": r.district, "reason": r.reason, "due_on": r.due_on.isoformat(),
              "limitation_on": r.limitation_on.isoformat() if r.limitation_on else None, "amount": r.amount,
              "oldest_due": r.oldest_due.isoformat() if r.oldest_due else None, "assigned_to": r.assigned_to,
              "claimed_by": r.claimed_by} for r in rows]
+
+
+def counts(conn: Connection, on: date, where: QueueFilter = QueueFilter()) -> list[tuple[str, str, int]]:
+    """(kind, reason, number of items) under the filter but for its kind, most first: the counts per kind
+    that the list offers as a filter."""
+    rows = conn.execute(_listed(select(queue_items.c.kind, func.min(queue_items.c.reason), func.count()), on,
+                                where.without_kind()).group_by(queue_items.c.kind)).all()
+    return sorted(((k, r, n) for k, r, n in rows), key=lambda x: (-x[2], x[0]))
+
+
+def item(conn: Connection, item_id: int) -> dict:
+    """One item with its household's summary (a round's page: whom to phone, what is owed, why)."""
+    row = conn.execute(select(queue_items, households.c.household_no, households.c.head_name,
+                              households.c.head_name_kana, households.c.phone, households.c.district,
+                              households.c.stage).join(households).where(queue_items.c.id == item_id)).first()
+    if row is None:
+        raise UserError(f"no queue item {item_id}")
+    return {"id": row.id, "kind": row.kind, "household_id": row.household_id, "household_no": row.household_no,
+            "head_name": row.head_name, "head_name_kana": row.head_name_kana, "phone": row.phone,
+            "district": row.district, "stage": row.stage, "reason": row.reason, "status": row.status,
+            "amount": row.amount, "oldest_due": row.oldest_due, "limitation_on": row.limitation_on,
+            "due_on": row.due_on, "assigned_to": row.assigned_to, "claimed_by": row.claimed_by, "note": row.note}
+
+
+def workers(conn: Connection, workflow: Workflow) -> list[dict]:
+    """The active staff who work the queue (whom a supervisor may give an item to), with their districts."""
+    return [{"user": r.user_name, "name": r.full_name, "districts": [d.strip() for d in r.districts.split(",")
+                                                                  if d.strip()]}
+            for r in conn.execute(select(staff.c.user_name, staff.c.full_name, staff.c.districts).where(
+                staff.c.active.is_(True), staff.c.role.in_(workflow.roles[duty(workflow, "work_queue")]))
+                .order_by(staff.c.user_name))]
 
 
 def _locked_item(conn: Connection, item_id: int):

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, select
 from ..adapters.tables import households, letters, queue_items
 from ..errors import UserError
 from ..workflow.definition import Workflow
+from ..workflow.machine import Refused
 from . import queue
 from .actions import household_id
 from .households import show_household
@@ -19,15 +20,53 @@ from .identity import audit, authorize
 from .letters import find_letter, list_letters, mark_returned, reprint
 from .staff import log_access, log_reads
 
+ROUND_LOOKAHEAD = 20  # candidates a round's next step tries when others claim the first ones at the same moment
 
-def todays_queue(conn: Connection, workflow: Workflow, on: date, user: str, staff_user: str | None = None,
-                 kind: str | None = None) -> list[dict]:
+
+def todays_queue(conn: Connection, workflow: Workflow, on: date, user: str,
+                 where: queue.QueueFilter = queue.QueueFilter(), limit: int | None = None,
+                 offset: int = 0) -> list[dict]:
     """The queue as the last business date's run left it (services/business_date.py), in priority order:
-    reading it costs an indexed query, whatever the ward's size."""
+    reading it costs an indexed query, whatever the ward's size. The households listed are logged."""
     authorize(conn, workflow, user, "read_queue")
-    rows = queue.items(conn, on, staff_user, kind)
-    log_reads(conn, user, queue.listed_households(on, staff_user, kind), "work queue", "queue")
+    rows = queue.items(conn, on, where, limit, offset)
+    log_reads(conn, user, queue.listed_households(on, where, limit, offset), "work queue", "queue")
     return rows
+
+
+def my_work(conn: Connection, workflow: Workflow, on: date, user: str, where: queue.QueueFilter,
+            limit: int, offset: int = 0) -> dict:
+    """A page of the queue under a filter, with the counts per kind (the filter but for its kind) and the
+    number of items the filter finds."""
+    rows = todays_queue(conn, workflow, on, user, where, limit, offset)
+    per_kind = queue.counts(conn, on, where)
+    total = sum(n for kind, _, n in per_kind if where.kind in (None, kind))
+    return {"items": rows, "counts": per_kind, "total": total}
+
+
+def next_in_round(conn: Connection, workflow: Workflow, on: date, user: str, where: queue.QueueFilter,
+                  skipped: tuple[int, ...] = ()) -> int | None:
+    """A phone round's next item (OCA's one-by-one reminders): the first in priority order under the filter,
+    not skipped in this round, that the person holds already or claims now; None when none is left.
+    A claim lost to another clerk a moment earlier (compare-and-set) moves on to the following item."""
+    authorize(conn, workflow, user, "work_queue")
+    for candidate in queue.items(conn, on, where, ROUND_LOOKAHEAD, exclude=skipped, unclaimed_or=user):
+        if candidate["claimed_by"] == user:
+            return candidate["id"]
+        try:
+            claim_item(conn, workflow, candidate["id"], user)
+        except Refused:
+            continue
+        return candidate["id"]
+    return None
+
+
+def round_item(conn: Connection, workflow: Workflow, item_id: int, user: str) -> dict:
+    """A round's item with its household's summary (name, kana, phone, amount, stage): a read, logged."""
+    authorize(conn, workflow, user, "read_queue")
+    shown = queue.item(conn, item_id)
+    log_access(conn, user, shown["household_id"], f"queue item {item_id}", "queue round")
+    return shown
 
 
 def refresh_queue(conn: Connection, workflow: Workflow, on: date, user: str) -> int:

@@ -118,7 +118,7 @@ def test_priority_assignment_and_compare_and_set_claims(ledger):
             conn.execute(installment_plans.insert().values(household_id=actions.household_id(conn, hno), agreed_on=ON,
                                                            agreed_by="tanaka", status="broken", ended_on=ON))
         queue.refresh(conn, WORKFLOW, ON)
-        rows = queue.items(conn, ON, kind="broken_plan")
+        rows = queue.items(conn, ON, queue.QueueFilter(kind="broken_plan"))
     assert [r["household_no"] for r in rows] == ["H2", "H1"]  # no limitation date yet: the larger amount first
     assert {r["household_no"]: r["assigned_to"] for r in rows} == {"H1": "tanaka", "H2": "sato"}
     item = rows[1]["id"]
@@ -137,7 +137,8 @@ def test_priority_assignment_and_compare_and_set_claims(ledger):
         queue.reassign(conn, WORKFLOW, item, "sato", "boss")
         queue.claim(conn, WORKFLOW, item, "sato")
         queue.close(conn, WORKFLOW, item, "sato", "電話で分納を再約束", ON)
-        assert queue.items(conn, ON, staff_user="sato", kind="broken_plan") == [rows[0] | {"claimed_by": None}]
+        sato = queue.QueueFilter(staff_user="sato", kind="broken_plan")
+        assert queue.items(conn, ON, sato) == [rows[0] | {"claimed_by": None}]
 
 
 def _claim_in_process(url: str, item: int, user: str, start, results) -> None:

@@ -66,7 +66,8 @@ def queue(ctx, on, staff_user, kind, as_json):
     if ctx.invoked_subcommand:
         return
     obj: Services = ctx.obj
-    rows = obj.transact(todays_queue, obj.workflow, today_or(obj, on), obj.actor, staff_user, kind)
+    rows = obj.transact(todays_queue, obj.workflow, today_or(obj, on), obj.actor,
+                        work_queue.QueueFilter(staff_user=staff_user, kind=kind))
     emit(rows, as_json, "\n".join(
         f"{r['id']:>7} {r['kind']:<24}{r['household_no']:<14}{r['amount']:>10,} yen  due {r['due_on']}  "
         f"limitation {r['limitation_on'] or '—':<10}  {r['assigned_to'] or '—'}"
