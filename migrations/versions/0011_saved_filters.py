@@ -1,7 +1,7 @@
 """saved filters of the work queue per person; indexes of a person's open items
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-03 09:00:00
 """
 from alembic import op
