@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timezone
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, or_, select, update
 
 from ..adapters.tables import (UNPAID, audit_log, contacts, households, installment_plans, inquiries, investigations,
                                letters, plan_schedule, seizures, suspensions)
 from ..errors import UserError
-from ..workflow import batch
+from ..workflow import batch, release
 from ..workflow.definition import RESUME, Workflow
 from ..workflow.facts import load_facts
 from ..workflow.guards import Context, extinction, guard
@@ -25,6 +25,7 @@ from .payments import record_payment
 
 INQUIRY_KINDS = ("bank", "employer", "pension", "insurance", "real_estate")
 PROPERTY_KINDS = ("deposit", "wage", "pension", "insurance", "real_estate")
+CONTINUING_KINDS = ("wage", "pension")  # 国税徴収法66条: the seizure reaches each later payment
 SUSPENSION_GROUNDS = ("no_property", "hardship", "unknown")  # 地方税法15条の7第1項第1号〜第3号
 CONTACT_CHANNELS = ("phone", "counter", "visit", "letter", "email")
 
@@ -65,17 +66,23 @@ def _letter(conn: Connection, workflow: Workflow, letter_type: str, hid: int, on
                                                    letters.c.issued_on == on).order_by(letters.c.id.desc())).scalar()
 
 
-def _transition(conn: Connection, workflow: Workflow, trigger: str, hid: int, on: date, actor: str) -> str:
+def _transition(conn: Connection, workflow: Workflow, trigger: str, hid: int, on: date, actor: str,
+                before_letters=None) -> str:
     """Fire `trigger` for one household through the Machine (refusing with the rule), then record it
-    with the letters and the ends the workflow file declares for it."""
+    with the letters and the ends the workflow file declares for it; `before_letters` records what the
+    letters print once the move is allowed."""
     facts = load_facts(conn, [hid], on)[hid]
     dest = require(workflow, trigger, facts, Context(on, workflow.policy))
     t = workflow.transition(trigger)
+    if before_letters is not None:
+        before_letters()
     batch.prepare(conn)
     batch.fill_batch(conn, [hid])
     for letter_type in t.letters:
         batch.issue_letters(conn, workflow, letter_type, on, None)
     batch.end_records(conn, t.ends, on)
+    if "seizure" in t.ends:
+        release.end_for_batch(conn, workflow, t.ends["seizure"], on, None)
     batch.move(conn, trigger, t.dest if t.dest == RESUME else dest, on, actor, None, workflow.side_stages)
     return dest
 
@@ -208,16 +215,23 @@ def execute_seizure(conn, workflow: Workflow, household_no: str, on: date, actor
     地方自治法231条の3③: the guard has_ripe_installment)."""
     authorize(conn, workflow, actor, "seize")
     hid = locked_household(conn, household_no)
-    dest = _transition(conn, workflow, "seize", hid, on, actor)  # with its letters (差押調書, 債権差押通知書)
-    conn.execute(update(seizures).where(seizures.c.household_id == hid, seizures.c.executed_on.is_(None),
-                                        seizures.c.released_on.is_(None)).values(executed_on=on))
+    approved = conn.execute(select(seizures.c.id).where(seizures.c.household_id == hid, seizures.c.executed_on.is_(None),
+                                                        seizures.c.released_on.is_(None))).scalars().all()
+
+    def executed() -> None:  # what the letters (差押調書, 債権差押通知書) list: the installments ripe today
+        conn.execute(update(seizures).where(seizures.c.id.in_(approved)).values(executed_on=on))
+        release.cover(conn, on, approved)
+
+    dest = _transition(conn, workflow, "seize", hid, on, actor, executed)
     _audit(conn, actor, "execute_seizure", household_no, {"on": on})
     return dest
 
 
 def collect_from_seizure(conn, workflow: Workflow, household_no: str, on: date, amount: int, actor: str) -> None:
     """Money received from the third-party debtor of an executed seizure (取立て, 国税徴収法67条): a payment
-    of channel `seizure`, applied oldest first; the seizure is then released."""
+    of channel `seizure`, applied oldest first. A seized deposit or policy is thereby spent and the seizure
+    ends (reason collected); a seizure of wages or a pension reaches every later payment (継続収入, 66条) and
+    runs on until its installments are paid. Any seizure whose installments are now paid is released."""
     authorize(conn, workflow, actor, "collect_from_seizure")
     if amount <= 0:
         raise UserError(f"the amount collected must be a positive whole number of yen, not {amount}")
@@ -228,9 +242,38 @@ def collect_from_seizure(conn, workflow: Workflow, household_no: str, on: date, 
     if seizure is None:
         raise Refused("no executed seizure to collect from")
     record_payment(conn, hid, f"SZ{seizure.id:08d}-{on:%Y%m%d}", on, amount, "seizure")
+    ends = {} if seizure.property_kind in CONTINUING_KINDS else {"released_on": on, "release_reason": release.COLLECTED}
     conn.execute(update(seizures).where(seizures.c.id == seizure.id)
-                 .values(collected=seizures.c.collected + amount, released_on=on))
+                 .values(collected=seizures.c.collected + amount, **ends))
+    release.release_due(conn, workflow, on, None, [hid])
     _audit(conn, actor, "collect_from_seizure", household_no, {"on": on, "amount": amount})
+
+
+def release_seizure(conn, workflow: Workflow, household_no: str, on: date, actor: str, withdraw: bool = False,
+                    third_party: str | None = None) -> int:
+    """差押解除 now rather than at night: the releases the law requires (国税徴収法79条1項: installments paid or
+    extinguished; 地方税法15条の7第3項: suspended), or with `withdraw` the seizures (at `third_party`, or
+    all) given up on request (79条2項), approvals not yet executed included. A withdrawal renews no
+    limitation (民法148条2項ただし書). Returns how many seizures were released."""
+    authorize(conn, workflow, actor, "release_seizure")
+    hid = locked_household(conn, household_no)
+    if withdraw:
+        chosen = select(seizures.c.id).where(seizures.c.household_id == hid, seizures.c.released_on.is_(None),
+                                             or_(seizures.c.executed_on.is_(None), seizures.c.executed_on <= on),
+                                             *((seizures.c.third_party == third_party,) if third_party else ()))
+        released, _ = release.end(conn, workflow, chosen, release.WITHDRAWN, on, None)
+        if not released:
+            raise Refused(f"household {household_no} has no seizure{' at ' + third_party if third_party else ''} "
+                          "to withdraw (国税徴収法79条2項 releases a seizure in force)")
+    else:
+        released, _ = release.release_due(conn, workflow, on, None, [hid])
+        if not released:
+            raise Refused(f"no seizure of household {household_no} must be released on {on}: 国税徴収法79条1項 "
+                          "requires it once the installments it covers are paid or extinguished, 地方税法15条の7第3項 "
+                          "once enforcement is suspended; to give one up on request, withdraw it (79条2項)")
+    _audit(conn, actor, "release_seizure", household_no, {"on": on, "withdraw": withdraw, "third_party": third_party,
+                                                          "released": released})
+    return released
 
 
 def suspend(conn, workflow: Workflow, household_no: str, on: date, ground: str, actor: str,
@@ -290,6 +333,7 @@ def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str,
     rows = [{"assessment_id": ids[(i.fiscal_year, i.installment)], "written_off_on": on, "amount": i.unpaid,
              "ground": ground, "decided_by": actor} for i, (_, ground) in extinct]
     conn.execute(write_offs.insert(), rows)
+    release.release_due(conn, workflow, on, None, [hid])  # 国税徴収法79条1項1号: a seizure of nothing owed
     _audit(conn, actor, "write_off", household_no, {
         "on": on, "to": dest, "installments": [{"fiscal_year": i.fiscal_year, "installment": i.installment,
                                                 "amount": i.unpaid, "ground": ground, "extinguished_on": d}

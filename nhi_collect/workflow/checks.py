@@ -17,8 +17,8 @@ WARD_KEYS = ("name", "section", "address", "phone")  # printed on every letter (
 APPEAL_KEYS = ("review_board", "review_months", "court_months", "defendant", "defendant_representative")
 STAGE_KINDS = ("initial", "rung", "side", "closed")
 RECIPIENTS = ("household", "third_party")
-DETAILS = ("inquiry", "seizure", "plan", "suspension")  # the records services/letters.py reads for a template
-ENDS = {"installment_plan": ("completed", "broken"), "suspension": ("lifted",), "seizure": ("released",)}
+DETAILS = ("inquiry", "seizure", "release", "plan", "suspension")  # the records services/letters.py reads for a template
+ENDS = {"installment_plan": ("completed", "broken"), "suspension": ("lifted",), "seizure": ("paid", "extinguished", "suspended", "withdrawn")}  # release.RELEASE_REASONS a move may give
 EVERY = ("business_day", "month_end")
 RESUME = "resume"  # a transition's destination meaning "the rung the household left"
 
@@ -171,7 +171,8 @@ def _calendar(calendar: list, triggers: set[str]) -> list[str]:
     problems, jobs = [], []
     for n, job in enumerate(calendar, 1):
         where = f"calendar job {job.get('job', f'#{n}')!r}"
-        problems += _unknown(where, job, ("job", "every", "months", "day", "triggers", "scope", "queue", "reason"))
+        problems += _unknown(where, job, ("job", "every", "months", "day", "triggers", "scope", "queue", "reason",
+                                            "release_seizures"))
         jobs.append(job.get("job"))
         months = job.get("months", [])
         if job.get("every") is None:
@@ -185,6 +186,8 @@ def _calendar(calendar: list, triggers: set[str]) -> list[str]:
                      if t not in triggers]
         problems += [f"{where}: scope month {m} is not one of its months" for m in job.get("scope", {})
                      if not str(m).isdigit() or int(m) not in months]
+        if not isinstance(job.get("release_seizures", False), bool):
+            problems.append(f"{where}: release_seizures must be true or false")
         if ("queue" in job) != ("reason" in job):
             problems.append(f"{where}: a queue check needs both queue (its kind) and reason (shown to staff)")
     problems += [f"calendar job {j!r} is declared twice" for j in {j for j in jobs if jobs.count(j) > 1}]

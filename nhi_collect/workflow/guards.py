@@ -41,7 +41,8 @@ class Installment:
     reminders: tuple[date, ...] = ()
     payments: tuple[date, ...] = ()  # days the debtor paid on it (民法152条: 一部弁済は承認)
     plans: tuple[date, ...] = ()  # installment plans signed while it was due
-    seizures: tuple[tuple[date, date | None], ...] = ()  # (executed, released) of seizures after its demand
+    # (executed, ended, withdrawn) of the executed seizures that cover it (seizure_items)
+    seizures: tuple[tuple[date, date | None, bool], ...] = ()
 
     def limitation_events(self) -> list[Event]:
         events: list[Event] = [Reminder(on) for on in self.reminders]
@@ -49,7 +50,7 @@ class Installment:
             events.append(Demand(self.demand_issued_on, self.demand_deadline))
         events += [Acknowledgement(on) for on in self.payments]
         events += [Acknowledgement(on, "plan") for on in self.plans]
-        events += [Seizure(on, ended_on) for on, ended_on in self.seizures]
+        events += [Seizure(on, ended_on, withdrawn) for on, ended_on, withdrawn in self.seizures]
         return events
 
     def limitation(self) -> tuple[date | None, list[Effect]]:
@@ -142,10 +143,15 @@ def _ripe(i: Installment, on: date) -> bool:
             and i.demand_deadline < on)
 
 
+def ripe_sql(on: date):
+    """_ripe of one installment (a row of assessments) in SQL: the installments a seizure of `on` covers."""
+    latest_issue = on - timedelta(days=SEIZURE_WAIT_DAYS + 1)  # the SQL form of earliest_seizure_date
+    return and_(UNPAID > 0, exists().where(demand_notices.c.assessment_id == A.c.id,
+                                           demand_notices.c.issued_on <= latest_issue, demand_notices.c.deadline < on))
+
+
 def _ripe_sql(c: Context):
-    latest_issue = c.on - timedelta(days=SEIZURE_WAIT_DAYS + 1)  # the SQL form of earliest_seizure_date
-    return _open(exists().where(demand_notices.c.assessment_id == A.c.id, demand_notices.c.issued_on <= latest_issue,
-                                demand_notices.c.deadline < c.on))
+    return _open(ripe_sql(c.on))
 
 
 def _plan_broken_sql(c: Context):

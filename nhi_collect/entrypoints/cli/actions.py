@@ -128,6 +128,22 @@ def action_seize(obj: Services, household_no, on):
     click.echo(f"{household_no}: {dest}")
 
 
+@action.command("release-seizure")
+@click.argument("household_no")
+@ON
+@click.option("--withdraw", is_flag=True, help="Give the seizure up on request (国税徴収法79条2項); renews no limitation.")
+@click.option("--third-party", help="With --withdraw: only the seizure at this third party.")
+@pass_services
+def action_release_seizure(obj: Services, household_no, on, withdraw, third_party):
+    """Supervisor: release seizures now (差押解除): those the law requires released (79条1項, 地方税法15条の7③),
+    or with --withdraw those given up on request."""
+    if third_party and not withdraw:
+        raise click.UsageError("--third-party chooses the seizure to withdraw: use it with --withdraw")
+    released = obj.transact(use.release_seizure, obj.workflow, household_no, today_or(obj, on), obj.actor, withdraw,
+                            third_party)
+    click.echo(f"{household_no}: {released} seizure(s) released")
+
+
 @action.command("suspend")
 @click.argument("household_no")
 @ON
