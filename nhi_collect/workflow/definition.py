@@ -84,6 +84,8 @@ class Workflow:
     targets: dict = field(default_factory=dict)  # collection-rate targets, "92.13" style
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # duty → staff roles carrying it
     actions: dict[str, str] = field(default_factory=dict)  # action that is no transition → its duty
+    property_kinds: dict[str, str] = field(default_factory=dict)  # what may be seized → the label letters print
+    deposit_screen_days: int = 0  # protected income paid into a deposit this recently is left there
 
     def transition(self, trigger: str) -> Transition:
         for t in self.transitions:
@@ -153,7 +155,8 @@ def load(path: str | None = None) -> Workflow:
         raise WorkflowError(f"workflow file {where}: [roles] does not list who carries {unknown}")
     return Workflow(raw["ward"], Policy(**raw["policy"]), stages, {s["id"]: s["kind"] for s in raw["stages"]},
                     transitions, calendar, letter_types, raw.get("payment_slip", {}), raw.get("third_parties", {}),
-                    raw.get("targets", {}), roles, actions)
+                    raw.get("targets", {}), roles, actions, dict(raw["seizure"]["property_kinds"]),
+                    raw["seizure"]["deposit_screen_days"])
 
 
 def machine_transitions(workflow: Workflow) -> list[dict]:
