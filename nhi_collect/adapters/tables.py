@@ -243,6 +243,28 @@ seizures = Table(
     Column("executed_on", Date),
     Column("collected", BigInteger, nullable=False, server_default="0"),
     Column("released_on", Date),
+    # why it ended (RELEASE_REASONS in workflow/release.py): limitation renews when a seizure ends, except
+    # when it is withdrawn (取下げ・取消し), which only postpones completion (民法148条1項かっこ書・2項ただし書)
+    Column("release_reason", String(20)),
+)
+
+# The installments a seizure is for: only those ripe on its day (国税徴収法47条, 地方自治法231条の3③).
+# Its limitation effects (民法148条) and its release (国税徴収法79条) concern these installments alone.
+seizure_items = Table(
+    "seizure_items", metadata,
+    Column("id", Id, primary_key=True),
+    Column("seizure_id", ForeignKey("seizures.id"), nullable=False, index=True),
+    Column("assessment_id", ForeignKey("assessments.id"), nullable=False, index=True),
+    UniqueConstraint("seizure_id", "assessment_id"),
+)
+
+# The letters of one seizure (差押解除通知書 to its third party and to the household): a household may have
+# seizures at several third parties, each released on its own.
+seizure_letters = Table(
+    "seizure_letters", metadata,
+    Column("id", Id, primary_key=True),
+    Column("seizure_id", ForeignKey("seizures.id"), nullable=False, index=True),
+    Column("letter_id", ForeignKey("letters.id"), nullable=False, unique=True),
 )
 
 installment_plans = Table(

@@ -10,22 +10,25 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timezone
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, or_, select, update
 
 from ..adapters.tables import (UNPAID, audit_log, contacts, households, installment_plans, inquiries, investigations,
                                letters, plan_schedule, seizures, suspensions)
 from ..errors import UserError
-from ..workflow import batch
+from ..workflow import batch, release
 from ..workflow.definition import RESUME, Workflow
 from ..workflow.facts import load_facts
-from ..workflow.guards import Context, extinction, guard
+from ..domain.late_fee import late_fee_estimate
+from ..domain.seizable import PensionKind, seizable_wage
+from ..domain.seizure_limits import NOT_SEIZABLE_PENSIONS, Inflow, seizable_deposit
+from ..workflow.guards import Context, extinction, guard, is_ripe
 from ..workflow.machine import Refused, require
 from . import promises
 from .identity import authorize
 from .payments import record_payment
 
 INQUIRY_KINDS = ("bank", "employer", "pension", "insurance", "real_estate")
-PROPERTY_KINDS = ("deposit", "wage", "pension", "insurance", "real_estate")
+CONTINUING_KINDS = ("wage", "pension")  # 国税徴収法66条: the seizure reaches each later payment
 SUSPENSION_GROUNDS = ("no_property", "hardship", "unknown")  # 地方税法15条の7第1項第1号〜第3号
 CONTACT_CHANNELS = ("phone", "counter", "visit", "letter", "email")
 
@@ -66,17 +69,23 @@ def _letter(conn: Connection, workflow: Workflow, letter_type: str, hid: int, on
                                                    letters.c.issued_on == on).order_by(letters.c.id.desc())).scalar()
 
 
-def _transition(conn: Connection, workflow: Workflow, trigger: str, hid: int, on: date, actor: str) -> str:
+def _transition(conn: Connection, workflow: Workflow, trigger: str, hid: int, on: date, actor: str,
+                before_letters=None) -> str:
     """Fire `trigger` for one household through the Machine (refusing with the rule), then record it
-    with the letters and the ends the workflow file declares for it."""
+    with the letters and the ends the workflow file declares for it; `before_letters` records what the
+    letters print once the move is allowed."""
     facts = load_facts(conn, [hid], on)[hid]
     dest = require(workflow, trigger, facts, Context(on, workflow.policy))
     t = workflow.transition(trigger)
+    if before_letters is not None:
+        before_letters()
     batch.prepare(conn)
     batch.fill_batch(conn, [hid])
     for letter_type in t.letters:
         batch.issue_letters(conn, workflow, letter_type, on, None)
     batch.end_records(conn, t.ends, on)
+    if "seizure" in t.ends:
+        release.end_for_batch(conn, workflow, t.ends["seizure"], on, None)
     batch.move(conn, trigger, t.dest if t.dest == RESUME else dest, on, actor, None, workflow.side_stages)
     return dest
 
@@ -192,11 +201,19 @@ def close_investigation(conn, workflow: Workflow, household_no: str, on: date, p
 
 
 def approve_seizure(conn, workflow: Workflow, household_no: str, on: date, property_kind: str, third_party: str,
-                    amount: int, actor: str) -> None:
-    """A seizure needs the supervisor's approval (決裁); the legal checks run again when it is executed."""
+                    amount: int, actor: str, *, pension_kind: str | None = None, pay: dict | None = None,
+                    relatives: int = 0, balance: int | None = None, inflows: tuple[Inflow, ...] = ()) -> dict:
+    """A seizure needs the supervisor's approval (決裁) within the law's limits (domain/seizure_limits.py),
+    checked on the approval screen's data: for a pension its kind; for wages or an old-age pension one
+    period's `pay` (wage, income_tax, resident_tax, social_insurance) and the `relatives` sharing the
+    livelihood; for a deposit its balance (`balance`, else the bank's recorded reply) and the money paid in
+    lately (`inflows`). Returns the screen's figures. 48条 is checked again when the seizure is executed."""
     authorize(conn, workflow, actor, "approve_seizure")
-    if property_kind not in PROPERTY_KINDS:
-        raise UserError(f"property kind {property_kind!r} is not one of {', '.join(PROPERTY_KINDS)}")
+    if amount <= 0:
+        raise UserError(f"the amount to seize must be a positive whole number of yen, not {amount}")
+    if property_kind not in workflow.property_kinds:
+        raise Refused(f"property kind {property_kind!r} is not one the workflow file's [seizure.property_kinds] lists "
+                      f"({', '.join(workflow.property_kinds)})")
     third_party_address(workflow, third_party)
     hid = locked_household(conn, household_no)
     stage = conn.execute(select(households.c.stage).where(households.c.id == hid)).scalar()
@@ -207,9 +224,83 @@ def approve_seizure(conn, workflow: Workflow, household_no: str, on: date, prope
                                                 seizures.c.released_on.is_(None))).first():
         raise Refused(f"a {property_kind} seizure at {third_party} is already approved for household {household_no} "
                       "and awaits execution: one approval per property")
+    if balance is None and property_kind == "deposit":
+        balance = conn.execute(select(inquiries.c.found_amount).join(investigations)
+                               .where(investigations.c.household_id == hid, inquiries.c.kind == "bank",
+                                      inquiries.c.target == third_party, inquiries.c.replied_on <= on)
+                               .order_by(inquiries.c.replied_on.desc(), inquiries.c.id.desc())).scalars().first()
+    screen = _within_limits(workflow, property_kind, amount, on, pension_kind, pay, relatives, balance, inflows)
+    screen["debt"] = _not_excessive(conn, workflow, hid, on, property_kind, amount, approving=True)
     conn.execute(seizures.insert().values(household_id=hid, property_kind=property_kind, third_party=third_party,
                                           amount=amount, approved_by=actor, approved_on=on))
-    _audit(conn, actor, "approve_seizure", household_no, {"on": on, "kind": property_kind, "amount": amount})
+    _audit(conn, actor, "approve_seizure", household_no, {"on": on, "kind": property_kind, "amount": amount,
+                                                          "pension_kind": pension_kind, "screen": screen})
+    return screen
+
+
+def _within_limits(workflow: Workflow, kind: str, amount: int, on: date, pension_kind: str | None, pay: dict | None,
+                   relatives: int, balance: int | None, inflows) -> dict:
+    """Refuse what the law does not let be seized (国税徴収法75–77条, 国民年金法24条, 厚生年金保険法41条, the
+    deposit screen); returns the figures checked."""
+    if kind == "pension":
+        if pension_kind not in {k.value for k in PensionKind}:
+            raise Refused("a pension seizure needs the pension's kind (old_age, disability or survivors): disability "
+                          "and survivors' pensions may not be seized at all (国民年金法24条, 厚生年金保険法41条1項)")
+        if PensionKind(pension_kind) in NOT_SEIZABLE_PENSIONS:
+            raise Refused(f"a {pension_kind} pension may not be seized (国民年金法24条, 厚生年金保険法41条1項: 受給権の"
+                          "差押禁止)")
+    if kind in ("wage", "pension"):
+        article = "国税徴収法77条1項・76条1項 (an old-age pension is protected as wages)" if kind == "pension" \
+            else "国税徴収法76条1項"
+        if pay is None:
+            raise Refused(f"a {kind} seizure needs the period's pay and withholdings (wage, income tax, resident tax, "
+                          f"social insurance) and the relatives sharing the livelihood, to leave the protected amount: "
+                          f"{article}")
+        figures = seizable_wage(relatives=relatives, **pay)
+        if amount > figures.seizable:
+            raise Refused(f"{amount:,} yen exceeds the seizable part of the period's {kind}: {figures.wage:,} yen less "
+                          f"the protected {figures.protected:,} leaves {figures.seizable:,} ({article}; 差押禁止額)")
+        return {"wage": figures.wage, "protected": figures.protected, "seizable": figures.seizable}
+    if kind == "deposit":
+        if balance is None:
+            raise Refused("a deposit seizure needs the account's balance (the bank's reply to the inquiry, 国税徴収法"
+                          "141条, or the balance given) for the deposit screen and for 国税徴収法48条1項")
+        if amount > balance:
+            raise Refused(f"{amount:,} yen exceeds the deposit's balance of {balance:,} yen: the seized claim is what "
+                          "the bank owes the debtor (国税徴収法62条1項)")
+        cap = seizable_deposit(balance, list(inflows), on, relatives, workflow.deposit_screen_days)
+        if amount > cap:
+            raise Refused(f"{amount:,} yen exceeds what the deposit screen leaves seizable, {cap:,} of {balance:,} yen: "
+                          f"the balance holds protected income paid in within {workflow.deposit_screen_days} days "
+                          "(wages and old-age pensions above 国税徴収法76条・77条's protected amount only; disability "
+                          "and survivors' pensions and protected benefits not at all, 国民年金法24条, 厚生年金保険法41条; "
+                          "広島高裁松江支部平成25年11月27日)")
+        return {"balance": balance, "seizable": cap}
+    return {}
+
+
+def ripe_debt(conn, workflow: Workflow, hid: int, on: date, approving: bool = False) -> int:
+    """What a seizure executed on `on` is for: the ripe installments' principal and late-fee estimate. An
+    approval comes before the execution, when the installments demanded by then may still be ripening: it
+    is measured against those (the execution then against the ripe ones)."""
+    band = workflow.policy.band_months
+    return sum(i.unpaid + late_fee_estimate(i.unpaid, i.due_date, on, band_months=band)
+               for i in load_facts(conn, [hid], on)[hid].installments
+               if (i.unpaid > 0 and i.demand_issued_on is not None if approving else is_ripe(i, on)))
+
+
+def _not_excessive(conn, workflow: Workflow, hid: int, on: date, kind: str, amount: int,
+                   approving: bool = False) -> int | None:
+    """超過差押の禁止 (国税徴収法48条1項): the amount may not exceed the debt the seizure is for (ripe_debt).
+    Real estate is seized whole (it cannot be seized in part); returns the debt, None for real estate."""
+    if kind == "real_estate":
+        return None
+    debt = ripe_debt(conn, workflow, hid, on, approving)
+    if amount > debt:
+        which = "demanded" if approving else "ripe"
+        raise Refused(f"超過差押: {amount:,} yen exceeds the debt the seizure is for on {on}, {debt:,} yen (the {which} "
+                      "installments' principal and late-fee estimate; 国税徴収法48条1項)")
+    return debt
 
 
 def execute_seizure(conn, workflow: Workflow, household_no: str, on: date, actor: str) -> str:
@@ -217,16 +308,26 @@ def execute_seizure(conn, workflow: Workflow, household_no: str, on: date, actor
     地方自治法231条の3③: the guard has_ripe_installment)."""
     authorize(conn, workflow, actor, "seize")
     hid = locked_household(conn, household_no)
-    dest = _transition(conn, workflow, "seize", hid, on, actor)  # with its letters (差押調書, 債権差押通知書)
-    conn.execute(update(seizures).where(seizures.c.household_id == hid, seizures.c.executed_on.is_(None),
-                                        seizures.c.released_on.is_(None)).values(executed_on=on))
+    approved = conn.execute(select(seizures.c.id).where(seizures.c.household_id == hid, seizures.c.executed_on.is_(None),
+                                                        seizures.c.released_on.is_(None))).scalars().all()
+
+    def executed() -> None:  # what the letters (差押調書, 債権差押通知書) list: the installments ripe today
+        for kind, amount in conn.execute(select(seizures.c.property_kind, seizures.c.amount)
+                                         .where(seizures.c.id.in_(approved))):
+            _not_excessive(conn, workflow, hid, on, kind, amount)  # the debt may have fallen since the approval
+        conn.execute(update(seizures).where(seizures.c.id.in_(approved)).values(executed_on=on))
+        release.cover(conn, on, approved)
+
+    dest = _transition(conn, workflow, "seize", hid, on, actor, executed)
     _audit(conn, actor, "execute_seizure", household_no, {"on": on})
     return dest
 
 
 def collect_from_seizure(conn, workflow: Workflow, household_no: str, on: date, amount: int, actor: str) -> None:
     """Money received from the third-party debtor of an executed seizure (取立て, 国税徴収法67条): a payment
-    of channel `seizure`, applied oldest first; the seizure is then released."""
+    of channel `seizure`, applied oldest first. A seized deposit or policy is thereby spent and the seizure
+    ends (reason collected); a seizure of wages or a pension reaches every later payment (継続収入, 66条) and
+    runs on until its installments are paid. Any seizure whose installments are now paid is released."""
     authorize(conn, workflow, actor, "collect_from_seizure")
     if amount <= 0:
         raise UserError(f"the amount collected must be a positive whole number of yen, not {amount}")
@@ -237,9 +338,38 @@ def collect_from_seizure(conn, workflow: Workflow, household_no: str, on: date, 
     if seizure is None:
         raise Refused("no executed seizure to collect from")
     record_payment(conn, hid, f"SZ{seizure.id:08d}-{on:%Y%m%d}", on, amount, "seizure")
+    ends = {} if seizure.property_kind in CONTINUING_KINDS else {"released_on": on, "release_reason": release.COLLECTED}
     conn.execute(update(seizures).where(seizures.c.id == seizure.id)
-                 .values(collected=seizures.c.collected + amount, released_on=on))
+                 .values(collected=seizures.c.collected + amount, **ends))
+    release.release_due(conn, workflow, on, None, [hid])
     _audit(conn, actor, "collect_from_seizure", household_no, {"on": on, "amount": amount})
+
+
+def release_seizure(conn, workflow: Workflow, household_no: str, on: date, actor: str, withdraw: bool = False,
+                    third_party: str | None = None) -> int:
+    """差押解除 now rather than at night: the releases the law requires (国税徴収法79条1項: installments paid or
+    extinguished; 地方税法15条の7第3項: suspended), or with `withdraw` the seizures (at `third_party`, or
+    all) given up on request (79条2項), approvals not yet executed included. A withdrawal renews no
+    limitation (民法148条2項ただし書). Returns how many seizures were released."""
+    authorize(conn, workflow, actor, "release_seizure")
+    hid = locked_household(conn, household_no)
+    if withdraw:
+        chosen = select(seizures.c.id).where(seizures.c.household_id == hid, seizures.c.released_on.is_(None),
+                                             or_(seizures.c.executed_on.is_(None), seizures.c.executed_on <= on),
+                                             *((seizures.c.third_party == third_party,) if third_party else ()))
+        released, _ = release.end(conn, workflow, chosen, release.WITHDRAWN, on, None)
+        if not released:
+            raise Refused(f"household {household_no} has no seizure{' at ' + third_party if third_party else ''} "
+                          "to withdraw (国税徴収法79条2項 releases a seizure in force)")
+    else:
+        released, _ = release.release_due(conn, workflow, on, None, [hid])
+        if not released:
+            raise Refused(f"no seizure of household {household_no} must be released on {on}: 国税徴収法79条1項 "
+                          "requires it once the installments it covers are paid or extinguished, 地方税法15条の7第3項 "
+                          "once enforcement is suspended; to give one up on request, withdraw it (79条2項)")
+    _audit(conn, actor, "release_seizure", household_no, {"on": on, "withdraw": withdraw, "third_party": third_party,
+                                                          "released": released})
+    return released
 
 
 def suspend(conn, workflow: Workflow, household_no: str, on: date, ground: str, actor: str,
@@ -299,6 +429,7 @@ def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str,
     rows = [{"assessment_id": ids[(i.fiscal_year, i.installment)], "written_off_on": on, "amount": i.unpaid,
              "ground": ground, "decided_by": actor} for i, (_, ground) in extinct]
     conn.execute(write_offs.insert(), rows)
+    release.release_due(conn, workflow, on, None, [hid])  # 国税徴収法79条1項1号: a seizure of nothing owed
     _audit(conn, actor, "write_off", household_no, {
         "on": on, "to": dest, "installments": [{"fiscal_year": i.fiscal_year, "installment": i.installment,
                                                 "amount": i.unpaid, "ground": ground, "extinguished_on": d}

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import Connection, and_, func, select
 
 from ..adapters.tables import (adjustments, allocations, assessments, demand_notices, households, letters, payments,
-                               stage_transitions, write_offs)
+                               seizure_items, seizures, stage_transitions, write_offs)
 from ..domain.calendar import fiscal_year
 from ..errors import UserError
 from ..workflow.facts import load_facts
@@ -66,10 +66,31 @@ def show_household(conn: Connection, household_no: str, as_of: date) -> dict:
         "address": head.address, "postal_code": head.postal_code, "district": head.district,
         "language": head.language, "whereabouts_unknown": bool(head.whereabouts_unknown), "stage": head.stage,
         "balance": balance, "installments": installments,
+        "seizures": _seizures(conn, head.id, as_of),
         "letters": [{"type": t, "issued_on": d.isoformat(), "serial": s} for t, d, s in sent],
         "history": [{"on": h.on_date.isoformat(), "from": h.from_stage, "to": h.to_stage, "trigger": h.trigger,
                      "actor": h.actor} for h in history],
     }
+
+
+def _seizures(conn: Connection, household_id: int, as_of: date) -> list[dict]:
+    """The seizures approved by `as_of`, each with the installments it covers and how it ended by then."""
+    covered: dict[int, list] = {}
+    for sid, year, n in conn.execute(select(seizure_items.c.seizure_id, assessments.c.fiscal_year,
+                                            assessments.c.installment).join(assessments).join(seizures)
+                                     .where(seizures.c.household_id == household_id)
+                                     .order_by(assessments.c.fiscal_year, assessments.c.installment)):
+        covered.setdefault(sid, []).append([year, n])
+    found = []
+    for s in conn.execute(select(seizures).where(seizures.c.household_id == household_id,
+                                                 seizures.c.approved_on <= as_of).order_by(seizures.c.id)):
+        executed = s.executed_on if s.executed_on and s.executed_on <= as_of else None
+        released = s.released_on if s.released_on and s.released_on <= as_of else None
+        found.append({"approved_on": s.approved_on.isoformat(), "executed_on": _iso(executed), "kind": s.property_kind,
+                      "third_party": s.third_party, "amount": s.amount,
+                      "installments": covered.get(s.id, []) if executed else [],
+                      "released_on": _iso(released), "release_reason": s.release_reason if released else None})
+    return found
 
 
 def _paid_as_of(conn: Connection, household_id: int, as_of: date) -> dict[int, int]:

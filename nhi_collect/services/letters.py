@@ -22,7 +22,7 @@ from sqlalchemy import Connection, func, literal, select, update
 from ..adapters.cells import csv_row
 from ..adapters.letters import Batch, barcode_svg, render_letter, submit_pdfs, write_pdfs
 from ..adapters.tables import (assessments, demand_notices, household_changes, households, inquiries,
-                               installment_plans, letter_items, letters, plan_schedule, queue_items, seizures,
+                               installment_plans, letter_items, letters, plan_schedule, queue_items, seizure_letters, seizures,
                                stage_transitions, staff, suspensions)
 from ..domain.calendar import TOKYO, in_tokyo
 from ..domain.late_fee import late_fee_estimate
@@ -31,8 +31,6 @@ from ..domain.wareki import wareki, wareki_fiscal_year
 from ..errors import UserError
 from ..workflow.definition import LetterType, Workflow
 
-PROPERTY_LABELS = {"deposit": "預金債権", "wage": "給与債権", "pension": "年金債権", "insurance": "生命保険解約返戻金",
-                   "real_estate": "不動産"}
 GROUNDS = {"no_property": (1, "滞納処分をすることができる財産がないとき"),
            "hardship": (2, "滞納処分をすることによってその生活を著しく窮迫させるおそれがあるとき"),
            "unknown": (3, "所在及び滞納処分をすることができる財産がともに不明であるとき")}
@@ -152,15 +150,30 @@ def _inquiry(conn: Connection, workflow: Workflow, letter) -> dict:
     return {"third_party": target or "金融機関", "collector": workflow.ward["section"]}
 
 
-def _seizure(conn: Connection, _workflow: Workflow, letter) -> dict:
+def _seizure(conn: Connection, workflow: Workflow, letter) -> dict:
     s = conn.execute(select(seizures).where(seizures.c.household_id == letter.household_id,
                                             seizures.c.executed_on <= letter.issued_on)
                      .order_by(seizures.c.executed_on.desc(), seizures.c.id.desc())).first()
     return {"third_party": s.third_party if s else "", "amount": s.amount if s else 0,
-            "property_label": PROPERTY_LABELS.get(s.property_kind, "") if s else "",
+            "property_label": workflow.property_kinds.get(s.property_kind, s.property_kind) if s else "",
             # 国税徴収法施行令21条: the record names the collecting officer; a seized claim may not be collected
             "collector": _collector(conn, letter), "is_claim": bool(s) and s.property_kind != "real_estate",
             "pay_to_deadline": "請求があり次第直ちに（普通預金）" if s and s.property_kind == "deposit" else "支払期日"}
+
+
+# 差押解除 (国税徴収法79条): why, as the notice prints it
+RELEASE_TEXTS = {"paid": "差押えに係る保険料が完納されたため（国税徴収法第79条第1項第1号）",
+                 "extinguished": "差押えに係る保険料の納付義務が消滅したため（国税徴収法第79条第1項第1号）",
+                 "suspended": "滞納処分の執行を停止したため（地方税法第15条の7第3項）",
+                 "withdrawn": "差押えを解除することとしたため（国税徴収法第79条第2項）",
+                 "collected": "差押財産を取り立てたため（国税徴収法第67条）"}
+
+
+def _release(conn: Connection, workflow: Workflow, letter) -> dict:
+    s = conn.execute(select(seizures).join(seizure_letters).where(seizure_letters.c.letter_id == letter.id)).one()
+    return {"third_party": s.third_party, "amount": s.amount, "property_label": workflow.property_kinds.get(s.property_kind, s.property_kind),
+            "executed_wareki": wareki(s.executed_on), "reason_text": RELEASE_TEXTS[s.release_reason],
+            "collector": _collector(conn, letter)}
 
 
 def _plan(conn: Connection, workflow: Workflow, letter) -> dict:
@@ -186,7 +199,7 @@ def _suspension(conn: Connection, _workflow: Workflow, letter) -> dict:
 
 
 DETAILS: dict[str, Callable[[Connection, Workflow, object], dict]] = {
-    "inquiry": _inquiry, "seizure": _seizure, "plan": _plan, "suspension": _suspension}
+    "inquiry": _inquiry, "seizure": _seizure, "release": _release, "plan": _plan, "suspension": _suspension}
 
 
 def _collector(conn: Connection, letter) -> str:

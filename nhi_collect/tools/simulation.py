@@ -84,9 +84,13 @@ def _act(conn, workflow, on, policy, hno, stage, since, approved, closed) -> int
         return 1
     if stage == "seizure_notice" and days_in_stage >= workflow.policy.reply_days:
         if not approved:
-            # a deposit seldom covers the whole debt: the found balance is drawn per household
-            amount = min(_overdue(conn, hno, on), 5_000 + 1_000 * _draw(hno, "deposit"))
-            actions.approve_seizure(conn, workflow, hno, on, "deposit", _bank(workflow), amount, SUPERVISOR)
+            # no more than the debt it is for (国税徴収法48条), no more than the bank holds
+            # the bank's reply: a deposit seldom covers the whole debt, its balance drawn per household
+            amount = min(actions.ripe_debt(conn, workflow, actions.household_id(conn, hno), on), _deposit(hno))
+            if amount <= 0:
+                return 0
+            actions.approve_seizure(conn, workflow, hno, on, "deposit", _bank(workflow), amount, SUPERVISOR,
+                                    balance=_deposit(hno))
         actions.execute_seizure(conn, workflow, hno, on, CLERK)
         # A deposit seizure is collected at once ("immediately on demand" for ordinary deposits).
         amount = conn.execute(select(seizures.c.amount).join(households)
@@ -96,6 +100,10 @@ def _act(conn, workflow, on, policy, hno, stage, since, approved, closed) -> int
             actions.collect_from_seizure(conn, workflow, hno, on, amount, CLERK)
         return 1
     return 0
+
+
+def _deposit(hno: str) -> int:
+    return 5_000 + 1_000 * _draw(hno, "deposit")
 
 
 def _bank(workflow: Workflow) -> str:

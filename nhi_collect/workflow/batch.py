@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..adapters.bulk import bulk_insert
 from ..adapters.tables import (UNPAID, assessments, demand_notices, households, installment_plans, letter_counters,
-                               letter_items, letters, seizures, stage_transitions, suspensions)
+                               letter_items, letters, seizure_items, seizures, stage_transitions, suspensions)
 from ..domain.calendar import demand_deadline, demand_due_cutoff, fiscal_year
 from .definition import RESUME, LetterType, Workflow
 
@@ -78,14 +78,16 @@ def reserve_serials(conn: Connection, letter_type: str, year: int, count: int) -
 
 def issue_letters(conn: Connection, workflow: Workflow, letter_type: str, on: date, run_id: int | None) -> int:
     """A letter of `letter_type` to every household in the batch with the installments it lists: the
-    statutory demand lists the undemanded ones and records their demand notices, any other letter the
-    overdue ones. Returns how many letters."""
+    statutory demand lists the undemanded ones and records their demand notices, a seizure's letters the
+    installments the seizures executed that day cover, any other letter the overdue ones. Returns how many."""
     letter = workflow.letter_types[letter_type]
     written = write_letters(conn, letter, on, run_id)
     if letter.demand:
         policy = workflow.policy
         write_demand_notices(conn, letter_type, on, demand_due_cutoff(on, policy.demand_within_days),
                              demand_deadline(on, policy.demand_deadline_days))
+    elif letter.details == "seizure":
+        write_seized_items(conn, letter_type, on)
     else:
         write_letter_items(conn, letter_type, on)
     return written
@@ -94,15 +96,31 @@ def issue_letters(conn: Connection, workflow: Workflow, letter_type: str, on: da
 def write_letters(conn: Connection, letter: LetterType, on: date, run_id: int | None) -> int:
     """One letter per household in the batch (never one per debt), serials in household order."""
     ids = conn.execute(select(batch_ids.c.household_id).order_by(batch_ids.c.household_id)).scalars().all()
-    if not ids:
+    insert_letters(conn, letter, on, run_id, ids)
+    return len(ids)
+
+
+def insert_letters(conn: Connection, letter: LetterType, on: date, run_id: int | None,
+                   household_ids: list[int]) -> int:
+    """One letter per entry of `household_ids` (an id may repeat: one letter per seizure), serials in the
+    order given; returns the first serial's sequence number (see letter_ids)."""
+    if not household_ids:
         return 0
     year = fiscal_year(on)
-    first = reserve_serials(conn, letter.name, year, len(ids))
+    first = reserve_serials(conn, letter.name, year, len(household_ids))
     bulk_insert(conn, letters, ("serial", "letter_type", "fiscal_year", "seq", "household_id", "issued_on", "status",
                                 "batch_run_id"),
                 ((f"{letter.serial_prefix}{year}-{first + n:06d}", letter.name, year, first + n, hid, on.isoformat(),
-                  "generated", run_id) for n, hid in enumerate(ids)))
-    return len(ids)
+                  "generated", run_id) for n, hid in enumerate(household_ids)))
+    return first
+
+
+def letter_ids(conn: Connection, letter: LetterType, on: date, first: int, count: int) -> list[int]:
+    """The ids of the `count` letters insert_letters just wrote from sequence number `first`, in order."""
+    by_seq = dict(conn.execute(select(letters.c.seq, letters.c.id).where(
+        letters.c.letter_type == letter.name, letters.c.fiscal_year == fiscal_year(on),
+        letters.c.seq.between(first, first + count - 1))).all())
+    return [by_seq[first + n] for n in range(count)]
 
 
 def _batch_letters(letter_type: str, on: date):
@@ -119,6 +137,19 @@ def write_letter_items(conn: Connection, letter_type: str, on: date, *conditions
         select(new.c.id, assessments.c.id, UNPAID)
         .join(assessments, assessments.c.household_id == new.c.household_id)
         .where(UNPAID > 0, assessments.c.due_date < on, *conditions)))
+
+
+def write_seized_items(conn: Connection, letter_type: str, on: date) -> None:
+    """差押調書 and 債権差押通知書 list only the installments the seizure is for (seizure_items: the ripe ones,
+    国税徴収法47条); an installment that fell due later is not part of it."""
+    new = _batch_letters(letter_type, on)
+    conn.execute(insert(letter_items).from_select(
+        ["letter_id", "assessment_id", "unpaid"],
+        select(new.c.id, assessments.c.id, UNPAID).distinct()
+        .join(seizures, seizures.c.household_id == new.c.household_id)
+        .join(seizure_items, seizure_items.c.seizure_id == seizures.c.id)
+        .join(assessments, assessments.c.id == seizure_items.c.assessment_id)
+        .where(seizures.c.executed_on == on)))
 
 
 def write_demand_notices(conn: Connection, letter_type: str, on: date, demand_cutoff: date,
@@ -159,7 +190,7 @@ def move(conn: Connection, trigger: str, dest: str, on: date, actor: str, run_id
 
 def end_records(conn: Connection, ends: dict, on: date) -> None:
     """What a move ends for every household in the batch (its transition's `ends`): the kept plan is
-    completed or broken, the running suspension lifted, seizures under way released."""
+    completed or broken, the running suspension lifted (seizures: release.end_for_batch)."""
     in_batch = select(batch_ids.c.household_id)
     if "installment_plan" in ends:
         conn.execute(update(installment_plans).values(status=ends["installment_plan"], ended_on=on)
@@ -167,6 +198,3 @@ def end_records(conn: Connection, ends: dict, on: date) -> None:
     if "suspension" in ends:
         conn.execute(update(suspensions).values(lifted_on=on)
                      .where(suspensions.c.household_id.in_(in_batch), suspensions.c.lifted_on.is_(None)))
-    if "seizure" in ends:
-        conn.execute(update(seizures).values(released_on=on)
-                     .where(seizures.c.household_id.in_(in_batch), seizures.c.released_on.is_(None)))

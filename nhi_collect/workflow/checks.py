@@ -12,13 +12,13 @@ from .guards import GUARDS
 
 TABLES = {"ward": True, "policy": True, "stages": True, "letter_types": True, "transitions": True,
           "calendar": True, "targets": False, "third_parties": False, "payment_slip": False, "roles": False,
-          "actions": False}
+          "actions": False, "seizure": True}
 WARD_KEYS = ("name", "section", "address", "phone")  # printed on every letter (_base.html)
 APPEAL_KEYS = ("review_board", "review_months", "court_months", "defendant", "defendant_representative")
 STAGE_KINDS = ("initial", "rung", "side", "closed")
 RECIPIENTS = ("household", "third_party")
-DETAILS = ("inquiry", "seizure", "plan", "suspension")  # the records services/letters.py reads for a template
-ENDS = {"installment_plan": ("completed", "broken"), "suspension": ("lifted",), "seizure": ("released",)}
+DETAILS = ("inquiry", "seizure", "release", "plan", "suspension")  # the records services/letters.py reads for a template
+ENDS = {"installment_plan": ("completed", "broken"), "suspension": ("lifted",), "seizure": ("paid", "extinguished", "suspended", "withdrawn")}  # release.RELEASE_REASONS a move may give
 EVERY = ("business_day", "month_end")
 RESUME = "resume"  # a transition's destination meaning "the rung the household left"
 
@@ -35,7 +35,7 @@ def check(path: Path, raw: dict, policy_fields: tuple[str, ...]) -> None:
     problems += [f"unknown table [{name}]" for name in raw if name not in TABLES]
     if not problems:
         problems += _ward(raw) + _policy(raw["policy"], policy_fields) + _targets(raw.get("targets", {}))
-        problems += _third_parties(raw.get("third_parties", {}))
+        problems += _third_parties(raw.get("third_parties", {})) + _seizure(raw["seizure"])
         stages, stage_problems = _stages(raw["stages"])
         problems += stage_problems + _letter_types(raw["letter_types"])
         problems += _transitions(raw["transitions"], stages, raw["letter_types"])
@@ -80,6 +80,17 @@ def _third_parties(third_parties: dict) -> list[str]:
             for name, entry in third_parties.items()
             if not (isinstance(entry, dict) and isinstance(entry.get("postal_code"), str)
                     and isinstance(entry.get("address"), str))]
+
+
+def _seizure(seizure: dict) -> list[str]:
+    problems = _unknown("[seizure]", seizure, ("deposit_screen_days", "property_kinds"))
+    days = seizure.get("deposit_screen_days")
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        problems.append("[seizure] deposit_screen_days must be a whole number of days")
+    kinds = seizure.get("property_kinds")
+    if not isinstance(kinds, dict) or not kinds or not all(isinstance(v, str) and v for v in kinds.values()):
+        problems.append("[seizure.property_kinds] must give each kind of property its label (printed on letters)")
+    return problems
 
 
 def _stages(stages: list) -> tuple[dict[str, str], list[str]]:
@@ -171,7 +182,8 @@ def _calendar(calendar: list, triggers: set[str]) -> list[str]:
     problems, jobs = [], []
     for n, job in enumerate(calendar, 1):
         where = f"calendar job {job.get('job', f'#{n}')!r}"
-        problems += _unknown(where, job, ("job", "every", "months", "day", "triggers", "scope", "queue", "reason"))
+        problems += _unknown(where, job, ("job", "every", "months", "day", "triggers", "scope", "queue", "reason",
+                                            "release_seizures"))
         jobs.append(job.get("job"))
         months = job.get("months", [])
         if job.get("every") is None:
@@ -185,6 +197,8 @@ def _calendar(calendar: list, triggers: set[str]) -> list[str]:
                      if t not in triggers]
         problems += [f"{where}: scope month {m} is not one of its months" for m in job.get("scope", {})
                      if not str(m).isdigit() or int(m) not in months]
+        if not isinstance(job.get("release_seizures", False), bool):
+            problems.append(f"{where}: release_seizures must be true or false")
         if ("queue" in job) != ("reason" in job):
             problems.append(f"{where}: a queue check needs both queue (its kind) and reason (shown to staff)")
     problems += [f"calendar job {j!r} is declared twice" for j in {j for j in jobs if jobs.count(j) > 1}]

@@ -29,7 +29,7 @@ class LetterType:
     recipient: str  # household | third_party (the bank or debtor its record names, at its own address)
     slip: bool  # carries the convenience-store payment slip
     serial_prefix: str
-    details: str | None = None  # the record its template reads: inquiry | seizure | plan | suspension
+    details: str | None = None  # the record its template reads: inquiry | seizure | release | plan | suspension
     demand: bool = False  # the statutory demand (督促): lists undemanded installments, records their demand notices
 
 
@@ -56,6 +56,7 @@ class CalendarJob:
     scope: dict = field(default_factory=dict)
     queue: str | None = None  # a queue check: the kind of item opened for households in arrears
     reason: str | None = None  # shown to staff on that item
+    release_seizures: bool = False  # releases the seizures the law requires released (workflow/release.py)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,8 @@ class Workflow:
     targets: dict = field(default_factory=dict)  # collection-rate targets, "92.13" style
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # duty → staff roles carrying it
     actions: dict[str, str] = field(default_factory=dict)  # action that is no transition → its duty
+    property_kinds: dict[str, str] = field(default_factory=dict)  # what may be seized → the label letters print
+    deposit_screen_days: int = 0  # protected income paid into a deposit this recently is left there
 
     def transition(self, trigger: str) -> Transition:
         for t in self.transitions:
@@ -142,7 +145,8 @@ def load(path: str | None = None) -> Workflow:
                         for t in raw["transitions"])
     calendar = tuple(CalendarJob(c["job"], c.get("every"), tuple(c.get("months", ())), c.get("day"),
                                  tuple(c.get("triggers", ())),
-                                 {int(k): v for k, v in c.get("scope", {}).items()}, c.get("queue"), c.get("reason"))
+                                 {int(k): v for k, v in c.get("scope", {}).items()}, c.get("queue"), c.get("reason"),
+                                 c.get("release_seizures", False))
                      for c in raw["calendar"])
     letter_types = {name: LetterType(name, **spec) for name, spec in raw["letter_types"].items()}
     roles = {duty: tuple(holders) for duty, holders in raw.get("roles", {}).items()}
@@ -152,7 +156,8 @@ def load(path: str | None = None) -> Workflow:
         raise WorkflowError(f"workflow file {where}: [roles] does not list who carries {unknown}")
     return Workflow(raw["ward"], Policy(**raw["policy"]), stages, {s["id"]: s["kind"] for s in raw["stages"]},
                     transitions, calendar, letter_types, raw.get("payment_slip", {}), raw.get("third_parties", {}),
-                    raw.get("targets", {}), roles, actions)
+                    raw.get("targets", {}), roles, actions, dict(raw["seizure"]["property_kinds"]),
+                    raw["seizure"]["deposit_screen_days"])
 
 
 def machine_transitions(workflow: Workflow) -> list[dict]:

@@ -8,9 +8,10 @@ from datetime import date
 from sqlalchemy import Connection, and_, func, select
 
 from ..adapters.tables import (UNPAID, allocations, assessments, demand_notices, households, installment_plans,
-                               investigations, letter_items, letters, payments, plan_schedule, seizures, suspensions)
-from ..domain.calendar import earliest_seizure_date
+                               investigations, letter_items, letters, payments, plan_schedule, seizure_items, seizures,
+                               suspensions)
 from .guards import Facts, Installment
+from .release import WITHDRAWN
 
 REMINDER_TYPES = ("reminder", "special_reminder")
 # Money the debtor paid acknowledges the debt (民法152条); money taken by seizure or given back does not.
@@ -21,7 +22,7 @@ def load_installments(conn: Connection, household_ids: list[int], on: date,
                       unpaid_only: bool = False) -> dict[int, list[Installment]]:
     """Each household's installments, oldest first, with the events recorded by `on` that limitation is
     computed from (domain.md §9): the demand notice, the reminders that listed them, the debtor's payments on
-    them, the plans signed while they were due and the seizures executed after their demand."""
+    them, the plans signed while they were due and the executed seizures that cover them."""
     reminders, paid = defaultdict(list), defaultdict(set)
     for assessment_id, issued_on in conn.execute(
             select(letter_items.c.assessment_id, letters.c.issued_on).join(letters)
@@ -38,10 +39,14 @@ def load_installments(conn: Connection, household_ids: list[int], on: date,
             select(installment_plans.c.household_id, installment_plans.c.agreed_on)
             .where(installment_plans.c.household_id.in_(household_ids), installment_plans.c.agreed_on <= on)):
         plans[hid].append(agreed_on)
-    for hid, executed_on, released_on in conn.execute(
-            select(seizures.c.household_id, seizures.c.executed_on, seizures.c.released_on)
+    # a seizure covers the installments recorded with it, the ripe ones of its day (国税徴収法47条, 地方自治法
+    # 231条の3③); a withdrawn one only postpones completion when it ends (民法148条1項かっこ書, 2項ただし書)
+    for assessment_id, executed_on, released_on, reason in conn.execute(
+            select(seizure_items.c.assessment_id, seizures.c.executed_on, seizures.c.released_on,
+                   seizures.c.release_reason).join(seizures)
             .where(seizures.c.household_id.in_(household_ids), seizures.c.executed_on <= on)):
-        seized[hid].append((executed_on, released_on if released_on and released_on <= on else None))
+        ended = released_on is not None and released_on <= on
+        seized[assessment_id].append((executed_on, released_on if ended else None, ended and reason == WITHDRAWN))
     found: dict[int, list[Installment]] = defaultdict(list)
     for r in conn.execute(
             select(assessments.c.id, assessments.c.household_id, assessments.c.fiscal_year, assessments.c.installment,
@@ -53,9 +58,7 @@ def load_installments(conn: Connection, household_ids: list[int], on: date,
         found[r.household_id].append(Installment(
             r.fiscal_year, r.installment, r.due_date, r.unpaid, r.issued_on, r.deadline, tuple(reminders[r.id]),
             tuple(sorted(paid[r.id])), tuple(d for d in plans[r.household_id] if d > r.due_date),
-            # a seizure covers only the installments ripe on its day (国税徴収法47条, 地方自治法231条の3③)
-            tuple(s for s in seized[r.household_id] if r.issued_on is not None
-                  and earliest_seizure_date(r.issued_on) <= s[0] and r.deadline < s[0])))
+            tuple(sorted(seized[r.id]))))
     return found
 
 

@@ -41,7 +41,8 @@ class Installment:
     reminders: tuple[date, ...] = ()
     payments: tuple[date, ...] = ()  # days the debtor paid on it (民法152条: 一部弁済は承認)
     plans: tuple[date, ...] = ()  # installment plans signed while it was due
-    seizures: tuple[tuple[date, date | None], ...] = ()  # (executed, released) of seizures after its demand
+    # (executed, ended, withdrawn) of the executed seizures that cover it (seizure_items)
+    seizures: tuple[tuple[date, date | None, bool], ...] = ()
 
     def limitation_events(self) -> list[Event]:
         events: list[Event] = [Reminder(on) for on in self.reminders]
@@ -49,7 +50,7 @@ class Installment:
             events.append(Demand(self.demand_issued_on, self.demand_deadline))
         events += [Acknowledgement(on) for on in self.payments]
         events += [Acknowledgement(on, "plan") for on in self.plans]
-        events += [Seizure(on, ended_on) for on, ended_on in self.seizures]
+        events += [Seizure(on, ended_on, withdrawn) for on, ended_on, withdrawn in self.seizures]
         return events
 
     def limitation(self) -> tuple[date | None, list[Effect]]:
@@ -135,17 +136,22 @@ def _scope_sql(c: Context):
     return _open(A.c.fiscal_year == year, A.c.installment.in_(list(c.scope)), A.c.due_date < c.on)
 
 
-def _ripe(i: Installment, on: date) -> bool:
+def is_ripe(i: Installment, on: date) -> bool:
     """An installment that may be seized for (domain.md §9): unpaid, demanded more than ten days ago
     (国税徴収法47条1項) and past the notice's designated deadline (地方自治法231条の3第3項)."""
     return (i.unpaid > 0 and i.demand_issued_on is not None and earliest_seizure_date(i.demand_issued_on) <= on
             and i.demand_deadline < on)
 
 
+def ripe_sql(on: date):
+    """is_ripe of one installment (a row of assessments) in SQL: the installments a seizure of `on` covers."""
+    latest_issue = on - timedelta(days=SEIZURE_WAIT_DAYS + 1)  # the SQL form of earliest_seizure_date
+    return and_(UNPAID > 0, exists().where(demand_notices.c.assessment_id == A.c.id,
+                                           demand_notices.c.issued_on <= latest_issue, demand_notices.c.deadline < on))
+
+
 def _ripe_sql(c: Context):
-    latest_issue = c.on - timedelta(days=SEIZURE_WAIT_DAYS + 1)  # the SQL form of earliest_seizure_date
-    return _open(exists().where(demand_notices.c.assessment_id == A.c.id, demand_notices.c.issued_on <= latest_issue,
-                                demand_notices.c.deadline < c.on))
+    return _open(ripe_sql(c.on))
 
 
 def _plan_broken_sql(c: Context):
@@ -230,7 +236,7 @@ GUARDS: dict[str, Guard] = {g.name: g for g in [
     Guard("has_ripe_installment",
           "国税徴収法47条1項 / 地方自治法231条の3第3項: a seizure needs an installment demanded more than 10 days ago "
           "and past the demand notice's designated deadline; installments that fell due later neither block nor join it",
-          lambda f, c: any(_ripe(i, c.on) for i in f.installments), _ripe_sql),
+          lambda f, c: any(is_ripe(i, c.on) for i in f.installments), _ripe_sql),
     Guard("plan_broken", "a promised installment-plan payment is late beyond the grace days",
           _plan_broken_python, _plan_broken_sql),
     Guard("extinguished", "不納欠損 closes the household only when every unpaid installment is extinguished: by "

@@ -15,7 +15,7 @@ from ..adapters.db import analyze_after_bulk
 from ..adapters.queue_items import open_items
 from ..adapters.tables import households
 from ..domain.calendar import is_office_day, next_office_day
-from . import batch
+from . import batch, release
 from .definition import RESUME, CalendarJob, Transition, Workflow
 from .facts import load_facts
 from .guards import Context, guard
@@ -32,11 +32,12 @@ class JobReport:
     transitions: dict[str, int] = field(default_factory=dict)
     letters: int = 0
     queued: int = 0
+    released: int = 0  # seizures released (差押解除)
     sample: dict[str, list[str]] = field(default_factory=dict)  # a few household numbers per move
 
     def as_json(self) -> dict:
         return {"name": self.name, "status": self.status, "transitions": self.transitions, "letters": self.letters,
-                "queued": self.queued, "sample": self.sample}
+                "queued": self.queued, "released": self.released, "sample": self.sample}
 
 
 def scheduled_on(job: CalendarJob, on: date) -> bool:
@@ -70,6 +71,9 @@ def run_job(conn: Connection, workflow: Workflow, job: CalendarJob, on: date, ru
     ctx = Context(on, workflow.policy, round_scope(job, on))
     for trigger in job.triggers:
         _fire(conn, workflow, trigger, ctx, run_id, report, one_at_a_time)
+    if job.release_seizures:  # 国税徴収法79条1項, 地方税法15条の7第3項: the releases the law requires today
+        report.released, letters = release.release_due(conn, workflow, on, run_id)
+        report.letters += letters
     if job.queue:
         report.queued += _queue_checks(conn, workflow, job, on)
     analyze_after_bulk(conn, BATCH_TABLES, report.letters + sum(report.transitions.values()))
@@ -108,6 +112,8 @@ def _fire(conn, workflow, trigger, ctx, run_id, report, one_at_a_time) -> None:
         for letter_type in () if t.fan_out else t.letters:
             report.letters += batch.issue_letters(conn, workflow, letter_type, ctx.on, run_id)
         batch.end_records(conn, t.ends, ctx.on)
+        if "seizure" in t.ends:
+            report.letters += release.end_for_batch(conn, workflow, t.ends["seizure"], ctx.on, run_id)
         for (source, target), n in batch.move(conn, trigger, RESUME if t.dest == RESUME else dest, ctx.on, SYSTEM,
                                               run_id, workflow.side_stages).items():
             key = f"{source}->{target}"

@@ -53,7 +53,8 @@ def test_demand_notices_then_seizure_only_after_ten_days(ledger, tmp_path):
         assert set(conn.execute(select(demand_notices.c.issued_on)).scalars()) == {date(2023, 9, 20)}
     put(ledger, "H1", "seizure_notice", date(2023, 9, 1))
     with transaction(ledger) as conn:
-        actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss")
+        actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss",
+                                balance=20_000)
 
     def seize(on):
         with transaction(ledger) as conn:
@@ -110,7 +111,8 @@ def ripe_for_seizure(engine):
     run_date(engine, WORKFLOW, date(2023, 9, 20))
     put(engine, "H1", "seizure_notice", date(2023, 9, 1))
     with transaction(engine) as conn:
-        actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss")
+        actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss",
+                                balance=20_000)
 
 
 def test_suspension_blocks_seizure_and_lift_returns(ledger):

@@ -7,15 +7,17 @@ from datetime import date
 
 import pypdfium2 as pdfium
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, literal, select
 
 from nhi_collect.adapters.db import transaction
 from nhi_collect.adapters.letters import environment
-from nhi_collect.adapters.tables import installment_plans, letters, plan_schedule, seizures, suspensions
+from nhi_collect.adapters.tables import (assessments, demand_notices, installment_plans, letters, plan_schedule,
+                                         seizure_items, seizures, suspensions)
 from nhi_collect.services import actions
 from nhi_collect.services.business_date import run_date
 from nhi_collect.services.letters import (letter_context, list_letters, mark_returned, reprint, start_batches,
                                          write_batches)
+from nhi_collect.workflow import release
 from nhi_collect.workflow.definition import load
 from tests.conftest import register_staff
 from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
@@ -33,16 +35,21 @@ def issued(engine, tmp_path):
     register_staff(engine, {"c": "clerk"})
     with transaction(engine) as conn:
         hid = actions.household_id(conn, "H1")
-        conn.execute(seizures.insert().values(household_id=hid, property_kind="deposit", third_party="大正銀行 泉尾支店",
-                                              amount=20_000, approved_by="boss", approved_on=ON, executed_on=ON))
+        seizure = conn.execute(seizures.insert().values(
+            household_id=hid, property_kind="deposit", third_party="大正銀行 泉尾支店", amount=20_000, approved_by="boss",
+            approved_on=ON, executed_on=ON).returning(seizures.c.id)).scalar()
+        # recorded as covering the installments demanded today (ripeness is the actions' test, not this one's)
+        conn.execute(insert(seizure_items).from_select(["seizure_id", "assessment_id"], select(
+            literal(seizure), demand_notices.c.assessment_id).join(assessments).where(assessments.c.household_id == hid)))
         plan = conn.execute(installment_plans.insert().values(household_id=hid, agreed_on=ON, agreed_by="c",
                                                               status="kept").returning(installment_plans.c.id)).scalar()
         conn.execute(plan_schedule.insert(), [{"plan_id": plan, "due_on": date(2023, 10, 31), "cumulative": 15_000},
                                               {"plan_id": plan, "due_on": date(2023, 11, 30), "cumulative": 30_000}])
         conn.execute(suspensions.insert().values(household_id=hid, ground="hardship", decided_by="boss", started_on=ON))
-        for kind in WORKFLOW.letter_types:
-            if kind not in ("demand_notice", "bank_inquiry"):
+        for kind, letter_type in WORKFLOW.letter_types.items():
+            if kind not in ("demand_notice", "bank_inquiry") and letter_type.details != "release":
                 actions._letter(conn, WORKFLOW, kind, hid, ON)
+        release.end(conn, WORKFLOW, select(seizures.c.id), release.WITHDRAWN, ON, None)  # 差押解除通知書 ×2
         actions.open_investigation(conn, WORKFLOW, "H1", ON, "c", [("bank", "大正銀行 泉尾支店")])
     return engine
 
@@ -68,7 +75,7 @@ def test_every_letter_type_renders_with_its_contents(issued, tmp_path):
                 assert f"{item['unpaid']:,}円" in text and item["due_wareki"] in text
                 assert f"{item['late_fee']:,}円" in text
             assert f"{context['total_unpaid']:,}円" in text
-            if r.letter_type not in ("bank_inquiry", "garnishment_notice"):
+            if r.letter_type not in ("bank_inquiry", "garnishment_notice", "release_notice"):
                 assert context["household"]["address"] in text
             else:  # the envelope window shows the third party's own address
                 third = WORKFLOW.third_parties[context["recipient"]["name"]]
@@ -76,7 +83,7 @@ def test_every_letter_type_renders_with_its_contents(issued, tmp_path):
             if r.letter_type == "demand_notice":
                 # issued 9/20 + 10 days = Saturday 9/30: the deadline is Monday 10/2 (地方自治法4条の2④)
                 assert "令和5年10月2日" in text and "地方自治法第231条の3" in text
-            if r.letter_type in ("demand_notice", "seizure_record"):
+            if r.letter_type in ("demand_notice", "seizure_record", "release_notice_household"):
                 # 教示: the prefecture's board, review before court (国保法91・99・103条, 行政事件訴訟法14・46条)
                 assert "大阪府国民健康保険審査会に対して審査請求" in text and "国民健康保険法第103条" in text
                 assert "大阪市を被告として" in text and "大阪市長に対して審査請求" not in text
@@ -88,6 +95,11 @@ def test_every_letter_type_renders_with_its_contents(issued, tmp_path):
                 assert "国税徴収法第141条" in text and "タカハシ" in text
             if r.letter_type == "garnishment_notice":
                 assert "大正銀行泉尾支店" in text and "20,000円" in text
+            if r.letter_type in ("seizure_record", "garnishment_notice", "release_notice", "release_notice_household"):
+                assert len(context["items"]) == 3  # the installments the seizure covers (seizure_items)
+            if r.letter_type.startswith("release_notice"):  # 国税徴収法80条①: to the household, ②一: to the bank
+                assert "差押解除通知書" in text and "大正銀行泉尾支店" in text and "第79条第2項" in text
+                assert ("国税徴収法第80条第1項" if r.letter_type.endswith("household") else "国税徴収法第80条第2項第1号") in text
             if r.letter_type == "installment_plan":
                 assert "15,000円" in text
 

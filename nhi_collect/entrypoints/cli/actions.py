@@ -8,7 +8,8 @@ import click
 
 from ...bootstrap import Services
 from ...services import actions as use
-from ...services.actions import CONTACT_CHANNELS, INQUIRY_KINDS, PROPERTY_KINDS, SUSPENSION_GROUNDS
+from ...domain.seizure_limits import Inflow, InflowKind
+from ...services.actions import CONTACT_CHANNELS, INQUIRY_KINDS, SUSPENSION_GROUNDS
 from .common import ON, pass_services, today_or
 
 
@@ -33,6 +34,15 @@ def parse_inquiries(_ctx, _param, values):
         return [tuple(v.split(":", 1)) for v in values if v.split(":", 1)[1]]
     except IndexError:
         raise click.BadParameter("expected KIND:TARGET, e.g. bank:大正銀行 泉尾支店") from None
+
+
+def parse_inflows(_ctx, _param, values):
+    try:
+        return tuple(Inflow(date.fromisoformat(d), InflowKind(k), int(a))
+                     for k, d, a in (v.split(":") for v in values))
+    except ValueError:
+        raise click.BadParameter(f"expected KIND:DATE:AMOUNT with KIND one of {', '.join(k.value for k in InflowKind)}, "
+                                 "e.g. old_age_pension:2023-10-13:120000") from None
 
 
 @click.group()
@@ -117,15 +127,31 @@ def action_close_investigation(obj: Services, household_no, on, found):
 @action.command("approve-seizure")
 @click.argument("household_no")
 @ON
-@click.option("--kind", type=click.Choice(PROPERTY_KINDS), required=True)
+@click.option("--kind", required=True, help="A property kind of the workflow file's [seizure.property_kinds].")
 @click.option("--third-party", required=True)
-@click.option("--amount", type=click.IntRange(1), required=True)
+@click.option("--amount", type=click.IntRange(1), required=True,
+              help="Yen to seize (for wages or a pension: from one period's pay).")
+@click.option("--pension-kind", type=click.Choice(["old_age", "disability", "survivors"]),
+              help="A pension's kind (disability and survivors' pensions may not be seized).")
+@click.option("--wage", type=click.IntRange(0), help="Wages or pension: one month's gross pay.")
+@click.option("--income-tax", type=click.IntRange(0), default=0)
+@click.option("--resident-tax", type=click.IntRange(0), default=0)
+@click.option("--social-insurance", type=click.IntRange(0), default=0)
+@click.option("--relatives", type=click.IntRange(0), default=0, help="Relatives sharing the debtor's livelihood.")
+@click.option("--balance", type=click.IntRange(0), help="Deposit: the balance (else the bank's recorded reply).")
+@click.option("--inflow", "inflows", multiple=True, callback=parse_inflows,
+              help="Deposit: money paid in lately, KIND:DATE:AMOUNT; repeatable.")
 @pass_services
-def action_approve_seizure(obj: Services, household_no, on, kind, third_party, amount):
-    """Supervisor: approve a seizure proposal."""
-    obj.transact(use.approve_seizure, obj.workflow, household_no, today_or(obj, on), kind, third_party, amount,
-                 obj.actor)
-    click.echo(f"{household_no}: seizure approved")
+def action_approve_seizure(obj: Services, household_no, on, kind, third_party, amount, pension_kind, wage, income_tax,
+                           resident_tax, social_insurance, relatives, balance, inflows):
+    """Supervisor: approve a seizure proposal within the law's limits (国税徴収法48・76・77条, 国民年金法24条)."""
+    pay = None if wage is None else {"wage": wage, "income_tax": income_tax, "resident_tax": resident_tax,
+                                     "social_insurance": social_insurance}
+    screen = obj.transact(use.approve_seizure, obj.workflow, household_no, today_or(obj, on), kind, third_party,
+                          amount, obj.actor, pension_kind=pension_kind, pay=pay, relatives=relatives, balance=balance,
+                          inflows=inflows)
+    figures = ", ".join(f"{k} {v:,}" for k, v in screen.items() if v is not None)
+    click.echo(f"{household_no}: seizure approved" + (f" ({figures})" if figures else ""))
 
 
 @action.command("seize")
@@ -136,6 +162,22 @@ def action_seize(obj: Services, household_no, on):
     """Record an executed seizure (refused before the legal date or without demand notices)."""
     dest = obj.transact(use.execute_seizure, obj.workflow, household_no, today_or(obj, on), obj.actor)
     click.echo(f"{household_no}: {dest}")
+
+
+@action.command("release-seizure")
+@click.argument("household_no")
+@ON
+@click.option("--withdraw", is_flag=True, help="Give the seizure up on request (国税徴収法79条2項); renews no limitation.")
+@click.option("--third-party", help="With --withdraw: only the seizure at this third party.")
+@pass_services
+def action_release_seizure(obj: Services, household_no, on, withdraw, third_party):
+    """Supervisor: release seizures now (差押解除): those the law requires released (79条1項, 地方税法15条の7③),
+    or with --withdraw those given up on request."""
+    if third_party and not withdraw:
+        raise click.UsageError("--third-party chooses the seizure to withdraw: use it with --withdraw")
+    released = obj.transact(use.release_seizure, obj.workflow, household_no, today_or(obj, on), obj.actor, withdraw,
+                            third_party)
+    click.echo(f"{household_no}: {released} seizure(s) released")
 
 
 @action.command("suspend")

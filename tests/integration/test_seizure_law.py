@@ -1,0 +1,223 @@
+"""Seizures by the law (issue 13, defects 5 and 6, and the scope of defect 4): what a seizure covers, when
+and why it is released with its notices, and the limits checked at approval. Expectations computed by hand
+in the comments, with the article."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from nhi_collect.adapters.db import transaction
+from nhi_collect.adapters.tables import (assessments, letter_items, letters, seizure_items, seizure_letters,
+                                         seizures, write_offs)
+from nhi_collect.domain.seizure_limits import Inflow, InflowKind
+from nhi_collect.services import actions
+from nhi_collect.services.business_date import run_date
+from nhi_collect.services.households import show_household
+from nhi_collect.workflow.machine import Refused
+from tests.integration.test_actions import WORKFLOW, ledger, put, stage  # noqa: F401 (ledger: a fixture)
+from tests.integration.test_imports import run, write
+
+APPROVED_ON = date(2023, 9, 21)
+SEIZED_ON = date(2023, 10, 3)
+
+
+def at_seizure_notice(engine, tmp_path):
+    """H1: installments 1–3 (10,000 yen each, due 6/30, 7/31, 8/31) demanded on 9/20 with the deadline 9/30, a
+    Saturday, so Monday 10/2 (地方自治法4条の2④); installment 4 (due 9/29) not yet demanded."""
+    run(engine, "assessments", write(tmp_path, "a4.csv", "household_no,fiscal_year,installment,due_date,amount\n"
+                                                         "H1,2023,4,2023-09-29,10000\n"))
+    run_date(engine, WORKFLOW, date(2023, 9, 20))
+    put(engine, "H1", "seizure_notice", date(2023, 9, 1))
+
+
+def seized(engine, tmp_path):
+    """H1's deposit at 大正銀行 seized on 10/3, the first lawful day: demanded more than 10 days before
+    (国税徴収法47条1項) and past the deadline 10/2 (地方自治法231条の3③)."""
+    at_seizure_notice(engine, tmp_path)
+    approve(engine, "deposit", 20_000, balance=20_000)
+    with transaction(engine) as conn:
+        actions.execute_seizure(conn, WORKFLOW, "H1", SEIZED_ON, "clerk")
+
+
+def approve(engine, kind, amount, on=APPROVED_ON, **screen):
+    with transaction(engine) as conn:
+        return actions.approve_seizure(conn, WORKFLOW, "H1", on, kind, "大正銀行", amount, "boss", **screen)
+
+
+def pay(engine, tmp_path, on, amount, n=1):
+    run(engine, "payments", write(tmp_path, f"p{on}{n}.csv", "payment_id,household_no,paid_on,amount,channel\n"
+                                                             f"P{on:%m%d}{n},H1,{on},{amount},counter\n"))
+
+
+def installments_of(conn, query):
+    return sorted(conn.execute(select(assessments.c.installment).where(assessments.c.id.in_(query))).scalars())
+
+
+def letter_installments(conn, letter_type, on):
+    return installments_of(conn, select(letter_items.c.assessment_id).join(letters).where(
+        letters.c.letter_type == letter_type, letters.c.issued_on == on))
+
+
+def limitation_of(engine, installment, on):
+    with engine.connect() as conn:
+        shown = show_household(conn, "H1", on)
+    return next(i for i in shown["installments"] if i["installment"] == installment)
+
+
+def test_a_seizure_covers_and_lists_only_the_ripe_installments(ledger, tmp_path):
+    seized(ledger, tmp_path)
+    with ledger.connect() as conn:
+        # 国税徴収法47条: installment 4 (due 9/29, overdue on 10/3) was never demanded: the seizure is not for it;
+        # the code before listed every overdue installment on the 差押調書 and the 債権差押通知書
+        assert installments_of(conn, select(seizure_items.c.assessment_id)) == [1, 2, 3]
+        assert letter_installments(conn, "seizure_record", SEIZED_ON) == [1, 2, 3]
+        assert letter_installments(conn, "garnishment_notice", SEIZED_ON) == [1, 2, 3]
+        shown = show_household(conn, "H1", SEIZED_ON)
+    assert [(s["executed_on"], s["installments"], s["released_on"]) for s in shown["seizures"]] == [
+        ("2023-10-03", [[2023, 1], [2023, 2], [2023, 3]], None)]
+    assert limitation_of(ledger, 4, SEIZED_ON)["limitation_events"] == []  # no seizure event for installment 4
+
+
+def test_paid_installments_release_their_seizure_that_night_with_its_notices(ledger, tmp_path):
+    seized(ledger, tmp_path)
+    pay(ledger, tmp_path, date(2023, 10, 10), 29_999)  # oldest first: 1 and 2 paid, 3 owes 1 yen
+    run_date(ledger, WORKFLOW, date(2023, 10, 10))
+    with ledger.connect() as conn:
+        assert conn.execute(select(seizures.c.released_on)).scalar_one() is None  # one yen still owed: it runs on
+    pay(ledger, tmp_path, date(2023, 10, 11), 1)
+    run_date(ledger, WORKFLOW, date(2023, 10, 11))
+    with ledger.connect() as conn:
+        # 国税徴収法79条1項1号: the installments it is for are paid, so it must be released, though installment 4
+        # is still unpaid (it was never part of it) and the household stays in enforcement
+        s = conn.execute(select(seizures)).one()
+        assert (s.released_on, s.release_reason) == (date(2023, 10, 11), "paid")
+        sent = conn.execute(select(letters.c.letter_type).join(seizure_letters)
+                            .where(letters.c.issued_on == date(2023, 10, 11))).scalars().all()
+        # 80条①: notice to the household; 80条②一: to the bank, the third-party debtor
+        assert sorted(sent) == ["release_notice", "release_notice_household"]
+        assert letter_installments(conn, "release_notice", date(2023, 10, 11)) == [1, 2, 3]
+    assert stage(ledger, "H1") == "enforcement"
+    run_date(ledger, WORKFLOW, date(2023, 10, 12))  # released once: no second notice
+    with ledger.connect() as conn:
+        assert len(conn.execute(select(seizure_letters)).all()) == 2
+
+
+def test_a_suspension_releases_the_seizure_and_its_end_renews_limitation(ledger, tmp_path):
+    seized(ledger, tmp_path)
+    with transaction(ledger) as conn:
+        actions.suspend(conn, WORKFLOW, "H1", date(2023, 10, 20), "hardship", "boss")
+    with ledger.connect() as conn:
+        s = conn.execute(select(seizures)).one()
+        assert (s.released_on, s.release_reason) == (date(2023, 10, 20), "suspended")  # 地方税法15条の7第3項
+        assert conn.execute(select(letters.c.letter_type).join(seizure_letters)).scalars().all() == [
+            "release_notice", "release_notice_household"]
+    # 民法148条②: a seizure ended otherwise than by withdrawal renews: a new two years from 10/21 → 2025-10-20
+    assert limitation_of(ledger, 1, date(2023, 10, 20))["limitation_date"] == "2025-10-20"
+
+
+def test_a_withdrawn_seizure_renews_nothing(ledger, tmp_path):
+    seized(ledger, tmp_path)
+    with pytest.raises(Refused, match="国税徴収法79条1項"):  # nothing paid, nobody suspended: no release is due
+        with transaction(ledger) as conn:
+            actions.release_seizure(conn, WORKFLOW, "H1", date(2023, 10, 20), "boss")
+    with transaction(ledger) as conn:  # 79条2項: given up on request
+        assert actions.release_seizure(conn, WORKFLOW, "H1", date(2023, 10, 20), "boss", withdraw=True) == 1
+    with ledger.connect() as conn:
+        s = conn.execute(select(seizures)).one()
+        assert (s.released_on, s.release_reason) == (date(2023, 10, 20), "withdrawn")
+        assert len(conn.execute(select(seizure_letters)).all()) == 2
+    shown = limitation_of(ledger, 1, date(2023, 10, 20))
+    # the demand renewed from the day after its deadline 10/2: 10/3 + 2 years → 2025-10-02 (国保法110条); the
+    # withdrawal only postpones completion to six months after 10/20, 2024-04-20, which is earlier
+    # (民法148条1項かっこ書, 2項ただし書). Before, every end of a seizure renewed (to 2025-10-20).
+    assert shown["limitation_date"] == "2025-10-02"
+    assert shown["limitation_events"][-1] == {"on": "2023-10-20", "kind": "seizure_end", "effect": "postponement"}
+    with pytest.raises(Refused, match="no seizure"):
+        with transaction(ledger) as conn:
+            actions.release_seizure(conn, WORKFLOW, "H1", date(2023, 10, 21), "boss", withdraw=True)
+
+
+def test_written_off_installments_release_their_seizure_as_extinguished(ledger, tmp_path):
+    seized(ledger, tmp_path)
+    with transaction(ledger) as conn:  # the write-off decision itself is test_write_off's; here only its record
+        conn.execute(write_offs.insert(), [{"assessment_id": a, "written_off_on": date(2023, 10, 20), "amount": 10_000,
+                                            "ground": "limitation", "decided_by": "boss"}
+                                           for a in conn.execute(select(seizure_items.c.assessment_id)).scalars()])
+    run_date(ledger, WORKFLOW, date(2023, 10, 20))
+    with ledger.connect() as conn:  # 国税徴収法79条1項1号: the debt it was for is extinguished (消滅)
+        s = conn.execute(select(seizures)).one()
+        assert (s.released_on, s.release_reason) == (date(2023, 10, 20), "extinguished")
+
+
+# --- approval limits (国税徴収法48・76・77条, 国民年金法24条, 厚生年金保険法41条) -----------------------------
+
+# domain.md §4's public check: wage 300,000, withheld 50,000, spouse and two dependants (3 relatives):
+# protected 50,000 + 235,000 + 20 % of the 15,000 left (3,000) = 288,000 → 12,000 seizable (76条1項)
+PAY = {"wage": 300_000, "income_tax": 10_000, "resident_tax": 15_000, "social_insurance": 25_000}
+
+
+@pytest.mark.parametrize("kind, amount, screen, refusal", [
+    ("pension", 1_000, {"pension_kind": "disability", "pay": PAY}, "国民年金法24条, 厚生年金保険法41条1項"),
+    ("pension", 1_000, {"pension_kind": "survivors", "pay": PAY}, "国民年金法24条, 厚生年金保険法41条1項"),
+    ("pension", 1_000, {"pay": PAY}, "pension's kind"),
+    ("wage", 1_000, {}, "国税徴収法76条1項"),  # no pay figures: the protected amount cannot be left
+    ("wage", 12_001, {"pay": PAY, "relatives": 3}, "国税徴収法76条1項"),
+    ("wage", 12_000, {"pay": PAY, "relatives": 3}, None),
+    ("pension", 12_001, {"pension_kind": "old_age", "pay": PAY, "relatives": 3}, "国税徴収法77条1項"),
+    ("pension", 12_000, {"pension_kind": "old_age", "pay": PAY, "relatives": 3}, None),
+    ("deposit", 1_000, {}, "balance"),
+    ("deposit", 20_001, {"balance": 20_000}, "国税徴収法62条1項"),
+    # a disability pension of 100,000 paid in 29 days before: wholly protected, 110,000 − 100,000 = 10,000
+    ("deposit", 10_001, {"balance": 110_000, "inflows": (Inflow(date(2023, 8, 23), InflowKind.DISABILITY_PENSION,
+                                                                100_000),)}, "deposit screen"),
+    ("deposit", 10_000, {"balance": 110_000, "inflows": (Inflow(date(2023, 8, 23), InflowKind.DISABILITY_PENSION,
+                                                                100_000),)}, None),
+    # paid in 30 days before: outside the 30-day window, the balance is an ordinary deposit again
+    ("deposit", 10_001, {"balance": 110_000, "inflows": (Inflow(date(2023, 8, 22), InflowKind.DISABILITY_PENSION,
+                                                                100_000),)}, None),
+    # an old-age pension of 120,000 (no relatives) keeps 100,000 + 20 % of 20,000 = 104,000: 130,000 → 26,000
+    ("deposit", 26_001, {"balance": 130_000, "inflows": (Inflow(date(2023, 9, 15), InflowKind.OLD_AGE_PENSION,
+                                                                120_000),)}, "deposit screen"),
+    ("deposit", 26_000, {"balance": 130_000, "inflows": (Inflow(date(2023, 9, 15), InflowKind.OLD_AGE_PENSION,
+                                                                120_000),)}, None),
+    # 48条1項: the debt is 30,000 (1–3 demanded; their late fee on 9/21 is under 1,000 yen, so none)
+    ("deposit", 30_001, {"balance": 50_000}, "国税徴収法48条1項"),
+    ("deposit", 30_000, {"balance": 50_000}, None),
+    ("real_estate", 5_000_000, {}, None),  # one property is seized whole
+    ("car", 1_000, {}, r"\[seizure.property_kinds\]"),
+])
+def test_approval_limits(ledger, tmp_path, kind, amount, screen, refusal):
+    at_seizure_notice(ledger, tmp_path)
+    if refusal is None:
+        approve(ledger, kind, amount, **screen)
+        with ledger.connect() as conn:
+            assert conn.execute(select(seizures.c.amount)).scalar_one() == amount
+        return
+    with pytest.raises(Refused, match=refusal):
+        approve(ledger, kind, amount, **screen)
+    with ledger.connect() as conn:
+        assert conn.execute(select(seizures.c.id)).all() == []
+
+
+def test_a_deposit_is_screened_on_the_banks_recorded_reply(ledger, tmp_path):
+    at_seizure_notice(ledger, tmp_path)
+    with transaction(ledger) as conn:
+        actions.open_investigation(conn, WORKFLOW, "H1", date(2023, 9, 20), "clerk", [("bank", "大正銀行")])
+        actions.record_inquiry_result(conn, WORKFLOW, "H1", "bank", "大正銀行", date(2023, 9, 21), 15_000, "clerk")
+    with pytest.raises(Refused, match="balance of 15,000"):
+        approve(ledger, "deposit", 15_001)
+    assert approve(ledger, "deposit", 15_000)["balance"] == 15_000
+
+
+def test_the_debt_is_checked_again_at_execution(ledger, tmp_path):
+    at_seizure_notice(ledger, tmp_path)
+    approve(ledger, "deposit", 30_000, balance=30_000)  # the whole debt on 9/21
+    pay(ledger, tmp_path, date(2023, 10, 2), 5_000)
+    # on 10/3 the seizure is for 25,000 yen: 30,000 would clearly exceed it (国税徴収法48条1項)
+    with pytest.raises(Refused, match="国税徴収法48条1項"):
+        with transaction(ledger) as conn:
+            actions.execute_seizure(conn, WORKFLOW, "H1", SEIZED_ON, "clerk")
+    assert stage(ledger, "H1") == "seizure_notice"
