@@ -1,7 +1,7 @@
 """a seizure's installments, its letters and why it was released
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0011
 Create Date: 2026-12-03 10:00:00
 """
 from datetime import date, timedelta
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ from ..adapters.tables import households, seizure_proposals
 from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.machine import Refused
-from .actions import PROPERTY_KINDS, approve_seizure, locked_household, third_party_address
+from .actions import approve_seizure, locked_household, third_party_address
 from .identity import audit, authorize
 
 SEPARATION = ("決裁: 起案者と決裁者の分離 — the supervisor who approves a seizure must not be the one who proposed "
@@ -29,8 +29,9 @@ def stage_refusal(stage: str) -> str | None:
 def propose_seizure(conn: Connection, workflow: Workflow, household_no: str, on: date, property_kind: str,
                     third_party: str, amount: int, note: str, actor: str) -> int:
     authorize(conn, workflow, actor, "propose_seizure")
-    if property_kind not in PROPERTY_KINDS:
-        raise UserError(f"property kind {property_kind!r} is not one of {', '.join(PROPERTY_KINDS)}")
+    if property_kind not in workflow.property_kinds:
+        raise UserError(f"property kind {property_kind!r} is not one the workflow file's [seizure.property_kinds] "
+                        f"lists ({', '.join(workflow.property_kinds)})")
     if amount <= 0:
         raise UserError(f"the amount to seize must be a positive whole number of yen, not {amount}")
     third_party_address(workflow, third_party)

@@ -25,8 +25,6 @@ LABELS = {  # the use cases' codes in Japanese, for the forms' choices
     "channels": {"phone": "電話", "counter": "窓口", "visit": "訪問", "letter": "文書", "email": "メール"},
     "inquiry_kinds": {"bank": "預貯金（金融機関）", "employer": "給与（勤務先）", "pension": "年金", "insurance": "保険",
                       "real_estate": "不動産"},
-    "property_kinds": {"deposit": "預金債権", "wage": "給与債権", "pension": "年金債権", "insurance": "生命保険解約返戻金",
-                       "real_estate": "不動産"},
     "suspension_grounds": {"no_property": "滞納処分できる財産がない（第1号）", "hardship": "生活を著しく窮迫させるおそれ（第2号）",
                            "unknown": "所在と財産がともに不明（第3号）"},
     "promise_status": {"open": "約束中", "kept": "履行", "broken": "不履行"},
@@ -50,7 +48,12 @@ def _yen(value: str, what: str) -> int:
 def _fragment(request: Request, web: Web, household_no: str, notice: str | None = None):
     data = web.services.transact(next_actions, web.workflow, household_no, web.services.today(), web.user)
     return render(request, web, "_next_actions.html", data=data, today=web.services.today(), notice=notice,
-                  labels=LABELS)
+                  labels=_labels(web))
+
+
+def _labels(web: Web) -> dict:
+    """The forms' choices; what may be seized is the workflow file's ([seizure.property_kinds])."""
+    return {**LABELS, "property_kinds": web.workflow.property_kinds}
 
 
 @router.get(BASE + "/actions")
@@ -63,7 +66,7 @@ def fragment(request: Request, household_no: str, web: Web = Depends(needs("read
 def page(request: Request, household_no: str, web: Web = Depends(needs("read_household"))):
     """The fragment on a page of its own (a household's actions without the whole case file)."""
     data = web.services.transact(next_actions, web.workflow, household_no, web.services.today(), web.user)
-    return render(request, web, "act.html", data=data, today=web.services.today(), notice=None, labels=LABELS)
+    return render(request, web, "act.html", data=data, today=web.services.today(), notice=None, labels=_labels(web))
 
 
 def _act(request: Request, web: Web, household_no: str, form: str, done: str, call):
