@@ -66,7 +66,8 @@ def seed_casework(url: str) -> str:
         set_password(conn, workflow, "admin", "kacho", PASSWORD)
         conn.execute(households.update().where(households.c.household_no == "H2")
                      .values(stage="seizure_notice", stage_since=date(2023, 9, 1)))
-        actions.approve_seizure(conn, workflow, "H2", ON, "deposit", "大正銀行", 30_000, "boss")
+        actions.approve_seizure(conn, workflow, "H2", ON, "deposit", "大正銀行", 30_000, "boss",
+                                balance=100_000)
     engine.dispose()
     return url
 

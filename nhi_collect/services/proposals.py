@@ -47,8 +47,9 @@ def propose_seizure(conn: Connection, workflow: Workflow, household_no: str, on:
 
 
 def approve_proposal(conn: Connection, workflow: Workflow, household_no: str, proposal_id: int, on: date,
-                     actor: str) -> None:
-    """The supervisor's approval of an open proposal: the seizure approved with the proposal's data."""
+                     actor: str, balance: int | None = None) -> None:
+    """The supervisor's approval of an open proposal: the seizure approved with the proposal's data and, for a
+    deposit, the balance the supervisor read (else the bank's recorded reply; actions.approve_seizure)."""
     authorize(conn, workflow, actor, "approve_seizure")
     hid = locked_household(conn, household_no)
     p = conn.execute(select(seizure_proposals).where(seizure_proposals.c.id == proposal_id,
@@ -59,7 +60,8 @@ def approve_proposal(conn: Connection, workflow: Workflow, household_no: str, pr
         raise Refused(f"seizure proposal {proposal_id} is already {p.status} by {p.decided_by}: one decision each")
     if p.proposed_by == actor:
         raise Refused(SEPARATION)
-    approve_seizure(conn, workflow, household_no, on, p.property_kind, p.third_party, p.amount, actor)
+    approve_seizure(conn, workflow, household_no, on, p.property_kind, p.third_party, p.amount, actor,
+                    balance=balance)
     conn.execute(update(seizure_proposals).where(seizure_proposals.c.id == proposal_id)
                  .values(status="approved", decided_by=actor, decided_on=on))
 

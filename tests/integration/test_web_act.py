@@ -139,8 +139,11 @@ def test_a_proposal_is_approved_by_a_supervisor_who_did_not_draft_it(app, db):
     refused = clerk.post(approve, headers=clerk_headers)
     assert refused.status_code == 403 and "approve_seizure is the supervisor&#39;s duty" in refused.text
     boss, boss_headers = person(app, "boss")
-    assert "この起案を決裁する" in boss.get("/households/H2/actions", headers=HTMX).text
-    assert boss.post(approve, headers=boss_headers).status_code == 200
+    fragment = boss.get("/households/H2/actions", headers=HTMX).text
+    assert "この起案を決裁する" in fragment and 'name="balance"' in fragment  # no bank reply recorded: asked
+    without = boss.post(approve, headers=boss_headers)  # a deposit's balance is the deposit screen's first fact
+    assert "国税徴収法48条" in without.text and rows(db, select(seizure_proposals.c.status)) == [("open",)]
+    assert boss.post(approve, headers=boss_headers, data={"balance": "100000"}).status_code == 200
     assert rows(db, select(seizures.c.third_party, seizures.c.amount, seizures.c.approved_by)
                 .where(seizures.c.third_party == "大正銀行 泉尾支店")) == [("大正銀行 泉尾支店", 30_000, "boss")]
     assert rows(db, select(seizure_proposals.c.status, seizure_proposals.c.decided_by)) == [("approved", "boss")]

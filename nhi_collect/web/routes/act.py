@@ -161,10 +161,12 @@ def propose(request: Request, household_no: str, property_kind: str = Form(""), 
 
 
 @router.post(BASE + "/seizure-proposals/{proposal_id}/approve")
-def approve(request: Request, household_no: str, proposal_id: int, web: Web = Depends(needs("approve_seizure"))):
+def approve(request: Request, household_no: str, proposal_id: int, balance: str = Form(""),
+            web: Web = Depends(needs("approve_seizure"))):
     return _act(request, web, household_no, f"approve-{proposal_id}", "差押を決裁しました。",
                 lambda: web.services.transact(approve_proposal, web.workflow, household_no, proposal_id,
-                                              web.services.today(), web.user))
+                                              web.services.today(), web.user,
+                                              balance=_yen(balance, "預金残高") if balance.strip() else None))
 
 
 @router.post(BASE + "/seizure")
