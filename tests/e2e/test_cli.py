@@ -166,7 +166,8 @@ def test_report_monthly_json(tmp_path):
 
 
 def test_demo_runs_the_year_prints_every_letter_and_writes_the_reports(tmp_path):
-    done = cli("--out", str(tmp_path / "out"), "demo", "--households", "100", db=f"sqlite:///{tmp_path / 'demo.db'}")
+    # on a database of its own, with no staff registered first: the demo refuses any other (issue 15)
+    done = cli("--db", f"sqlite:///{tmp_path / 'demo.db'}", "--out", str(tmp_path / "out"), "demo", "--households", "100")
     assert done.returncode == 0, done.stderr
     assert "target 92.13 %" in done.stdout and "target 27.78 %" in done.stdout and "printed" in done.stdout
     days = sorted((tmp_path / "out" / "letters").iterdir())
