@@ -148,7 +148,7 @@ def test_a_proposal_is_approved_by_a_supervisor_who_did_not_draft_it(app, db):
                 .where(seizures.c.third_party == "大正銀行 泉尾支店")) == [("大正銀行 泉尾支店", 30_000, "boss")]
     assert rows(db, select(seizure_proposals.c.status, seizure_proposals.c.decided_by)) == [("approved", "boss")]
     own = boss.post("/households/H2/seizure-proposals", headers=boss_headers, data={
-        "property_kind": "wage", "third_party": "大正銀行", "amount": "10000", "note": ""})
+        "property_kind": "deposit", "third_party": "大正みなと信用金庫 泉尾支店", "amount": "10000", "note": ""})
     assert own.status_code == 200
     mine = max(r[0] for r in rows(db, select(seizure_proposals.c.id)))
     page = boss.get("/households/H2/actions", headers=HTMX)
@@ -157,7 +157,8 @@ def test_a_proposal_is_approved_by_a_supervisor_who_did_not_draft_it(app, db):
     assert refused.status_code == 403 and "起案者と決裁者の分離" in refused.text
     assert refused.headers["HX-Retarget"] == f"#msg-approve-{mine}"
     kacho, kacho_headers = person(app, "kacho")
-    assert kacho.post(f"/households/H2/seizure-proposals/{mine}/approve", headers=kacho_headers).status_code == 200
+    assert kacho.post(f"/households/H2/seizure-proposals/{mine}/approve", headers=kacho_headers,
+                      data={"balance": "100000"}).status_code == 200
 
 
 def test_a_seizure_before_its_lawful_day_is_refused_in_place_with_the_rule(app, db):
