@@ -46,8 +46,8 @@ def case_file(conn: Connection, workflow: Workflow, household_no: str, as_of: da
     hid = household_id(conn, household_no)
     open_limitations = [i["limitation_date"] for i in data["installments"]
                         if i["limitation_date"] and not i["written_off_on"]]
-    data["stage"] = _stage_as_of(conn, hid, as_of, data["stage"])
-    data.update(as_of=as_of.isoformat(), stage_label=workflow.stages.get(data["stage"], data["stage"]),
+    stage = _stage_as_of(conn, hid, as_of, data["stage"])  # `stage` stays today's (contract.md)
+    data.update(as_of=as_of.isoformat(), stage_as_of=stage, stage_label=workflow.stages.get(stage, stage),
                 nearest_limitation_date=min(open_limitations, default=None),
                 flags=flags(conn, hid, as_of), timeline=timeline(conn, workflow, hid, household_no, as_of))
     return data

@@ -39,7 +39,7 @@ def show_household(conn: Connection, household_no: str, as_of: date, band_months
     # limitation from the recorded events (domain.md §9) as the workflow's guards see them
     facts = {(i.fiscal_year, i.installment): i for i in load_facts(conn, [head.id], as_of)[head.id].installments}
     current = current_accounting_year(as_of)
-    installments, balance = [], {"current_year": 0, "arrears": 0, "late_fee": 0}
+    installments, balance, fees = [], {"current_year": 0, "arrears": 0}, []
     for r in rows:
         amount = r.amount + adjusted_as_of.get(r.id, 0)
         paid = paid_as_of.get(r.id, 0)
@@ -52,10 +52,10 @@ def show_household(conn: Connection, household_no: str, as_of: date, band_months
         fee = 0 if not unpaid or r.written_off_on else late_fee_estimate(
             amount, r.due_date, as_of, band_months=band_months,
             payments=[(on, paid) for on, paid in receipts.get(r.id, ()) if paid > 0])
-        balance["late_fee"] += fee
+        fees.append(fee)
         installments.append({
             "fiscal_year": r.fiscal_year, "installment": r.installment, "due_date": r.due_date.isoformat(),
-            "amount": amount, "paid": paid, "unpaid": unpaid, "late_fee": fee,
+            "amount": amount, "paid": paid, "unpaid": unpaid,
             "demand_issued_on": r.issued_on.isoformat() if r.issued_on else None,
             "limitation_date": _iso(limitation_date) if unpaid else None,
             "limitation_events": [{"on": e.on.isoformat(), "kind": e.kind, "effect": e.effect} for e in events],
@@ -75,6 +75,8 @@ def show_household(conn: Connection, household_no: str, as_of: date, band_months
         "address": head.address, "postal_code": head.postal_code, "district": head.district, "phone": head.phone,
         "language": head.language, "whereabouts_unknown": bool(head.whereabouts_unknown), "stage": head.stage,
         "balance": balance, "installments": installments,
+        # an addition beside the contract's per-installment `late_fee` (accrued/booked/paid, not kept yet)
+        "late_fee_estimate": {"total": sum(fees), "installments": fees},
         "letters": [{"type": t, "issued_on": d.isoformat(), "serial": s} for t, d, s in sent],
         "history": [{"on": h.on_date.isoformat(), "from": h.from_stage, "to": h.to_stage, "trigger": h.trigger,
                      "actor": h.actor} for h in history],

@@ -136,8 +136,8 @@ def test_the_case_file_header_installments_and_flags(app):
     page = signed_in(app, "tanaka").get("/households/H1").text
     for shown in ("髙橋　太郎", "タカハシ　タロウ", "06-6551-0001", "分納中", "分納誓約",
                   "令和5年11月30日（2023-11-30）まで",  # the plan's last promised payment
-                  "令和5年6月30日（2023-06-30）", "4,000円", "6,000円", "16,000円",
-                  "令和5年7月20日（2023-07-20）",  # the demand notice's date
+                  "令和5年6月30日</span><span class=\"nw\">（2023-06-30）", "4,000円", "6,000円", "16,000円",
+                  "令和5年7月20日</span><span class=\"nw\">（2023-07-20）",  # the demand notice's date
                   'hx-get="/households/H1/actions"'):
         assert shown in page, shown
     h3 = signed_in(app, "boss").get("/households/H3", params={"reason": "上司の指示による確認"}).text
