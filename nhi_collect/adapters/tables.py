@@ -19,6 +19,13 @@ metadata = MetaData(naming_convention={
 
 Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite only auto-increments INTEGER PRIMARY KEY
 
+
+def search_key(length: int):
+    """A folded search key: in the "C" collation on PostgreSQL, so that a prefix is a byte range of the
+    index whatever the database's collation (SQLite's default BINARY is one already)."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 households = Table(
     "households", metadata,
     Column("id", Id, primary_key=True),
@@ -37,7 +44,15 @@ households = Table(
     Column("stage", String(24), nullable=False, server_default="clear", index=True),
     Column("stage_since", Date),
     Column("resume_stage", String(24)),
+    # Search keys (domain/search_keys.py: kana of any width, variant kanji, digits of the phone, the address
+    # from its town on), kept by the household import; a search is an index range scan on a key's prefix.
+    Column("name_key", search_key(200), index=True),
+    Column("kana_key", search_key(200), index=True),
+    Column("phone_key", search_key(20), index=True),
+    Column("address_key", search_key(200), index=True),
 )
+# a district's households by reading (the search screen's district alone), and the walk of its districts
+Index("ix_households_district_kana_key", households.c.district, households.c.kana_key)
 
 household_changes = Table(
     "household_changes", metadata,
@@ -187,6 +202,8 @@ audit_log = Table(
     Column("entity_key", String(60)),
     Column("detail", Text),
 )
+# the case file's timeline reads a household's rows (entity "household", key its number)
+Index("ix_audit_log_entity_entity_key", audit_log.c.entity, audit_log.c.entity_key)
 
 # --- the workflow's records -------------------------------------------------------------------
 

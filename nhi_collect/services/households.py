@@ -9,6 +9,7 @@ from sqlalchemy import Connection, and_, func, select
 from ..adapters.tables import (adjustments, allocations, assessments, demand_notices, households, letters, payments,
                                seizure_items, seizures, stage_transitions, write_offs)
 from ..domain.calendar import fiscal_year
+from ..domain.late_fee import late_fee_estimate
 from ..errors import UserError
 from ..workflow.facts import load_facts
 
@@ -19,7 +20,8 @@ def current_accounting_year(as_of: date) -> int:
     return year - 1 if as_of.month in (4, 5) else year
 
 
-def show_household(conn: Connection, household_no: str, as_of: date) -> dict:
+def show_household(conn: Connection, household_no: str, as_of: date, band_months: int = 1) -> dict:
+    """`band_months`: the lower late-fee band of the workflow's policy (1 or 3 months, domain/late_fee.py)."""
     head = conn.execute(select(households).where(households.c.household_no == household_no)).first()
     if head is None:
         raise UserError(f"unknown household {household_no}")
@@ -31,12 +33,13 @@ def show_household(conn: Connection, household_no: str, as_of: date) -> dict:
               isouter=True)
         .where(assessments.c.household_id == head.id)
         .order_by(assessments.c.fiscal_year, assessments.c.installment)).all()
-    paid_as_of = _paid_as_of(conn, head.id, as_of)
+    receipts = _receipts_as_of(conn, head.id, as_of)
+    paid_as_of = {k: sum(amount for _, amount in v) for k, v in receipts.items()}
     adjusted_as_of = _adjusted_as_of(conn, head.id, as_of)
     # limitation from the recorded events (domain.md §9) as the workflow's guards see them
     facts = {(i.fiscal_year, i.installment): i for i in load_facts(conn, [head.id], as_of)[head.id].installments}
     current = current_accounting_year(as_of)
-    installments, balance = [], {"current_year": 0, "arrears": 0}
+    installments, balance, fees = [], {"current_year": 0, "arrears": 0}, []
     for r in rows:
         amount = r.amount + adjusted_as_of.get(r.id, 0)
         paid = paid_as_of.get(r.id, 0)
@@ -44,6 +47,12 @@ def show_household(conn: Connection, household_no: str, as_of: date) -> dict:
         if r.due_date <= as_of:
             balance["current_year" if r.fiscal_year >= current else "arrears"] += unpaid
         limitation_date, events = facts[(r.fiscal_year, r.installment)].limitation()
+        # 延滞金見込: what the late fee would be were the rest paid on `as_of`, the base lowered from the day
+        # after each partial payment (地方税法20条の4の2②); nothing on an extinguished claim
+        fee = 0 if not unpaid or r.written_off_on else late_fee_estimate(
+            amount, r.due_date, as_of, band_months=band_months,
+            payments=[(on, paid) for on, paid in receipts.get(r.id, ()) if paid > 0])
+        fees.append(fee)
         installments.append({
             "fiscal_year": r.fiscal_year, "installment": r.installment, "due_date": r.due_date.isoformat(),
             "amount": amount, "paid": paid, "unpaid": unpaid,
@@ -63,10 +72,12 @@ def show_household(conn: Connection, household_no: str, as_of: date) -> dict:
                            .order_by(stage_transitions.c.on_date, stage_transitions.c.id)).all()
     return {
         "household_no": head.household_no, "head_name": head.head_name, "head_name_kana": head.head_name_kana,
-        "address": head.address, "postal_code": head.postal_code, "district": head.district,
+        "address": head.address, "postal_code": head.postal_code, "district": head.district, "phone": head.phone,
         "language": head.language, "whereabouts_unknown": bool(head.whereabouts_unknown), "stage": head.stage,
         "balance": balance, "installments": installments,
         "seizures": _seizures(conn, head.id, as_of),
+        # an addition beside the contract's per-installment `late_fee` (accrued/booked/paid, not kept yet)
+        "late_fee_estimate": {"total": sum(fees), "installments": fees},
         "letters": [{"type": t, "issued_on": d.isoformat(), "serial": s} for t, d, s in sent],
         "history": [{"on": h.on_date.isoformat(), "from": h.from_stage, "to": h.to_stage, "trigger": h.trigger,
                      "actor": h.actor} for h in history],
@@ -93,11 +104,17 @@ def _seizures(conn: Connection, household_id: int, as_of: date) -> list[dict]:
     return found
 
 
-def _paid_as_of(conn: Connection, household_id: int, as_of: date) -> dict[int, int]:
-    """Allocations of money received by `as_of` (a reduction's surplus counts from its adjustment's date)."""
-    return _totals(conn, select(allocations.c.assessment_id, allocations.c.amount)
-                   .join(assessments, assessments.c.id == allocations.c.assessment_id)
-                   .where(assessments.c.household_id == household_id, allocations.c.received_on <= as_of))
+def _receipts_as_of(conn: Connection, household_id: int, as_of: date) -> dict[int, list[tuple[date, int]]]:
+    """Allocations of money received by `as_of`, per installment with their dates (a reduction's surplus
+    counts, negative, from its adjustment's date)."""
+    receipts: dict[int, list[tuple[date, int]]] = {}
+    for assessment_id, on, amount in conn.execute(
+            select(allocations.c.assessment_id, allocations.c.received_on, allocations.c.amount)
+            .join(assessments, assessments.c.id == allocations.c.assessment_id)
+            .where(assessments.c.household_id == household_id, allocations.c.received_on <= as_of)
+            .order_by(allocations.c.received_on, allocations.c.id)):
+        receipts.setdefault(assessment_id, []).append((on, amount))
+    return receipts
 
 
 def _adjusted_as_of(conn: Connection, household_id: int, as_of: date) -> dict[int, int]:

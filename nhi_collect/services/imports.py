@@ -27,6 +27,7 @@ from ..domain.calendar import TOKYO
 from ..errors import ImportRejected, RowError
 from . import csv_input as f
 from .payments import allocate_new_payments, new_payments_table
+from .search import refresh_search_keys
 
 CHANNELS = ("bank_transfer", "counter", "convenience_store", "seizure", "refund", "other")
 
@@ -257,11 +258,14 @@ def _merge_households(conn, stage, result, errors, actor, now):
             select(households.c.id, literal(now), literal(n), cast(households.c[n], String),
                    cast(stage.c[n], String), literal(actor))
             .select_from(stage.join(households, match)).where(_differs(households.c[n], stage.c[n]))))
-    result.updated = conn.execute(
-        update(households).values({n: stage.c[n] for n in fields}).where(match).where(changed)).rowcount
+    # A changed household's search keys are cleared with the change and, like a new one's, recomputed
+    # below (services/search.py: the fold is Python, so not part of these set-based statements).
+    result.updated = conn.execute(update(households).values({**{n: stage.c[n] for n in fields}, "name_key": None})
+                                  .where(match).where(changed)).rowcount
     cols = ["household_no", *fields]
     result.inserted = _inserted(conn, households.insert().from_select(
         cols, select(*(stage.c[c] for c in cols)).where(~exists().where(match))))
+    refresh_search_keys(conn, households.c.name_key.is_(None))
 
 
 def _merge_assessments(conn, stage, result, errors, actor, now):

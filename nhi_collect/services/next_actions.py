@@ -28,6 +28,7 @@ from .actions import household_id
 from .casework import arrears
 from .identity import authorize, carries, role_of
 from .staff import log_access
+from .work import ReasonNeeded, opened_with_reason, own_item
 
 # The staff actions of the case file, in the order a clerk meets them, with their Japanese names.
 LABELS = {
@@ -118,7 +119,15 @@ def next_actions(conn: Connection, workflow: Workflow, household_no: str, on: da
     records the forms need. Reading it opens the household's data: the reading is access-logged."""
     authorize(conn, workflow, user, "read_household")
     hid = household_id(conn, household_no)
-    log_access(conn, user, hid, "次にできること", "next actions")
+    item = own_item(conn, user, hid)
+    deciding = carries(workflow, role_of(conn, user), "approve_seizure") and proposals.open_proposals(conn, hid)
+    if deciding:  # a proposal awaiting the supervisor's decision (決裁) is the supervisor's work
+        item = f"決裁: seizure proposal {deciding[0]['id']}"
+    if item is None and not opened_with_reason(conn, user, hid):
+        raise ReasonNeeded(f"{household_no} is not in {user}'s work: open its case file first and say why "
+                           "(access log, seed 窓3)")
+    log_access(conn, user, hid, "次にできること (case file opened)" if item is None else
+               item if deciding else f"queue item {item}", "next actions")
     role = role_of(conn, user)
     facts = load_facts(conn, [hid], on)[hid]
     ctx = Context(on, workflow.policy)

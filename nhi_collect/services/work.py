@@ -4,18 +4,18 @@ which household, why and through what, in the same transaction (seed 窓3)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
-from ..adapters.tables import households, letters, queue_items
+from ..adapters.tables import access_log, households, letters, queue_items
 from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.machine import Refused
 from . import queue
 from .actions import household_id
-from .households import show_household
+from .casefile import case_file
 from .identity import audit, authorize
 from .letters import find_letter, list_letters, mark_returned, reprint
 from .staff import log_access, log_reads
@@ -84,11 +84,47 @@ def claim_item(conn: Connection, workflow: Workflow, item_id: int, user: str) ->
     log_access(conn, user, hid, f"queue item {item_id}", "queue claim")
 
 
+# Why a person opens a household outside their own work (the case file's form offers these; seed 窓3).
+OPENING_REASONS = ("電話での問い合わせ", "窓口への来庁", "納付相談", "郵便物の返戻", "他の部署・機関からの照会",
+                   "収納・還付の確認", "上司の指示による確認")
+
+
+class ReasonNeeded(UserError):
+    """A household outside the person's own work is opened only with a reason, which the access log keeps."""
+
+
+def own_item(conn: Connection, user: str, hid: int) -> int | None:
+    """The person's queue item on the household, if any: assigned to them or held by them (the rule of
+    queue.household_ids_in_queue_of, by which the access review finds openings outside one's work)."""
+    return conn.execute(select(queue_items.c.id).where(
+        queue_items.c.household_id == hid, or_(queue_items.c.assigned_to == user, queue_items.c.claimed_by == user))
+        .order_by((queue_items.c.status == "open").desc(), queue_items.c.id.desc()).limit(1)).scalar()
+
+
+OPENING_LASTS = timedelta(hours=1)  # what the case file's own panels read belongs to an opening this recent
+
+
+def opened_with_reason(conn: Connection, user: str, hid: int) -> bool:
+    """Whether the person opened the household's case file (with its reason) within OPENING_LASTS: the case
+    file's panels (next actions) then read under that opening's reason."""
+    since = datetime.now(timezone.utc) - OPENING_LASTS
+    return conn.execute(select(access_log.c.id).where(
+        access_log.c.user_name == user, access_log.c.household_id == hid, access_log.c.command == "household show",
+        access_log.c.at >= since).limit(1)).first() is not None
+
+
 def open_household(conn: Connection, workflow: Workflow, household_no: str, as_of: date, user: str,
-                   reason: str) -> dict:
+                   reason: str | None) -> dict:
+    """The case file as of `as_of` (services/casefile.py), the opening logged: inside one's own work its
+    purpose is the queue item; outside it, the reason given, without which it is not opened."""
     authorize(conn, workflow, user, "read_household")
-    data = show_household(conn, household_no, as_of)
-    log_access(conn, user, household_id(conn, household_no), reason, "household show")
+    hid = household_id(conn, household_no)
+    item = own_item(conn, user, hid)
+    reason = (reason or "").strip()
+    if item is None and not reason:
+        raise ReasonNeeded(f"{household_no} is not in {user}'s work: say why it is opened (access log, seed 窓3)")
+    data = case_file(conn, workflow, household_no, as_of)
+    log_access(conn, user, hid, f"queue item {item}" if item is not None else reason[:200], "household show")
     return data
 
 

@@ -13,7 +13,8 @@ Layout and conventions (copy them for a new screen):
                 and `yen` (12,345円); templates extend `base.html` (header, nav, freshness banner) and put
                 `{{ csrf_input(web) }}` in every form.
 - `routes/`     one module per screen, each a `router`: signin (sign-in, sign-out), work (私の仕事, claim),
-                households (the case file).
+                search (検索, htmx as one types), households (the case file 滞納者カルテ as of a date, a
+                reason asked outside one's own work; its letters' PDFs as printed).
 - Refusals: a `Refused` from a use case becomes a 403 page showing its rule (an htmx request gets the
                 `_refused.html` fragment in place); a UserError a 400 page; no session a redirect to /signin.
 - Tests: tests/integration/test_web.py (TestClient, SQLite and PostgreSQL); tests/e2e/web/ (Playwright).

@@ -27,7 +27,7 @@ def test_sign_in_see_my_work_open_a_household_sign_out(page, check):
 
     page.get_by_role("link", name="H1").click()
     page.wait_for_url("**/households/H1*")
-    expect(page.get_by_role("heading", name="世帯 H1　髙橋　太郎")).to_be_visible()
+    expect(page.get_by_role("heading", name="滞納者カルテ　H1　髙橋　太郎")).to_be_visible()
     check(page, "3-household")
 
     page.get_by_role("button", name="サインアウト").click()
