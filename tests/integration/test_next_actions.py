@@ -16,6 +16,7 @@ from nhi_collect.errors import UserError
 from nhi_collect.services import actions, next_actions, proposals, queue
 from nhi_collect.services.business_date import run_date
 from nhi_collect.services.payments import record_payment
+from nhi_collect.services.work import ReasonNeeded, open_household
 from nhi_collect.web.render import kind_label
 from nhi_collect.workflow.facts import load_facts
 from nhi_collect.workflow.guards import Context, guard
@@ -34,9 +35,20 @@ def ledger(engine, tmp_path):
 
 
 def offered(engine, on, user="clerk", hno="H1"):
-    with transaction(engine) as conn:
+    with transaction(engine) as conn:  # the case file opened first with its reason: H1 is in nobody's queue
+        open_household(conn, WORKFLOW, hno, on, user, "窓口への来庁")
         data = next_actions.next_actions(conn, WORKFLOW, hno, on, user)
     return data, {a.action: a for a in data["actions"]}
+
+
+def test_next_actions_are_access_logged_and_outside_ones_work_need_the_case_file_opened_with_a_reason(ledger):
+    with pytest.raises(ReasonNeeded, match="not in clerk's work"), transaction(ledger) as conn:
+        next_actions.next_actions(conn, WORKFLOW, "H1", date(2023, 9, 20), "clerk")
+    offered(ledger, date(2023, 9, 20))
+    with ledger.connect() as conn:
+        assert [tuple(r) for r in conn.execute(select(access_log.c.user_name, access_log.c.command)
+                                               .order_by(access_log.c.id))] == [("clerk", "household show"),
+                                                                                ("clerk", "next actions")]
 
 
 def at_seizure_notice(engine, since):
@@ -98,12 +110,6 @@ def test_refusals_name_the_stage_the_duty_and_a_missing_record(ledger):
     assert "不納欠損" in boss["write_off"].blocks[0].rule
     # limitation: two years from the day after the latest event, the demand (deadline 10-02): extinguished later
     assert boss["write_off"].possible_from > date(2025, 10, 1)
-
-
-def test_reading_what_can_happen_next_is_access_logged(ledger):
-    offered(ledger, date(2023, 9, 20))
-    with ledger.connect() as conn:
-        assert conn.execute(select(access_log.c.user_name, access_log.c.command)).all() == [("clerk", "next actions")]
 
 
 def test_the_supervisor_who_drafted_a_proposal_may_not_approve_it(ledger):

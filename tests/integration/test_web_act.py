@@ -39,6 +39,8 @@ def db(url):
 def person(app, user):
     """A signed-in client and the headers of its htmx requests (the session's CSRF token)."""
     client = signed_in(app, user)
+    for hno in ("H1", "H2"):  # opened with a reason, as a person outside their own work must (seed 窓3)
+        assert client.get(f"/households/{hno}", params={"reason": "窓口への来庁"}).status_code == 200
     return client, {**HTMX, "X-CSRF-Token": csrf_of(client.get("/households/H1/act").text)}
 
 
