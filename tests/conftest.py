@@ -50,6 +50,13 @@ def _create_database_if_missing(url: str) -> None:
 _PG_PROBLEM = _pg_problem()
 
 
+def pytest_unconfigure(config):
+    """The letters' PDF workers are stopped before the test process ends (adapters/letters.close_pools): one
+    forked beside the web app's and the browser's threads could otherwise hold the end of the run forever."""
+    from nhi_collect.adapters.letters import close_pools
+    close_pools()
+
+
 def pytest_collection_modifyitems(config, items):
     if _PG_PROBLEM and REQUIRE_PG:
         raise pytest.UsageError(f"PostgreSQL tests are required (NHI_COLLECT_REQUIRE_PG=1) but {_PG_PROBLEM}")

@@ -154,6 +154,17 @@ def _pool(workers: int | None) -> ProcessPoolExecutor:
     return _POOLS[size]
 
 
+def close_pools() -> None:
+    """Stop the PDF workers now. A process's end otherwise waits for each worker to take its stop signal,
+    and a worker forked while another thread held a lock (a test process serving the web app, driving a
+    browser) may never take it: the process then hangs at exit."""
+    for pool in _POOLS.values():
+        for worker in list(pool._processes.values()):  # noqa: SLF001 (the executor offers no kill)
+            worker.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+    _POOLS.clear()
+
+
 def _render_part(part: tuple[str, str, list[str]]) -> tuple[bytes, dict[str, int], int]:
     used, title, sections = part
     html = document(sections, title)

@@ -70,8 +70,8 @@ def server(tmp_path_factory):
     yield from serve(seed_ward(f"sqlite:///{folder / 'ward.db'}", folder), folder)
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module")
+def browser():  # per module: the driver's threads end with the browser tests instead of living through the run
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM)
