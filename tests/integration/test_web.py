@@ -80,6 +80,13 @@ def test_a_wrong_password_or_an_unknown_name_is_refused_alike_and_logged(client,
     assert "nhi_session" not in client.cookies
 
 
+def test_a_guess_holding_a_control_character_is_a_logged_failure(client, db):
+    """A password is only hashed, never shown: it is not screened as typed text is, so such a guess is a
+    wrong password like any other, logged and counted towards the lockout (not refused unlogged)."""
+    assert sign_in(client, "tanaka", "pass\x07word\u202e").status_code == 401
+    assert log(db) == [("tanaka", False, "bad_password")]
+
+
 def test_five_failures_lock_the_account_for_fifteen_minutes(client, db):
     for _ in range(MAX_FAILURES):
         sign_in(client, "tanaka", "guess")
