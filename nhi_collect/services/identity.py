@@ -92,10 +92,15 @@ def carries(workflow: Workflow, role: str, action: str) -> bool:
 def authorize(conn: Connection, workflow: Workflow, user: str, action: str) -> str:
     """The acting person's role, or a refusal naming the rule: the one check of who may do what."""
     role = role_of(conn, user)
+    check_duty(workflow, user, role, action)
+    return role
+
+
+def check_duty(workflow: Workflow, user: str, role: str, action: str) -> None:
+    """Refused, naming the rule, unless `role` carries `action` (for a role already read, e.g. a web session's)."""
     if not carries(workflow, role, action):
         needed = duty(workflow, action)
         holders = workflow.roles.get(needed, ())
         raise Refused(f"{action} is the {needed}'s duty ({', '.join(holders) or 'no person: the calendar does it'}"
                       f" in the workflow file's [roles]); {user} is {role}"
                       + ("; a decision in writing by the 課長 level (決裁)" if needed == "supervisor" else ""))
-    return role

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 
 from ..bootstrap import Services
 from ..services.freshness import Freshness, payments_freshness
-from ..services.identity import Actor
+from ..services.identity import Actor, carries, check_duty
 from ..services.signin import WebSession, session_of
 from ..workflow.machine import Refused
 
@@ -39,6 +39,11 @@ class Web:
     def workflow(self):
         return self.services.workflow
 
+    def may(self, action: str) -> bool:
+        """Whether the signed-in person's role carries `action`: a page offers only what they may do (an
+        auditor reads the queue and is shown no claim button); the route checks it again."""
+        return carries(self.workflow, self.session.role, action)
+
 
 async def submitted_csrf(request: Request) -> str | None:
     """The token a POST carries: htmx's header, else the form's hidden input."""
@@ -47,9 +52,19 @@ async def submitted_csrf(request: Request) -> str | None:
     return request.headers.get(CSRF_HEADER) or (await request.form()).get(CSRF_FIELD)
 
 
-def _session_and_freshness(conn, token: str | None, today):
+def _session_and_freshness(conn, workflow, token: str | None, today, action: str | None):
+    """One transaction per request for who is signed in, whether their role carries the page's duty (the
+    session row carries the role, read with the staff row) and how fresh the payments are."""
     session = session_of(conn, token)
-    return session, payments_freshness(conn, today) if session else None
+    if session is None:
+        return None, None, None
+    refusal = None
+    if action is not None:
+        try:
+            check_duty(workflow, session.user, session.role, action)
+        except Refused as refused:  # raised once the session's touch is committed and the CSRF token checked
+            refusal = refused
+    return session, payments_freshness(conn, today), refusal
 
 
 def needs(action: str | None):
@@ -57,14 +72,15 @@ def needs(action: str | None):
     sign out). Sync, so that FastAPI runs its database calls in its thread pool."""
     def guard(request: Request, csrf: str | None = Depends(submitted_csrf)) -> Web:
         base: Services = request.app.state.services
-        session, freshness = base.transact(_session_and_freshness, request.cookies.get(SESSION_COOKIE), base.today())
+        session, freshness, refusal = base.transact(_session_and_freshness, base.workflow,
+                                                    request.cookies.get(SESSION_COOKIE), base.today(), action)
         if session is None:
             raise SignInNeeded()
         web = Web(base.acting_as(Actor(session.user, login="web")), session, freshness)
         request.state.web = web  # the refusal page shows who is signed in
         if request.method not in SAFE_METHODS and not hmac.compare_digest(csrf or "", session.csrf_token):
             raise Refused(CSRF_REFUSAL)
-        if action is not None:
-            web.services.authorize(action)
+        if refusal is not None:
+            raise refusal
         return web
     return guard
