@@ -221,6 +221,8 @@ def test_the_round_passes_over_an_item_another_clerk_holds(app, db):
 def test_an_auditor_is_refused_claiming_with_the_rule(app, db):
     auditor, token = signed_in(app, "kansa")
     assert auditor.get("/work").status_code == 200  # reading the queue is a reader's duty
+    everyone = auditor.get("/work?staff=*")
+    assert shown(everyone.text) and "担当する" not in everyone.text and "順に処理（" not in everyone.text  # not offered
     for path in ("/work/round", f"/work/items/{item_ids(db)['broken_plan-H1']}/claim"):
         refused = auditor.post(path, data={"csrf_token": token})
         assert refused.status_code == 403 and "work_queue is the clerk&#39;s duty" in refused.text
