@@ -7,7 +7,8 @@ from typing import Iterator
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..resources import data_dir
 
@@ -68,3 +69,9 @@ def analyze_after_bulk(conn: Connection, tables: tuple[str, ...], rows: int) -> 
         for table in tables:
             conn.exec_driver_sql(f"ANALYZE {table}")
 
+
+
+def dialect_insert(conn: Connection, table: Table):
+    """The INSERT of the connection's dialect, which has ON CONFLICT (both PostgreSQL and SQLite): an upsert
+    creates or replaces a row atomically, where a read or delete first then insert races another writer."""
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)

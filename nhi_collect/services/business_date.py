@@ -20,8 +20,8 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Callable, Iterator
 
 from sqlalchemy import Connection, Engine, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from ..adapters.db import dialect_insert
 from ..adapters.tables import batch_runs, rate_snapshots
 from ..domain.calendar import month_end
 from ..errors import UserError
@@ -104,8 +104,7 @@ def run_date(engine: Engine, workflow: Workflow, on: date, *, one_at_a_time: boo
 
 
 def _claim(conn: Connection, job: str, on: date) -> int | None:
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(batch_runs)
-    row = conn.execute(insert.values(job=job, business_date=on, status="running",
+    row = conn.execute(dialect_insert(conn, batch_runs).values(job=job, business_date=on, status="running",
                                      started_at=datetime.now(timezone.utc))
                        .on_conflict_do_nothing(index_elements=["job", "business_date"])
                        .returning(batch_runs.c.id)).first()

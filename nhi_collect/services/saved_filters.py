@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Connection, delete, select
 
+from ..adapters.db import dialect_insert
 from ..adapters.tables import saved_filters
 from ..errors import UserError
 from ..workflow.definition import Workflow
@@ -20,9 +21,9 @@ def save(conn: Connection, workflow: Workflow, user: str, name: str, where: Queu
     name = " ".join(name.split())
     if not name or len(name) > 60:
         raise UserError("a saved filter needs a name of 1 to 60 characters")
-    conn.execute(delete(saved_filters).where(saved_filters.c.user_name == user, saved_filters.c.name == name))
-    conn.execute(saved_filters.insert().values(user_name=user, name=name, saved_at=datetime.now(timezone.utc),
-                                               conditions=json.dumps(where.params(), ensure_ascii=False)))
+    values = {"saved_at": datetime.now(timezone.utc), "conditions": json.dumps(where.params(), ensure_ascii=False)}
+    conn.execute(dialect_insert(conn, saved_filters).values(user_name=user, name=name, **values)
+                 .on_conflict_do_update(index_elements=["user_name", "name"], set_=values))
 
 
 def listing(conn: Connection, workflow: Workflow, user: str) -> list[dict]:

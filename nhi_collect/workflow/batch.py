@@ -11,8 +11,8 @@ from datetime import date
 
 from sqlalchemy import (BigInteger, Column, Connection, Date, MetaData, String, Table, and_, case, func, insert,
                         literal, select, update)
-from sqlalchemy.dialects import postgresql, sqlite
 
+from ..adapters.db import dialect_insert
 from ..adapters.bulk import bulk_insert
 from ..adapters.tables import (UNPAID, assessments, demand_notices, households, installment_plans, letter_counters,
                                letter_items, letters, seizure_items, seizures, stage_transitions, suspensions)
@@ -68,8 +68,7 @@ def reserve_serials(conn: Connection, letter_type: str, year: int, count: int) -
     used to be an UPDATE finding no row, then an INSERT that two writers could both attempt (the second
     failed on the key); INSERT ... ON CONFLICT DO UPDATE creates or advances the counter atomically,
     holding its row until commit, so two writers never share a number."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    upsert = dialect.insert(letter_counters).values(letter_type=letter_type, fiscal_year=year, last_seq=count)
+    upsert = dialect_insert(conn, letter_counters).values(letter_type=letter_type, fiscal_year=year, last_seq=count)
     last = conn.execute(upsert.on_conflict_do_update(
         index_elements=["letter_type", "fiscal_year"], set_={"last_seq": letter_counters.c.last_seq + count})
         .returning(letter_counters.c.last_seq)).scalar_one()
