@@ -304,11 +304,18 @@ def find_letter(conn: Connection, serial: str):
     return row
 
 
-def reprint(conn: Connection, workflow: Workflow, serial: str, path: Path) -> Path:
+def reprint(conn: Connection, workflow: Workflow, serial: str) -> Callable[[Path], Path]:
+    """The letter rendered again from its record, and the function that writes it as a PDF: called after the
+    transaction, since a PDF takes seconds and a transaction that wrote the access log would hold its lock
+    that long (SQLite has one writer: the nightly batch and every clerk would wait)."""
     letter = find_letter(conn, serial)
-    path.parent.mkdir(parents=True, exist_ok=True)  # only once the serial is a letter of the register
-    write_pdfs([Batch(path, serial, [render_letter(letter_context(conn, workflow, letter.id))], [serial])])
-    return path
+    page = render_letter(letter_context(conn, workflow, letter.id))
+
+    def write(path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)  # only once the serial is a letter of the register
+        write_pdfs([Batch(path, serial, [page], [serial])])
+        return path
+    return write
 
 
 STATUSES = ("generated", "printed", "mailed", "returned")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy import Connection, or_, select
 
@@ -140,10 +141,11 @@ def letters_of_date(conn: Connection, workflow: Workflow, on: date, user: str) -
     return list_letters(conn, on)
 
 
-def reprint_letter(conn: Connection, workflow: Workflow, serial: str, target: Path, user: str) -> None:
+def reprint_letter(conn: Connection, workflow: Workflow, serial: str, user: str) -> Callable[[Path], Path]:
+    """The reading logged and the letter rendered; the caller writes the PDF once this has committed."""
     authorize(conn, workflow, user, "read_household")
     log_access(conn, user, find_letter(conn, serial).household_id, f"reprint {serial}", "letters reprint")
-    reprint(conn, workflow, serial, target)
+    return reprint(conn, workflow, serial)
 
 
 def return_letter(conn: Connection, workflow: Workflow, serial: str, reason: str, on: date, user: str) -> None:

@@ -12,7 +12,9 @@ from sqlalchemy import select
 
 from nhi_collect.adapters.db import transaction
 from nhi_collect.adapters.tables import access_log, households, installment_plans, letters
+from nhi_collect.bootstrap import bootstrap
 from nhi_collect.services import queue
+from nhi_collect.services.work import reprint_letter
 from nhi_collect.workflow.definition import load
 from nhi_collect.services.business_date import run_date
 from tests.conftest import register_staff
@@ -56,6 +58,23 @@ def test_letters_list_print_and_reprint_are_logged_per_household(issued, tmp_pat
         assert done.returncode == 0, done.stderr
     assert logged(issued, "letters list") == logged(issued, "letters print") == [("boss", "H1"), ("boss", "H2")]
     assert logged(issued, "letters reprint") == [("boss", "H1")]
+
+
+def test_a_reprints_pdf_is_written_after_its_reading_is_committed(issued, tmp_path, monkeypatch):
+    """Rendering a PDF takes seconds: inside the transaction that logged the reading it would hold the
+    database's write lock that long (SQLite's one writer: the nightly batch and every clerk waiting)."""
+    from nhi_collect.services import letters as letters_service
+    seen = []
+
+    def write_pdfs(batches):  # when the PDF is written, another connection already sees the committed reading
+        seen.append(logged(issued, "letters reprint"))
+    monkeypatch.setattr(letters_service, "write_pdfs", write_pdfs)
+    with issued.connect() as conn:
+        serial = conn.execute(select(letters.c.serial)).scalars().first()
+    services = bootstrap(issued.url.render_as_string(hide_password=False), environ={})
+    services.transact(reprint_letter, services.workflow, serial, "tanaka")(tmp_path / "r.pdf")
+    services.dispose()
+    assert seen == [[("tanaka", "H1")]]
 
 
 def test_the_queue_list_is_logged_for_the_households_it_shows(issued, tmp_path):

@@ -67,7 +67,7 @@ def test_every_letter_type_renders_with_its_contents(issued, tmp_path):
         for r in rows:
             context = letter_context(conn, WORKFLOW, r.id)
             path = tmp_path / f"{r.serial}.pdf"
-            reprint(conn, WORKFLOW, r.serial, path)
+            reprint(conn, WORKFLOW, r.serial)(path)
             text = pdf_text(path).replace(" ", "").replace("\n", "").replace("\r", "")
             assert r.serial in text
             assert context["household"]["head_name"].replace("　", "") in text.replace("　", "")
@@ -110,7 +110,7 @@ def test_the_english_insert_for_non_japanese_households(issued, tmp_path):
         serial = conn.execute(select(letters.c.serial).where(letters.c.household_id == h2)).scalars().first()
         if serial is None:
             pytest.skip("H2 had nothing overdue")
-        reprint(conn, WORKFLOW, serial, tmp_path / "en.pdf")
+        reprint(conn, WORKFLOW, serial)(tmp_path / "en.pdf")
     text = pdf_text(tmp_path / "en.pdf")
     assert "About this letter" in text and len(pdfium.PdfDocument(str(tmp_path / "en.pdf"))) == 2
 
@@ -120,7 +120,7 @@ def test_barcode_decodes_to_the_44_digits(issued, tmp_path):
     with issued.connect() as conn:
         row = conn.execute(select(letters).where(letters.c.letter_type == "demand_notice")).first()
         context = letter_context(conn, WORKFLOW, row.id)
-        reprint(conn, WORKFLOW, row.serial, tmp_path / "d.pdf")
+        reprint(conn, WORKFLOW, row.serial)(tmp_path / "d.pdf")
     digits = context["slip"]["digits"]
     assert len(digits) == 44 and digits.startswith("91")
     # GS1's validation: weights 1, 3, 1, ... from the right, check digit included, sum to a multiple of ten
@@ -166,11 +166,11 @@ def test_mark_returned_queues_a_non_residence_check(issued):
 def test_reprint_uses_the_address_as_it_was(issued, tmp_path):
     with issued.connect() as conn:
         serial = list_letters(conn, ON)[0]["serial"]
-        reprint(conn, WORKFLOW, serial, tmp_path / "before.pdf")
+        reprint(conn, WORKFLOW, serial)(tmp_path / "before.pdf")
     moved = HOUSEHOLDS.replace(",1,en", ",0,en").replace("泉尾1丁目1-1", "鶴町3丁目3-3")
     run(issued, "households", write(tmp_path, "moved.csv", moved))
     with issued.connect() as conn:
-        reprint(conn, WORKFLOW, serial, tmp_path / "after.pdf")
+        reprint(conn, WORKFLOW, serial)(tmp_path / "after.pdf")
     assert pdf_text(tmp_path / "before.pdf") == pdf_text(tmp_path / "after.pdf")
 
 
@@ -234,7 +234,7 @@ def test_the_immediate_extinction_notice_does_not_print_the_three_year_rule(issu
         actions._letter(conn, WORKFLOW, "suspension_notice", h2, ON)
         serial = conn.execute(select(letters.c.serial).where(letters.c.household_id == h2,
                                                              letters.c.letter_type == "suspension_notice")).scalar()
-        reprint(conn, WORKFLOW, serial, tmp_path / "s.pdf")
+        reprint(conn, WORKFLOW, serial)(tmp_path / "s.pdf")
     text = pdf_text(tmp_path / "s.pdf").replace(" ", "").replace("\n", "").replace("\r", "")
     assert "直ちに消滅" in text and "同条第5項" in text and "3年間継続" not in text
 

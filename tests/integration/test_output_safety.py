@@ -87,7 +87,7 @@ def test_two_letters_of_one_household_returned_on_one_day_make_one_check(issued)
 def test_reprint_of_what_is_not_a_serial_is_refused_before_anything_is_written(issued, tmp_path, serial):  # noqa: F811
     target = tmp_path / "out" / "reprints" / f"{serial}.pdf"
     with issued.connect() as conn, pytest.raises(UserError, match="not a letter serial"):
-        reprint(conn, WORKFLOW, serial, target)
+        reprint(conn, WORKFLOW, serial)(target)
     assert not (tmp_path / "out").exists() and not (tmp_path / "escaped").exists()
 
 

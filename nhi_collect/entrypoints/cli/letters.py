@@ -60,7 +60,7 @@ def letters_status(obj: Services, as_json):
 def letters_reprint(obj: Services, serial, path):
     """Render one letter again from the data as it was on its issue date."""
     target = Path(path) if path else obj.out / "reprints" / f"{serial}.pdf"
-    obj.transact(reprint_letter, obj.workflow, serial, target, obj.actor)
+    obj.transact(reprint_letter, obj.workflow, serial, obj.actor)(target)
     click.echo(str(target))
 
 

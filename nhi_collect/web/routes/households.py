@@ -45,7 +45,7 @@ def letter_pdf(serial: str, web: Web = Depends(needs("read_household"))):
     """The letter as printed, rendered again from its record (services/work.reprint_letter logs the reading)."""
     with tempfile.TemporaryDirectory(prefix="nhi-reprint-") as folder:
         target = Path(folder) / f"{serial}.pdf"
-        web.services.transact(reprint_letter, web.workflow, serial, target, web.user)
+        web.services.transact(reprint_letter, web.workflow, serial, web.user)(target)
         content = target.read_bytes()
     return Response(content, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{serial}.pdf"', "Cache-Control": "no-store"})
