@@ -196,14 +196,6 @@ def _listed(query, on: date, where: QueueFilter):
     return query
 
 
-def listed_households(on: date, where: QueueFilter = QueueFilter(), limit: int | None = None, offset: int = 0):
-    """The households `items` lists (the same page of it), as a SELECT (for the access log)."""
-    page = _listed(select(queue_items.c.household_id), on, where).order_by(*_priority(queue_items))
-    page = page.limit(limit).offset(offset)
-    page = page.subquery()
-    return select(page.c.household_id)  # the caller's DISTINCT applies outside the page's ORDER BY
-
-
 def items(conn: Connection, on: date, where: QueueFilter = QueueFilter(), limit: int | None = None,
           offset: int = 0, exclude: tuple[int, ...] = (), unclaimed_or: str | None = None) -> list[dict]:
     """Open items in priority order (sorted and paged by the database, never in Python over the whole queue).
@@ -218,7 +210,7 @@ def items(conn: Connection, on: date, where: QueueFilter = QueueFilter(), limit:
     page = query.order_by(*_priority(queue_items)).limit(limit).offset(offset).subquery()
     rows = conn.execute(select(page, households.c.household_no, households.c.head_name, households.c.district)
                         .join(households, households.c.id == page.c.household_id).order_by(*_priority(page))).all()
-    return [{"id": r.id, "kind": r.kind, "household_no": r.household_no, "head_name": r.head_name,
+    return [{"id": r.id, "kind": r.kind, "household_id": r.household_id, "household_no": r.household_no, "head_name": r.head_name,
              "district": r.district, "reason": r.reason, "due_on": r.due_on.isoformat(),
              "limitation_on": r.limitation_on.isoformat() if r.limitation_on else None, "amount": r.amount,
              "oldest_due": r.oldest_due.isoformat() if r.oldest_due else None, "assigned_to": r.assigned_to,

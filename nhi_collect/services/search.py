@@ -22,7 +22,7 @@ from ..adapters.tables import UNPAID, assessments, households
 from ..domain.search_keys import fold_address, fold_name, fold_phone, keys_of
 from ..workflow.definition import Workflow
 from .identity import authorize
-from .staff import log_reads
+from .staff import log_shown
 
 LIMIT = 50  # a page of results; more means the clerk types more
 CHUNK = 20_000
@@ -128,9 +128,7 @@ def search_households(conn: Connection, workflow: Workflow, text: str, district:
     text, district = (text or "").strip()[:100], (district or "").strip()[:40] or None
     ids, more = find(conn, text, district)
     listed = results(conn, workflow, ids, on)
-    if ids:
-        log_reads(conn, user, select(households.c.id).where(households.c.id.in_(ids)),
-                  f"search: {text}" + (f" in {district}" if district else ""), "search")
+    log_shown(conn, user, ids, f"search: {text}" + (f" in {district}" if district else ""), "search")
     return {"query": text, "district": district, "results": listed, "more": more}
 
 

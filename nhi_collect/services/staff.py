@@ -93,6 +93,16 @@ def log_reads(conn: Connection, user: str, household_ids, purpose: str, command:
                ids.c[0], literal(purpose, String), literal(command, String))))
 
 
+def log_shown(conn: Connection, user: str, household_ids, purpose: str, command: str) -> None:
+    """One access-log row per household of a page a person was shown (a queue page, search results): the
+    ids as listed, not the page's query run again, which could find others once the queue has moved."""
+    at = datetime.now(timezone.utc)
+    rows = [{"at": at, "user_name": user, "household_id": hid, "purpose": purpose, "command": command}
+            for hid in sorted(set(household_ids))]
+    if rows:
+        conn.execute(access_log.insert(), rows)
+
+
 def outside_office_hours(at: datetime) -> bool:
     local = in_tokyo(at)
     return not is_office_day(local.date()) or not OFFICE_HOURS[0] <= local.time() <= OFFICE_HOURS[1]

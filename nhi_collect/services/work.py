@@ -19,7 +19,7 @@ from .actions import household_id
 from .casefile import case_file
 from .identity import audit, authorize
 from .letters import find_letter, list_letters, mark_returned, reprint
-from .staff import log_access, log_reads
+from .staff import log_access, log_reads, log_shown
 
 ROUND_LOOKAHEAD = 20  # candidates a round's next step tries when others claim the first ones at the same moment
 
@@ -31,7 +31,7 @@ def todays_queue(conn: Connection, workflow: Workflow, on: date, user: str,
     reading it costs an indexed query, whatever the ward's size. The households listed are logged."""
     authorize(conn, workflow, user, "read_queue")
     rows = queue.items(conn, on, where, limit, offset)
-    log_reads(conn, user, queue.listed_households(on, where, limit, offset), "work queue", "queue")
+    log_shown(conn, user, [row.pop("household_id") for row in rows], "work queue", "queue")
     return rows
 
 
