@@ -299,6 +299,16 @@ def release(conn: Connection, workflow: Workflow, item_id: int, user: str) -> No
     conn.execute(update(queue_items).where(queue_items.c.id == item_id).values(claimed_by=None, claimed_at=None))
 
 
+def leave(conn: Connection, workflow: Workflow, item_id: int, user: str) -> None:
+    """A round's skip or stop: the person lets go of the item only if they hold it. An item another holds
+    (taken or reassigned meanwhile, or a supervisor's round passing over a clerk's item) stays theirs:
+    leaving is no release of someone else's work, which `release` allows a supervisor on purpose."""
+    authorize(conn, workflow, user, "work_queue")
+    _locked_item(conn, item_id)
+    conn.execute(update(queue_items).where(queue_items.c.id == item_id, queue_items.c.claimed_by == user)
+                 .values(claimed_by=None, claimed_at=None))
+
+
 def reassign(conn: Connection, workflow: Workflow, item_id: int, to_user: str, by_user: str) -> None:
     """A supervisor gives an item to someone who works the queue (never to an auditor)."""
     authorize(conn, workflow, by_user, "reassign_work")
