@@ -289,17 +289,29 @@ def ripe_debt(conn, workflow: Workflow, hid: int, on: date, approving: bool = Fa
                if (i.unpaid > 0 and i.demand_issued_on is not None if approving else is_ripe(i, on)))
 
 
+def _in_force(conn, hid: int) -> int:
+    """What the household's seizures not released are for, approved or executed, real estate aside (seized
+    whole, its value is no sum of yen against the debt): the yen already taken or about to be."""
+    return int(conn.execute(select(func.coalesce(func.sum(seizures.c.amount), 0)).where(
+        seizures.c.household_id == hid, seizures.c.released_on.is_(None),
+        seizures.c.property_kind != "real_estate")).scalar_one())
+
+
 def _not_excessive(conn, workflow: Workflow, hid: int, on: date, kind: str, amount: int,
                    approving: bool = False) -> int | None:
-    """超過差押の禁止 (国税徴収法48条1項): the amount may not exceed the debt the seizure is for (ripe_debt).
-    Real estate is seized whole (it cannot be seized in part); returns the debt, None for real estate."""
+    """超過差押の禁止 (国税徴収法48条1項): the seizures of the household together may not exceed the debt they
+    are for (ripe_debt): `amount` (a new approval's; 0 at execution) and every seizure in force (_in_force),
+    so a second bank's deposit cannot take the debt twice. Real estate is seized whole (it cannot be
+    seized in part); returns the debt, None for real estate."""
     if kind == "real_estate":
         return None
     debt = ripe_debt(conn, workflow, hid, on, approving)
-    if amount > debt:
+    others = _in_force(conn, hid)
+    if amount + others > debt:
         which = "demanded" if approving else "ripe"
-        raise Refused(f"超過差押: {amount:,} yen exceeds the debt the seizure is for on {on}, {debt:,} yen (the {which} "
-                      "installments' principal and late-fee estimate; 国税徴収法48条1項)")
+        held = f" with the {others:,} yen of the household's seizures in force" if others and amount else ""
+        raise Refused(f"超過差押: {amount + others:,} yen{held} exceeds the debt the seizures are for on {on}, "
+                      f"{debt:,} yen (the {which} installments' principal and late-fee estimate; 国税徴収法48条1項)")
     return debt
 
 
@@ -312,9 +324,9 @@ def execute_seizure(conn, workflow: Workflow, household_no: str, on: date, actor
                                                         seizures.c.released_on.is_(None))).scalars().all()
 
     def executed() -> None:  # what the letters (差押調書, 債権差押通知書) list: the installments ripe today
-        for kind, amount in conn.execute(select(seizures.c.property_kind, seizures.c.amount)
-                                         .where(seizures.c.id.in_(approved))):
-            _not_excessive(conn, workflow, hid, on, kind, amount)  # the debt may have fallen since the approval
+        kinds = set(conn.execute(select(seizures.c.property_kind).where(seizures.c.id.in_(approved))).scalars())
+        if kinds - {"real_estate"}:  # the debt may have fallen since the approval: all in force against it
+            _not_excessive(conn, workflow, hid, on, "claims", 0)
         conn.execute(update(seizures).where(seizures.c.id.in_(approved)).values(executed_on=on))
         release.cover(conn, on, approved)
 

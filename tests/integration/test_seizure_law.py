@@ -221,3 +221,41 @@ def test_the_debt_is_checked_again_at_execution(ledger, tmp_path):
         with transaction(ledger) as conn:
             actions.execute_seizure(conn, WORKFLOW, "H1", SEIZED_ON, "clerk")
     assert stage(ledger, "H1") == "seizure_notice"
+
+
+# 48条1項 over all the household's seizures: H1's debt on 9/21 is 30,000 yen (1–3 demanded, 10,000 each;
+# late fee under 1,000 yen, so none). A deposit of 20,000 at 大正銀行 is approved; a second bank may then
+# take only 10,000 more: 20,000 + 10,000 = 30,000 is the debt exactly (allowed), 10,001 is 1 yen over.
+@pytest.mark.parametrize("second, refused", [(10_000, False), (10_001, True)])
+def test_the_seizures_in_force_count_together_against_the_debt(ledger, tmp_path, second, refused):
+    at_seizure_notice(ledger, tmp_path)
+    approve(ledger, "deposit", 20_000, balance=20_000)
+
+    def approve_second():
+        with transaction(ledger) as conn:
+            actions.approve_seizure(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", second, "boss",
+                                    balance=50_000)
+    if refused:
+        with pytest.raises(Refused, match="30,001 yen with the 20,000 yen of the household's seizures in force.*"
+                                          "国税徴収法48条1項"):
+            approve_second()
+    else:
+        approve_second()
+    with ledger.connect() as conn:
+        assert sorted(conn.execute(select(seizures.c.amount)).scalars()) == ([20_000] if refused else [10_000, 20_000])
+
+
+def test_at_execution_the_seizures_together_are_checked_against_the_ripe_debt(ledger, tmp_path):
+    """Both approvals fit the 30,000 yen of 9/21; a payment of 1 yen on 10/2 leaves 29,999 on 10/3 (late fee
+    under 1,000 yen, none): executing both, 30,000 in all, would exceed it by 1 yen (国税徴収法48条1項), although
+    each alone is below it."""
+    at_seizure_notice(ledger, tmp_path)
+    approve(ledger, "deposit", 20_000, balance=20_000)
+    with transaction(ledger) as conn:
+        actions.approve_seizure(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", 10_000, "boss",
+                                balance=10_000)
+    pay(ledger, tmp_path, date(2023, 10, 2), 1)
+    with pytest.raises(Refused, match="30,000 yen exceeds the debt the seizures are for on 2023-10-03, 29,999 yen"):
+        with transaction(ledger) as conn:
+            actions.execute_seizure(conn, WORKFLOW, "H1", SEIZED_ON, "clerk")
+    assert stage(ledger, "H1") == "seizure_notice"
