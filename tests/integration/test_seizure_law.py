@@ -259,3 +259,37 @@ def test_at_execution_the_seizures_together_are_checked_against_the_ripe_debt(le
         with transaction(ledger) as conn:
             actions.execute_seizure(conn, WORKFLOW, "H1", SEIZED_ON, "clerk")
     assert stage(ledger, "H1") == "seizure_notice"
+
+
+def test_two_releases_at_once_send_the_notices_once(ledger, tmp_path):
+    """PostgreSQL, two connections: the night's release and a second one (a supervisor's, another run) of the
+    same paid seizure at the same moment. The second's SELECT runs before the first commits and sees the
+    seizure in force; its UPDATE waits for the first's row lock. A compare-and-set (released_on IS NULL,
+    re-checked on the row the first committed) finds nothing then: one release, one pair of notices
+    (国税徴収法80条). SQLite serialises whole transactions (BEGIN IMMEDIATE): the race cannot arise there."""
+    import threading
+    import time
+
+    from nhi_collect.workflow import release
+    if ledger.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's row locks: SQLite runs one writing transaction at a time")
+    seized(ledger, tmp_path)
+    pay(ledger, tmp_path, date(2023, 10, 11), 30_000)  # installments 1–3 paid: the release is due (79条1項1号)
+    on, first_done, results = date(2023, 10, 11), threading.Event(), {}
+
+    def second():
+        with transaction(ledger) as conn:
+            first_done.wait(10)
+            results["second"] = release.release_due(conn, WORKFLOW, on, None)
+
+    racer = threading.Thread(target=second)
+    with transaction(ledger) as conn:
+        results["first"] = release.release_due(conn, WORKFLOW, on, None)
+        racer.start()
+        first_done.set()
+        time.sleep(1.0)  # the second reads the seizure as in force and waits on its row
+    racer.join(20)
+    assert results == {"first": (1, 2), "second": (0, 0)}
+    with ledger.connect() as conn:
+        assert sorted(conn.execute(select(letters.c.letter_type).join(seizure_letters)).scalars()) == \
+            ["release_notice", "release_notice_household"]
