@@ -281,7 +281,7 @@ def claim(conn: Connection, workflow: Workflow, item_id: int, user: str) -> None
         if holder is None:
             raise UserError(f"no queue item {item_id}")
         raise Refused(f"queue item {item_id} is {'held by ' + holder.claimed_by if holder.claimed_by else holder.status}"
-                      ": one item, one person")
+                      ": one item, one person (区の方針)")
 
 
 def _held(conn: Connection, workflow: Workflow, item_id: int, user: str):
@@ -290,7 +290,7 @@ def _held(conn: Connection, workflow: Workflow, item_id: int, user: str):
     if row.claimed_by != user and not carries(workflow, role, "reassign_work"):
         raise Refused(f"queue item {item_id} is held by {row.claimed_by or 'nobody'}; only its holder or one who "
                       f"reassigns work ({', '.join(workflow.roles[duty(workflow, 'reassign_work')])}) may release "
-                      "or close it")
+                      "or close it (区の方針: the workflow file's [roles])")
     return row
 
 
@@ -314,7 +314,7 @@ def reassign(conn: Connection, workflow: Workflow, item_id: int, to_user: str, b
     authorize(conn, workflow, by_user, "reassign_work")
     if not carries(workflow, role_of(conn, to_user), "work_queue"):
         raise Refused(f"{to_user} does not work the queue ({role_of(conn, to_user)}): items go only to "
-                      f"{', '.join(workflow.roles[duty(workflow, 'work_queue')])} (workflow file [roles])")
+                      f"{', '.join(workflow.roles[duty(workflow, 'work_queue')])} (区の方針: the workflow file's [roles])")
     _locked_item(conn, item_id)  # refuses an item that does not exist (it used to report success)
     conn.execute(update(queue_items).where(queue_items.c.id == item_id)
                  .values(assigned_to=to_user, claimed_by=None, claimed_at=None))
