@@ -47,8 +47,7 @@ class Inflow:
     def __post_init__(self):
         if self.amount <= 0:
             raise ValueError(f"an inflow is money paid into the account: its amount must be a positive number of "
-                             f"yen, not {self.amount} ({self.kind.value if isinstance(self.kind, InflowKind) else self.kind} "
-                             f"of {self.on})")
+                             f"yen, not {self.amount} ({InflowKind(self.kind).value} of {self.on})")
 
 
 def protected_part(inflow: Inflow, relatives: int = 0) -> int:
