@@ -37,9 +37,17 @@ NOT_SEIZABLE_PENSIONS = (PensionKind.DISABILITY, PensionKind.SURVIVORS)
 
 @dataclass(frozen=True)
 class Inflow:
+    """Money paid into the account on a day. Only a positive amount is money paid in: a zero or negative one
+    (a withdrawal, a typing slip) would lower or raise the protected part and so move the screen's cap."""
+
     on: date
     kind: InflowKind
     amount: int
+
+    def __post_init__(self):
+        if self.amount <= 0:
+            raise ValueError(f"an inflow is money paid into the account: its amount must be a positive number of "
+                             f"yen, not {self.amount} ({InflowKind(self.kind).value} of {self.on})")
 
 
 def protected_part(inflow: Inflow, relatives: int = 0) -> int:

@@ -22,7 +22,7 @@ from ..domain.late_fee import late_fee_estimate
 from ..domain.seizable import PensionKind, seizable_wage
 from ..domain.seizure_limits import NOT_SEIZABLE_PENSIONS, Inflow, seizable_deposit
 from ..workflow.guards import Context, extinction, guard, is_ripe
-from ..workflow.machine import Refused, require
+from ..workflow.machine import Refused, not_from_stage, require
 from . import promises
 from .identity import authorize
 from .payments import record_payment
@@ -156,7 +156,7 @@ def open_investigation(conn, workflow: Workflow, household_no: str, on: date, ac
             raise UserError(f"inquiry kind {kind!r} is not one of {', '.join(INQUIRY_KINDS)}")
         if (kind, target) in pending:
             raise Refused(f"a {kind} inquiry to {target} for household {household_no} is already awaiting its "
-                          "reply: sending it again would send the same letter twice")
+                          "reply: sending it again would send the same letter twice (区の方針)")
     if inv is None:
         inv = conn.execute(investigations.insert().values(household_id=hid, opened_on=on, actor=actor)
                            .returning(investigations.c.id)).scalar()
@@ -200,6 +200,16 @@ def close_investigation(conn, workflow: Workflow, household_no: str, on: date, p
     _audit(conn, actor, "close_investigation", household_no, {"on": on, "property_found": property_found})
 
 
+def approval_stage_refusal(stage: str) -> str | None:
+    """The ladder's rule for approving a seizure (and proposing one): after the seizure notice. It is the ward's
+    policy; the law's own condition is checked when the seizure is executed (has_ripe_installment)."""
+    if stage != "seizure_notice":
+        return (f"a seizure is approved only after a seizure notice (stage is {stage}): no rung may be skipped "
+                "(区の方針: 差押予告 is the ward's practice; the law's own condition, a 督促状 issued more than 10 "
+                "days before and past its deadline, 国税徴収法47条1項 and 地方自治法231条の3第3項, is checked at execution)")
+    return None
+
+
 def approve_seizure(conn, workflow: Workflow, household_no: str, on: date, property_kind: str, third_party: str,
                     amount: int, actor: str, *, pension_kind: str | None = None, pay: dict | None = None,
                     relatives: int = 0, balance: int | None = None, inflows: tuple[Inflow, ...] = ()) -> dict:
@@ -213,17 +223,17 @@ def approve_seizure(conn, workflow: Workflow, household_no: str, on: date, prope
         raise UserError(f"the amount to seize must be a positive whole number of yen, not {amount}")
     if property_kind not in workflow.property_kinds:
         raise Refused(f"property kind {property_kind!r} is not one the workflow file's [seizure.property_kinds] lists "
-                      f"({', '.join(workflow.property_kinds)})")
+                      f"({', '.join(workflow.property_kinds)}; 区の方針)")
     third_party_address(workflow, third_party)
     hid = locked_household(conn, household_no)
     stage = conn.execute(select(households.c.stage).where(households.c.id == hid)).scalar()
-    if stage != "seizure_notice":
-        raise Refused(f"a seizure is approved only after a seizure notice (stage is {stage}): no rung may be skipped")
+    if refusal := approval_stage_refusal(stage):
+        raise Refused(refusal)
     if conn.execute(select(seizures.c.id).where(seizures.c.household_id == hid, seizures.c.property_kind == property_kind,
                                                 seizures.c.third_party == third_party, seizures.c.executed_on.is_(None),
                                                 seizures.c.released_on.is_(None))).first():
         raise Refused(f"a {property_kind} seizure at {third_party} is already approved for household {household_no} "
-                      "and awaits execution: one approval per property")
+                      "and awaits execution: one approval per property (区の方針)")
     if balance is None and property_kind == "deposit":
         balance = conn.execute(select(inquiries.c.found_amount).join(investigations)
                                .where(investigations.c.household_id == hid, inquiries.c.kind == "bank",
@@ -289,17 +299,29 @@ def ripe_debt(conn, workflow: Workflow, hid: int, on: date, approving: bool = Fa
                if (i.unpaid > 0 and i.demand_issued_on is not None if approving else is_ripe(i, on)))
 
 
+def _in_force(conn, hid: int) -> int:
+    """What the household's seizures not released are for, approved or executed, real estate aside (seized
+    whole, its value is no sum of yen against the debt): the yen already taken or about to be."""
+    return int(conn.execute(select(func.coalesce(func.sum(seizures.c.amount), 0)).where(
+        seizures.c.household_id == hid, seizures.c.released_on.is_(None),
+        seizures.c.property_kind != "real_estate")).scalar_one())
+
+
 def _not_excessive(conn, workflow: Workflow, hid: int, on: date, kind: str, amount: int,
                    approving: bool = False) -> int | None:
-    """超過差押の禁止 (国税徴収法48条1項): the amount may not exceed the debt the seizure is for (ripe_debt).
-    Real estate is seized whole (it cannot be seized in part); returns the debt, None for real estate."""
+    """超過差押の禁止 (国税徴収法48条1項): the seizures of the household together may not exceed the debt they
+    are for (ripe_debt): `amount` (a new approval's; 0 at execution) and every seizure in force (_in_force),
+    so a second bank's deposit cannot take the debt twice. Real estate is seized whole (it cannot be
+    seized in part); returns the debt, None for real estate."""
     if kind == "real_estate":
         return None
     debt = ripe_debt(conn, workflow, hid, on, approving)
-    if amount > debt:
+    others = _in_force(conn, hid)
+    if amount + others > debt:
         which = "demanded" if approving else "ripe"
-        raise Refused(f"超過差押: {amount:,} yen exceeds the debt the seizure is for on {on}, {debt:,} yen (the {which} "
-                      "installments' principal and late-fee estimate; 国税徴収法48条1項)")
+        held = f" with the {others:,} yen of the household's seizures in force" if others and amount else ""
+        raise Refused(f"超過差押: {amount + others:,} yen{held} exceeds the debt the seizures are for on {on}, "
+                      f"{debt:,} yen (the {which} installments' principal and late-fee estimate; 国税徴収法48条1項)")
     return debt
 
 
@@ -312,9 +334,9 @@ def execute_seizure(conn, workflow: Workflow, household_no: str, on: date, actor
                                                         seizures.c.released_on.is_(None))).scalars().all()
 
     def executed() -> None:  # what the letters (差押調書, 債権差押通知書) list: the installments ripe today
-        for kind, amount in conn.execute(select(seizures.c.property_kind, seizures.c.amount)
-                                         .where(seizures.c.id.in_(approved))):
-            _not_excessive(conn, workflow, hid, on, kind, amount)  # the debt may have fallen since the approval
+        kinds = set(conn.execute(select(seizures.c.property_kind).where(seizures.c.id.in_(approved))).scalars())
+        if kinds - {"real_estate"}:  # the debt may have fallen since the approval: all in force against it
+            _not_excessive(conn, workflow, hid, on, "claims", 0)
         conn.execute(update(seizures).where(seizures.c.id.in_(approved)).values(executed_on=on))
         release.cover(conn, on, approved)
 
@@ -336,7 +358,8 @@ def collect_from_seizure(conn, workflow: Workflow, household_no: str, on: date, 
                                                   seizures.c.released_on.is_(None))
                            .order_by(seizures.c.id.desc())).first()
     if seizure is None:
-        raise Refused("no executed seizure to collect from")
+        raise Refused("no executed seizure to collect from: only a seized claim is collected from its third-party "
+                      "debtor (国税徴収法67条1項)")
     record_payment(conn, hid, f"SZ{seizure.id:08d}-{on:%Y%m%d}", on, amount, "seizure")
     ends = {} if seizure.property_kind in CONTINUING_KINDS else {"released_on": on, "release_reason": release.COLLECTED}
     conn.execute(update(seizures).where(seizures.c.id == seizure.id)
@@ -366,7 +389,8 @@ def release_seizure(conn, workflow: Workflow, household_no: str, on: date, actor
         if not released:
             raise Refused(f"no seizure of household {household_no} must be released on {on}: 国税徴収法79条1項 "
                           "requires it once the installments it covers are paid or extinguished, 地方税法15条の7第3項 "
-                          "once enforcement is suspended; to give one up on request, withdraw it (79条2項)")
+                          "once enforcement is suspended for hardship (第1項第2号; the ward releases on every ground, "
+                          "区の方針); to give one up on request, withdraw it (79条2項)")
     _audit(conn, actor, "release_seizure", household_no, {"on": on, "withdraw": withdraw, "third_party": third_party,
                                                           "released": released})
     return released
@@ -405,13 +429,13 @@ def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str,
     authorize(conn, workflow, actor, "write_off")
     if on > today:
         raise Refused(f"write-off of household {household_no} dated {on}, after today ({today}): a write-off "
-                      "records a decision already taken (不納欠損 is recorded on the day of the decision)")
+                      "records a decision already taken (区の方針: 不納欠損 is recorded on the day of the decision)")
     hid = locked_household(conn, household_no)
     last_move = conn.execute(select(func.max(stage_transitions.c.on_date))
                              .where(stage_transitions.c.household_id == hid)).scalar()
     if last_move is not None and on < last_move:
         raise Refused(f"write-off of household {household_no} dated {on}, before its last recorded move "
-                      f"({last_move}): the ledger's history is never rewritten backwards")
+                      f"({last_move}): the ledger's history is never rewritten backwards (区の方針)")
     facts = load_facts(conn, [hid], on)[hid]
     ids = {(y, n): a for y, n, a in conn.execute(select(assessments.c.fiscal_year, assessments.c.installment,
                                                          assessments.c.id).where(assessments.c.household_id == hid))}
@@ -422,7 +446,7 @@ def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str,
                       "limitation date), three years of suspension (地方税法15条の7第4項) or immediate extinction "
                       "(同条第5項), both only for installments in arrears when the suspension began")
     if facts.stage not in workflow.transition("write_off").source:
-        raise Refused(f"write_off is not possible from stage {facts.stage} ({workflow.stages[facts.stage]})")
+        raise Refused(not_from_stage(workflow, "write_off", facts.stage))
     # the household is closed only when nothing unpaid is left open; otherwise it stays on its stage
     closes = guard("extinguished").python(facts, Context(on, workflow.policy))
     dest = _transition(conn, workflow, "write_off", hid, on, actor) if closes else facts.stage

@@ -33,7 +33,7 @@ def agree_covering_plan(conn: Connection, workflow: Workflow, household_no: str,
     total = sum(amount for _, amount in schedule)
     if total < owed:
         raise Refused(f"分納誓約: the schedule promises {total:,} yen but the arrears on {on} are {owed:,} yen; "
-                      f"{owed - total:,} yen more must be scheduled")
+                      f"{owed - total:,} yen more must be scheduled (区の方針)")
     return agree_plan(conn, workflow, household_no, on, schedule, actor)
 
 

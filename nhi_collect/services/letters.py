@@ -173,7 +173,7 @@ def _release(conn: Connection, workflow: Workflow, letter) -> dict:
     s = conn.execute(select(seizures).join(seizure_letters).where(seizure_letters.c.letter_id == letter.id)).one()
     return {"third_party": s.third_party, "amount": s.amount, "property_label": workflow.property_kinds.get(s.property_kind, s.property_kind),
             "executed_wareki": wareki(s.executed_on), "reason_text": RELEASE_TEXTS[s.release_reason],
-            "collector": _collector(conn, letter)}
+            "collector": _collector(conn, letter), "is_claim": s.property_kind != "real_estate"}
 
 
 def _plan(conn: Connection, workflow: Workflow, letter) -> dict:

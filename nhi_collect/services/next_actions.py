@@ -22,9 +22,9 @@ from ..domain.calendar import earliest_seizure_date
 from ..workflow.definition import Workflow
 from ..workflow.facts import load_facts
 from ..workflow.guards import Context, Facts, extinction, guard
-from ..workflow.machine import Refused, decide
+from ..workflow.machine import NO_RUNG, Refused, decide, not_from_stage
 from . import promises, proposals
-from .actions import household_id
+from .actions import approval_stage_refusal, household_id
 from .casework import arrears
 from .identity import authorize, carries, role_of
 from .staff import log_access
@@ -94,12 +94,11 @@ def _transition_blocks(workflow: Workflow, trigger: str, facts: Facts, ctx: Cont
     """machine.require's checks, every one of them: the stage, each guard, then the Machine's decision."""
     t = workflow.transition(trigger)
     if facts.stage not in t.source:
-        return [Block(f"{trigger} is not possible from stage {facts.stage} ({workflow.stages[facts.stage]}); it needs "
-                      f"one of {', '.join(workflow.stages[s] for s in t.source)} (no rung of the ladder may be skipped)")]
+        return [Block(not_from_stage(workflow, trigger, facts.stage, labels=True))]
     blocks = [Block(guard(name).rule, CLEARS_ON[name](facts, ctx) if name in CLEARS_ON else None)
               for name in t.guards if not guard(name).python(facts, ctx)]
     if not blocks and decide(workflow, trigger, facts, ctx) is None:
-        blocks.append(Block(f"{trigger} refused: no rung to return to"))
+        blocks.append(Block(f"{trigger} {NO_RUNG}"))
     return blocks
 
 
@@ -140,7 +139,7 @@ def next_actions(conn: Connection, workflow: Workflow, household_no: str, on: da
                                letters.c.letter_type.in_(household_types))
                         .order_by(letters.c.issued_on.desc(), letters.c.serial)).all()
     open_proposals = proposals.open_proposals(conn, hid)
-    stage_rule = proposals.stage_refusal(facts.stage)
+    stage_rule = approval_stage_refusal(facts.stage)  # a proposal follows it too
     needs = {  # the record each non-transition action needs, as its use case refuses without it
         "record_inquiry_result": None if awaiting else "no inquiry awaits its reply: open an investigation with "
                                                        "inquiries first",

@@ -12,18 +12,11 @@ from ..adapters.tables import households, seizure_proposals
 from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.machine import Refused
-from .actions import approve_seizure, locked_household, third_party_address
+from .actions import approval_stage_refusal, approve_seizure, locked_household, third_party_address
 from .identity import audit, authorize
 
 SEPARATION = ("決裁: 起案者と決裁者の分離 — the supervisor who approves a seizure must not be the one who proposed "
-              "it (a decision in writing is checked by a second person)")
-
-
-def stage_refusal(stage: str) -> str | None:
-    """actions.approve_seizure's rule of the ladder, which a proposal follows too."""
-    if stage != "seizure_notice":
-        return f"a seizure is approved only after a seizure notice (stage is {stage}): no rung may be skipped"
-    return None
+              "it (a decision in writing is checked by a second person; 区の方針, internal control)")
 
 
 def propose_seizure(conn: Connection, workflow: Workflow, household_no: str, on: date, property_kind: str,
@@ -31,12 +24,13 @@ def propose_seizure(conn: Connection, workflow: Workflow, household_no: str, on:
     authorize(conn, workflow, actor, "propose_seizure")
     if property_kind not in workflow.property_kinds:
         raise UserError(f"property kind {property_kind!r} is not one the workflow file's [seizure.property_kinds] "
-                        f"lists ({', '.join(workflow.property_kinds)})")
+                        f"lists ({', '.join(workflow.property_kinds)}; 区の方針)")
     if amount <= 0:
         raise UserError(f"the amount to seize must be a positive whole number of yen, not {amount}")
     third_party_address(workflow, third_party)
     hid = locked_household(conn, household_no)
-    if refusal := stage_refusal(conn.execute(select(households.c.stage).where(households.c.id == hid)).scalar()):
+    stage = conn.execute(select(households.c.stage).where(households.c.id == hid)).scalar()
+    if refusal := approval_stage_refusal(stage):  # a proposal follows approve_seizure's rule of the ladder
         raise Refused(refusal)
     proposal = conn.execute(seizure_proposals.insert().values(
         household_id=hid, proposed_on=on, proposed_by=actor, property_kind=property_kind, third_party=third_party,
@@ -57,7 +51,8 @@ def approve_proposal(conn: Connection, workflow: Workflow, household_no: str, pr
     if p is None:
         raise UserError(f"no seizure proposal {proposal_id} for household {household_no}")
     if p.status != "open":
-        raise Refused(f"seizure proposal {proposal_id} is already {p.status} by {p.decided_by}: one decision each")
+        raise Refused(f"seizure proposal {proposal_id} is already {p.status} by {p.decided_by}: one decision each "
+                      "(区の方針)")
     if p.proposed_by == actor:
         raise Refused(SEPARATION)
     approve_seizure(conn, workflow, household_no, on, p.property_kind, p.third_party, p.amount, actor,

@@ -273,7 +273,7 @@ def claim(conn: Connection, workflow: Workflow, item_id: int, user: str) -> None
         if holder is None:
             raise UserError(f"no queue item {item_id}")
         raise Refused(f"queue item {item_id} is {'held by ' + holder.claimed_by if holder.claimed_by else holder.status}"
-                      ": one item, one person")
+                      ": one item, one person (区の方針)")
 
 
 def _held(conn: Connection, workflow: Workflow, item_id: int, user: str):
@@ -282,7 +282,7 @@ def _held(conn: Connection, workflow: Workflow, item_id: int, user: str):
     if row.claimed_by != user and not carries(workflow, role, "reassign_work"):
         raise Refused(f"queue item {item_id} is held by {row.claimed_by or 'nobody'}; only its holder or one who "
                       f"reassigns work ({', '.join(workflow.roles[duty(workflow, 'reassign_work')])}) may release "
-                      "or close it")
+                      "or close it (区の方針: the workflow file's [roles])")
     return row
 
 
@@ -291,12 +291,22 @@ def release(conn: Connection, workflow: Workflow, item_id: int, user: str) -> No
     conn.execute(update(queue_items).where(queue_items.c.id == item_id).values(claimed_by=None, claimed_at=None))
 
 
+def leave(conn: Connection, workflow: Workflow, item_id: int, user: str) -> None:
+    """A round's skip or stop: the person lets go of the item only if they hold it. An item another holds
+    (taken or reassigned meanwhile, or a supervisor's round passing over a clerk's item) stays theirs:
+    leaving is no release of someone else's work, which `release` allows a supervisor on purpose."""
+    authorize(conn, workflow, user, "work_queue")
+    _locked_item(conn, item_id)
+    conn.execute(update(queue_items).where(queue_items.c.id == item_id, queue_items.c.claimed_by == user)
+                 .values(claimed_by=None, claimed_at=None))
+
+
 def reassign(conn: Connection, workflow: Workflow, item_id: int, to_user: str, by_user: str) -> None:
     """A supervisor gives an item to someone who works the queue (never to an auditor)."""
     authorize(conn, workflow, by_user, "reassign_work")
     if not carries(workflow, role_of(conn, to_user), "work_queue"):
         raise Refused(f"{to_user} does not work the queue ({role_of(conn, to_user)}): items go only to "
-                      f"{', '.join(workflow.roles[duty(workflow, 'work_queue')])} (workflow file [roles])")
+                      f"{', '.join(workflow.roles[duty(workflow, 'work_queue')])} (区の方針: the workflow file's [roles])")
     _locked_item(conn, item_id)  # refuses an item that does not exist (it used to report success)
     conn.execute(update(queue_items).where(queue_items.c.id == item_id)
                  .values(assigned_to=to_user, claimed_by=None, claimed_at=None))

@@ -144,7 +144,7 @@ def _transitions(transitions: list, stages: dict[str, str], letter_types: dict) 
     for n, t in enumerate(transitions, 1):
         where = f"transition {t.get('trigger', f'#{n}')!r}"
         problems += _unknown(where, t, ("trigger", "source", "dest", "guards", "letters", "actor", "fan_out",
-                                        "no_address_queue", "ends"))
+                                        "no_address_queue", "ends", "basis"))
         triggers.append(t.get("trigger"))
         if not isinstance(t.get("trigger"), str) or not isinstance(t.get("actor"), str):
             problems.append(f"{where}: needs a trigger and an actor")
@@ -157,6 +157,8 @@ def _transitions(transitions: list, stages: dict[str, str], letter_types: dict) 
         if t.get("dest") == RESUME and any(stages.get(s) != "side" for s in source):
             problems.append(f"{where}: dest = \"resume\" returns to the rung a stage of kind side remembered; "
                             "every source must be of kind side")
+        if "basis" in t and not (isinstance(t["basis"], str) and t["basis"].strip()):
+            problems.append(f"{where}: basis must be a text naming the article of law or the ward's policy")
         guards = t.get("guards", [])
         problems += [f"{where}: unknown guard {g!r} (guards are named in nhi_collect/workflow/guards.py)"
                      for g in guards if g not in GUARDS]

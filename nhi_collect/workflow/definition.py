@@ -33,6 +33,9 @@ class LetterType:
     demand: bool = False  # the statutory demand (督促): lists undemanded installments, records their demand notices
 
 
+POLICY_BASIS = "区の方針 (the workflow file's [[transitions]]: the ladder's order)"
+
+
 @dataclass(frozen=True)
 class Transition:
     trigger: str
@@ -44,6 +47,9 @@ class Transition:
     fan_out: bool = False  # its letters go to every household the guards select in an open stage
     no_address_queue: str | None = None  # selected but for has_address (居所不明): this queue item instead
     ends: dict = field(default_factory=dict)  # records the move closes: installment_plan, suspension, seizure
+    # why only `source` stages may fire it: the article of law, or plainly the ward's policy (区の方針); a
+    # refusal from another stage quotes it
+    basis: str = POLICY_BASIS
 
 
 @dataclass(frozen=True)
@@ -141,7 +147,7 @@ def load(path: str | None = None) -> Workflow:
     stages = {s["id"]: s["label"] for s in raw["stages"]}
     transitions = tuple(Transition(t["trigger"], tuple(t["source"]), t["dest"], tuple(t.get("guards", ())),
                                    tuple(t.get("letters", ())), t["actor"], t.get("fan_out", False),
-                                   t.get("no_address_queue"), dict(t.get("ends", {})))
+                                   t.get("no_address_queue"), dict(t.get("ends", {})), t.get("basis", POLICY_BASIS))
                         for t in raw["transitions"])
     calendar = tuple(CalendarJob(c["job"], c.get("every"), tuple(c.get("months", ())), c.get("day"),
                                  tuple(c.get("triggers", ())),

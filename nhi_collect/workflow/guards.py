@@ -204,32 +204,44 @@ GUARDS: dict[str, Guard] = {g.name: g for g in [
           lambda f, c: any(i.unpaid > 0 and i.due_date <= _demand_cutoff(c) and i.demand_issued_on is None
                            for i in f.installments),
           lambda c: _open(A.c.due_date <= _demand_cutoff(c), _not_demanded())),
-    Guard("has_address", "no letter to a household whose whereabouts are unknown (居所不明): it goes to the queue",
+    Guard("has_address",
+          "地方自治法231条の3第4項, 地方税法20条・20条の2: a letter is served at the address or residence; a household "
+          "whose whereabouts are unknown (居所不明) is served by public notice (公示送達), not by mail: it goes to the queue",
           lambda f, c: not f.whereabouts_unknown,
           lambda c: h.c.whereabouts_unknown.is_(False)),
-    Guard("demand_deadline_passed", "a reminder follows only after the demand notice's deadline (policy)",
+    Guard("demand_deadline_passed",
+          "区の方針 (the workflow file's [policy] reminder_after_deadline_days): a reminder follows only after the demand "
+          "notice's designated deadline (地方自治法231条の3第1項)",
           lambda f, c: any(i.demand_deadline is not None and i.demand_deadline <= c.on - timedelta(
               days=c.policy.reminder_after_deadline_days) for i in f.overdue(c.on)),
           lambda c: _open(A.c.due_date < c.on, exists().where(
               demand_notices.c.assessment_id == A.c.id,
               demand_notices.c.deadline <= c.on - timedelta(days=c.policy.reminder_after_deadline_days)))),
-    Guard("balance_over_tolerance", "balances below the tolerance are not escalated (policy min_balance)",
+    Guard("balance_over_tolerance",
+          "区の方針 (the workflow file's [policy] min_balance): balances below the tolerance are not escalated",
           lambda f, c: sum(i.unpaid for i in f.overdue(c.on)) >= c.policy.min_balance,
           lambda c: _overdue_balance_sql(c) >= c.policy.min_balance),
-    Guard("in_reminder_scope", "the round's installments (seed 窓4 schedule)", _scope_python, _scope_sql),
-    Guard("has_past_year_arrears", "special reminders go to households with past-year arrears (seed 窓4, July)",
+    Guard("in_reminder_scope",
+          "区の方針 (事業計画 窓4, the workflow file's [[calendar]] scope): the round's installments",
+          _scope_python, _scope_sql),
+    Guard("has_past_year_arrears", "区の方針 (事業計画 窓4, July): special reminders go to households with past-year arrears",
           lambda f, c: any(i.fiscal_year < fiscal_year(c.on) for i in f.overdue(c.on)),
           lambda c: _open(A.c.fiscal_year < fiscal_year(c.on), A.c.due_date < c.on)),
-    Guard("reply_period_passed", "the reply period written on the last letter must have passed",
+    Guard("reply_period_passed",
+          "区の方針 (the workflow file's [policy] reply_days): the reply period written on the last letter must have "
+          "passed",
           lambda f, c: f.stage_since is not None and f.stage_since <= c.on - timedelta(days=c.policy.reply_days),
           lambda c: h.c.stage_since <= c.on - timedelta(days=c.policy.reply_days)),
-    Guard("property_found", "a seizure notice only after a property investigation found property",
+    Guard("property_found",
+          "区の方針: a seizure notice (差押予告, not statutory) only after a property investigation (国税徴収法141条) "
+          "found property",
           lambda f, c: f.property_found_on is not None and f.property_found_on <= c.on,
           lambda c: exists().where(investigations.c.household_id == h.c.id,
                                    investigations.c.result == "property_found",
                                    investigations.c.closed_on <= c.on,
                                    investigations.c.closed_on >= h.c.stage_since)),
-    Guard("seizure_approved", "a seizure needs a supervisor's approval",
+    Guard("seizure_approved",
+          "区の方針 (決裁, the workflow file's [roles] supervisor): a seizure needs a supervisor's approval",
           lambda f, c: f.seizure_approved_on is not None and f.seizure_approved_on <= c.on,
           lambda c: exists().where(seizures.c.household_id == h.c.id, seizures.c.executed_on.is_(None),
                                    seizures.c.released_on.is_(None), seizures.c.approved_on <= c.on)),
@@ -237,12 +249,15 @@ GUARDS: dict[str, Guard] = {g.name: g for g in [
           "国税徴収法47条1項 / 地方自治法231条の3第3項: a seizure needs an installment demanded more than 10 days ago "
           "and past the demand notice's designated deadline; installments that fell due later neither block nor join it",
           lambda f, c: any(is_ripe(i, c.on) for i in f.installments), _ripe_sql),
-    Guard("plan_broken", "a promised installment-plan payment is late beyond the grace days",
+    Guard("plan_broken",
+          "区の方針 (the workflow file's [policy] plan_grace_days): a promised installment-plan payment is late beyond the "
+          "grace days",
           _plan_broken_python, _plan_broken_sql),
     Guard("extinguished", "不納欠損 closes the household only when every unpaid installment is extinguished: by "
           "limitation (国保法110条), three years of suspension or immediate extinction (地方税法15条の7第4項・第5項)",
           _extinguished, None),
-    Guard("nothing_overdue", "full payment returns a household to clear",
+    Guard("nothing_overdue",
+          "区の方針: full payment returns a household to clear (nothing is left to demand, 地方自治法231条の3第1項)",
           lambda f, c: not f.overdue(c.on),
           lambda c: ~_open(A.c.due_date < c.on)),
 ]}
@@ -251,7 +266,7 @@ RESUMES_TO = "resumes_to_"  # + a rung: the machine's condition on each edge of 
 
 @lru_cache(maxsize=None)
 def _resumes_to(rung: str) -> Guard:
-    return Guard(f"{RESUMES_TO}{rung}", "an installment plan or suspension returns to the rung it left",
+    return Guard(f"{RESUMES_TO}{rung}", "区の方針: an installment plan or suspension returns to the rung it left",
                  lambda f, c: f.resume_stage == rung, lambda c: h.c.resume_stage == rung)
 
 

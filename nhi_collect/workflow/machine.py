@@ -54,16 +54,28 @@ def fire_all(workflow: Workflow, trigger: str, facts: dict[int, Facts], ctx: Con
     return dict(moves)
 
 
+NO_RUNG = ("refused: no rung to return to (区の方針: a plan or a suspension returns to the rung it left, the "
+           "workflow file's dest = \"resume\")")
+
+
+def not_from_stage(workflow: Workflow, trigger: str, stage: str, labels: bool = False) -> str:
+    """The refusal of `trigger` from a stage outside its sources, with the transition's basis: the legal step
+    missing (e.g. 差押 without a prior 督促状) or plainly the ward's policy."""
+    t = workflow.transition(trigger)
+    needs = ", ".join(workflow.stages[s] if labels else s for s in t.source)
+    return (f"{trigger} is not possible from stage {stage} ({workflow.stages[stage]}); it needs one of {needs} "
+            f"(no rung of the ladder may be skipped): {t.basis}")
+
+
 def require(workflow: Workflow, trigger: str, facts: Facts, ctx: Context) -> str:
     """Decide a staff action, or refuse naming the stage rule or the guard's rule of law."""
     t = workflow.transition(trigger)
     if facts.stage not in t.source:
-        raise Refused(f"{trigger} is not possible from stage {facts.stage} ({workflow.stages[facts.stage]}); "
-                      f"it needs one of {', '.join(t.source)} (no rung of the ladder may be skipped)")
+        raise Refused(not_from_stage(workflow, trigger, facts.stage))
     for name in t.guards:
         if not guard(name).python(facts, ctx):
             raise Refused(f"{trigger} refused for this household: {guard(name).rule}")
     dest = decide(workflow, trigger, facts, ctx)
     if dest is None:
-        raise Refused(f"{trigger} refused: no rung to return to")
+        raise Refused(f"{trigger} {NO_RUNG}")
     return dest

@@ -2,9 +2,10 @@
 
 A running (executed) seizure must be released (79条1項, 地方税法15条の7第3項) when the installments it covers
 (seizure_items) are no longer owed, paid or written off, or when enforcement is suspended; staff may release
-it on request (79条2項), which for limitation is a withdrawal (取下げ). The release is made by notice to the
-household (80条1項) and, for a seized claim, to the third-party debtor (80条2項1号): the letter types whose
-`details` is "release", one letter per seizure and recipient, listing the installments the seizure covered.
+it on request (79条2項), which for limitation is a withdrawal (取下げ). A seized claim is released by notice to
+the third-party debtor (80条1項ただし書) and the household is told (80条2項2号); real estate is released by
+notice to the household (80条1項本文; its registration is then cancelled, 3項) and no third party is written
+to: the letter types whose `details` is "release", one letter per seizure and recipient.
 
 Why it ended matters for limitation (民法148条): a seizure ended by collection, payment, extinction or the
 suspension's release renews the period from its end (2項); one withdrawn postpones completion for six months
@@ -30,6 +31,7 @@ EXTINGUISHED = "extinguished"  # ... or written off, their claim extinguished (7
 SUSPENDED = "suspended"  # enforcement suspended (地方税法15条の7第3項)
 WITHDRAWN = "withdrawn"  # released on request or given up (79条2項): 取下げ for 民法148条
 RELEASE_REASONS = (COLLECTED, PAID, EXTINGUISHED, SUSPENDED, WITHDRAWN)
+THIRD_PARTY_LESS = ("real_estate",)  # property seized with no third-party debtor to notify (80条1項本文)
 
 S = seizures
 
@@ -63,22 +65,24 @@ def release_due(conn: Connection, workflow: Workflow, on: date, run_id: int | No
     query = select(S.c.id).where(running(on), reason.isnot(None))
     if household_ids is not None:
         query = query.where(S.c.household_id.in_(household_ids))
-    ids = conn.execute(query.order_by(S.c.id)).scalars().all()
+    return _release(conn, workflow, query, reason, on, run_id)
+
+
+def _release(conn: Connection, workflow: Workflow, query, reason, on: date, run_id: int | None) -> tuple[int, int]:
+    """Compare-and-set: only the seizures this UPDATE finds still in force (released_on IS NULL, re-checked
+    by PostgreSQL on the row once a concurrent release of it commits) are released here and get notices, so
+    two releases at once (the night's job and a supervisor's, two people) cannot both send them."""
+    ids = sorted(conn.execute(update(S).where(S.c.id.in_(query), S.c.released_on.is_(None))
+                              .values(released_on=on, release_reason=reason).returning(S.c.id)).scalars())
     if not ids:
         return 0, 0
-    conn.execute(update(S).where(S.c.id.in_(ids)).values(released_on=on, release_reason=reason))
     return len(ids), release_letters(conn, workflow, on, run_id, ids)
 
 
 def end(conn: Connection, workflow: Workflow, query, reason: str, on: date, run_id: int | None) -> tuple[int, int]:
     """End the seizures `query` selects (approved or running) for `reason`; the executed ones get their
     release notices. Returns (seizures ended, letters written)."""
-    ids = conn.execute(select(S.c.id).where(S.c.id.in_(query), S.c.released_on.is_(None))
-                       .order_by(S.c.id)).scalars().all()
-    if not ids:
-        return 0, 0
-    conn.execute(update(S).where(S.c.id.in_(ids)).values(released_on=on, release_reason=reason))
-    return len(ids), release_letters(conn, workflow, on, run_id, ids)
+    return _release(conn, workflow, query, reason, on, run_id)
 
 
 def end_for_batch(conn: Connection, workflow: Workflow, reason: str, on: date, run_id: int | None) -> int:
@@ -89,13 +93,18 @@ def end_for_batch(conn: Connection, workflow: Workflow, reason: str, on: date, r
 
 def release_letters(conn: Connection, workflow: Workflow, on: date, run_id: int | None, ids: list[int]) -> int:
     """The release notices of the executed seizures among `ids` (an approval never executed seized nothing),
-    one per seizure and release letter type, each listing the installments its seizure covered."""
-    executed = conn.execute(select(S.c.id, S.c.household_id).where(S.c.id.in_(ids), S.c.executed_on.isnot(None))
-                            .order_by(S.c.household_id, S.c.id)).all()
+    one per seizure and release letter type, each listing the installments its seizure covered. A seized
+    claim is released by notice to its third-party debtor (80条1項ただし書); real estate has none, so its
+    release goes to the household alone (1項本文) and no letter to a third party is written for it."""
+    seized = conn.execute(select(S.c.id, S.c.household_id, S.c.property_kind)
+                          .where(S.c.id.in_(ids), S.c.executed_on.isnot(None))
+                          .order_by(S.c.household_id, S.c.id)).all()
     written = 0
     for letter in (t for t in workflow.letter_types.values() if t.details == "release"):
+        executed = [(sid, hid) for sid, hid, kind in seized
+                    if letter.recipient == "household" or kind not in THIRD_PARTY_LESS]
         if not executed:
-            break
+            continue
         first = batch.insert_letters(conn, letter, on, run_id, [hid for _, hid in executed])
         new = batch.letter_ids(conn, letter, on, first, len(executed))
         bulk_insert(conn, seizure_letters, ("seizure_id", "letter_id"),

@@ -70,6 +70,39 @@ def test_late_fee_with_a_partial_payment():
         assert "--payment" in refused.stderr or "partial payments" in refused.stderr, (bad, refused.stderr)
 
 
+@pytest.mark.parametrize("paid_part_on", ["2021-05-31", "2021-05-20"])
+def test_late_fee_a_partial_payment_on_or_before_the_due_date_was_never_late(paid_part_on):
+    """豊橋市's case (65,000 due 2021-05-31, the rest paid 2022-01-31) with 20,000 paid on the due date (or before
+    it): that part was paid in time, so from the first late day 6/1 the base is 45,000 (地方税法20条の4の2②):
+      6/1–6/30    45,000 × 2.5 % × 30/365  =   92.47 →    92
+      7/1–12/31   45,000 × 8.8 % × 184/365 = 1,996.27 → 1,996
+      2022 1/1–1/31 45,000 × 8.7 % × 31/365 =  332.50 →   332   total 2,420 → 2,400 (without it: 3,400)."""
+    done = cli("late-fee", "--amount", "65000", "--due", "2021-05-31", "--paid", "2022-01-31",
+               "--payment", f"{paid_part_on}:20000", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["late_fee"] == 2_400
+    assert [(s["from"], s["days"], s["amount"]) for s in data["segments"]] == [
+        ("2021-06-01", 30, 92), ("2021-07-01", 184, 1_996), ("2022-01-01", 31, 332)]
+
+
+@pytest.mark.parametrize("paid_part_on, refused", [("2022-01-30", False), ("2022-01-31", True), ("2022-02-01", True)])
+def test_late_fee_a_partial_payment_must_come_before_the_paid_in_full_date(paid_part_on, refused):
+    """--paid is the day the rest is paid: a partial payment that day or after it is no partial payment before
+    it (exit 2, naming --payment). The day before is one: the base falls for the last day only, 2022-01-31:
+    45,000 × 8.7 % × 1/365 = 10.72 → 10; 133 + 2,883 + 65,000 × 8.7 % × 30/365 (464.79 → 464) + 10 = 3,490 → 3,400."""
+    done = cli("late-fee", "--amount", "65000", "--due", "2021-05-31", "--paid", "2022-01-31",
+               "--payment", f"{paid_part_on}:20000", "--json")
+    if refused:
+        assert done.returncode == 2 and "--payment" in done.stderr and "Traceback" not in done.stderr
+        return
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert [(s["from"], s["to"], s["amount"]) for s in data["segments"]][-2:] == [
+        ("2022-01-01", "2022-01-30", 464), ("2022-01-31", "2022-01-31", 10)]
+    assert data["late_fee"] == 3_400
+
+
 def test_seizable_published_example():
     done = cli("seizable", "--wage", "300000", "--income-tax", "8000", "--resident-tax", "12000",
                "--social-insurance", "30000", "--relatives", "3", "--json")

@@ -12,7 +12,7 @@ from sqlalchemy import insert, literal, select
 from nhi_collect.adapters.db import transaction
 from nhi_collect.adapters.letters import environment
 from nhi_collect.adapters.tables import (assessments, demand_notices, installment_plans, letters, plan_schedule,
-                                         seizure_items, seizures, suspensions)
+                                         seizure_items, seizure_letters, seizures, suspensions)
 from nhi_collect.services import actions
 from nhi_collect.services.business_date import run_date
 from nhi_collect.services.letters import (letter_context, list_letters, mark_returned, reprint, start_batches,
@@ -71,10 +71,14 @@ def test_every_letter_type_renders_with_its_contents(issued, tmp_path):
             text = pdf_text(path).replace(" ", "").replace("\n", "").replace("\r", "")
             assert r.serial in text
             assert context["household"]["head_name"].replace("　", "") in text.replace("　", "")
-            for item in context["items"] if r.letter_type != "bank_inquiry" else []:  # a bank sees the total only
-                assert f"{item['unpaid']:,}円" in text and item["due_wareki"] in text
-                assert f"{item['late_fee']:,}円" in text
-            assert f"{context['total_unpaid']:,}円" in text
+            if r.letter_type == "release_notice":  # the bank's copy: the claim, never the household's premiums
+                assert "未納額" not in text and "納期限" not in text and "延滞金" not in text
+                assert f"{context['total_unpaid']:,}円" not in text and "教示" not in text
+            else:
+                for item in context["items"] if r.letter_type != "bank_inquiry" else []:  # a bank: the total only
+                    assert f"{item['unpaid']:,}円" in text and item["due_wareki"] in text
+                    assert f"{item['late_fee']:,}円" in text
+                assert f"{context['total_unpaid']:,}円" in text
             if r.letter_type not in ("bank_inquiry", "garnishment_notice", "release_notice"):
                 assert context["household"]["address"] in text
             else:  # the envelope window shows the third party's own address
@@ -97,9 +101,11 @@ def test_every_letter_type_renders_with_its_contents(issued, tmp_path):
                 assert "大正銀行泉尾支店" in text and "20,000円" in text
             if r.letter_type in ("seizure_record", "garnishment_notice", "release_notice", "release_notice_household"):
                 assert len(context["items"]) == 3  # the installments the seizure covers (seizure_items)
-            if r.letter_type.startswith("release_notice"):  # 国税徴収法80条①: to the household, ②一: to the bank
+            if r.letter_type.startswith("release_notice"):  # 国税徴収法80条: a seized deposit, a claim
+                # released by notice to the bank (1項ただし書); the household is told (2項2号)
                 assert "差押解除通知書" in text and "大正銀行泉尾支店" in text and "第79条第2項" in text
-                assert ("国税徴収法第80条第1項" if r.letter_type.endswith("household") else "国税徴収法第80条第2項第1号") in text
+                assert ("国税徴収法第80条第2項第2号" if r.letter_type.endswith("household")
+                        else "国税徴収法第80条第1項ただし書") in text
             if r.letter_type == "installment_plan":
                 assert "15,000円" in text
 
@@ -257,3 +263,22 @@ def test_a_second_ward_is_one_file(engine, tmp_path):
         html = render_letter(letter_context(conn, naniwa, row.id))
     assert row.serial.startswith("ND2023-")
     assert "大阪市浪速区" in html and "大阪市大正区役所" not in html and "督促状（国民健康保険料）" in html
+
+
+def test_a_real_estate_release_is_notified_to_the_household_alone(issued, tmp_path):
+    """Real estate has no third-party debtor: its release is the notice to the household (国税徴収法80条1項本文),
+    the registration is cancelled on the ward's commission (3項), and no letter goes to a bank."""
+    with transaction(issued) as conn:
+        hid = actions.household_id(conn, "H2")
+        seizure = conn.execute(seizures.insert().values(
+            household_id=hid, property_kind="real_estate", third_party="大正銀行", amount=5_000_000, approved_by="boss",
+            approved_on=ON, executed_on=ON).returning(seizures.c.id)).scalar()
+        release.end(conn, WORKFLOW, select(seizures.c.id).where(seizures.c.id == seizure), release.WITHDRAWN, ON, None)
+        sent = conn.execute(select(letters.c.serial, letters.c.letter_type).join(seizure_letters)
+                            .where(seizure_letters.c.seizure_id == seizure)).all()
+        assert [t for _, t in sent] == ["release_notice_household"]
+        path = tmp_path / "re.pdf"
+        reprint(conn, WORKFLOW, sent[0].serial, path)
+    text = pdf_text(path).replace(" ", "").replace("\n", "").replace("\r", "")
+    assert "国税徴収法第80条第1項（" in text and "同条第3項" in text and "登記の抹消" in text
+    assert "第三債務者" not in text and "ただし書" not in text and "不動産" in text

@@ -221,3 +221,75 @@ def test_the_debt_is_checked_again_at_execution(ledger, tmp_path):
         with transaction(ledger) as conn:
             actions.execute_seizure(conn, WORKFLOW, "H1", SEIZED_ON, "clerk")
     assert stage(ledger, "H1") == "seizure_notice"
+
+
+# 48条1項 over all the household's seizures: H1's debt on 9/21 is 30,000 yen (1–3 demanded, 10,000 each;
+# late fee under 1,000 yen, so none). A deposit of 20,000 at 大正銀行 is approved; a second bank may then
+# take only 10,000 more: 20,000 + 10,000 = 30,000 is the debt exactly (allowed), 10,001 is 1 yen over.
+@pytest.mark.parametrize("second, refused", [(10_000, False), (10_001, True)])
+def test_the_seizures_in_force_count_together_against_the_debt(ledger, tmp_path, second, refused):
+    at_seizure_notice(ledger, tmp_path)
+    approve(ledger, "deposit", 20_000, balance=20_000)
+
+    def approve_second():
+        with transaction(ledger) as conn:
+            actions.approve_seizure(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", second, "boss",
+                                    balance=50_000)
+    if refused:
+        with pytest.raises(Refused, match="30,001 yen with the 20,000 yen of the household's seizures in force.*"
+                                          "国税徴収法48条1項"):
+            approve_second()
+    else:
+        approve_second()
+    with ledger.connect() as conn:
+        assert sorted(conn.execute(select(seizures.c.amount)).scalars()) == ([20_000] if refused else [10_000, 20_000])
+
+
+def test_at_execution_the_seizures_together_are_checked_against_the_ripe_debt(ledger, tmp_path):
+    """Both approvals fit the 30,000 yen of 9/21; a payment of 1 yen on 10/2 leaves 29,999 on 10/3 (late fee
+    under 1,000 yen, none): executing both, 30,000 in all, would exceed it by 1 yen (国税徴収法48条1項), although
+    each alone is below it."""
+    at_seizure_notice(ledger, tmp_path)
+    approve(ledger, "deposit", 20_000, balance=20_000)
+    with transaction(ledger) as conn:
+        actions.approve_seizure(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", 10_000, "boss",
+                                balance=10_000)
+    pay(ledger, tmp_path, date(2023, 10, 2), 1)
+    with pytest.raises(Refused, match="30,000 yen exceeds the debt the seizures are for on 2023-10-03, 29,999 yen"):
+        with transaction(ledger) as conn:
+            actions.execute_seizure(conn, WORKFLOW, "H1", SEIZED_ON, "clerk")
+    assert stage(ledger, "H1") == "seizure_notice"
+
+
+def test_two_releases_at_once_send_the_notices_once(ledger, tmp_path):
+    """PostgreSQL, two connections: the night's release and a second one (a supervisor's, another run) of the
+    same paid seizure at the same moment. The second's SELECT runs before the first commits and sees the
+    seizure in force; its UPDATE waits for the first's row lock. A compare-and-set (released_on IS NULL,
+    re-checked on the row the first committed) finds nothing then: one release, one pair of notices
+    (国税徴収法80条). SQLite serialises whole transactions (BEGIN IMMEDIATE): the race cannot arise there."""
+    import threading
+    import time
+
+    from nhi_collect.workflow import release
+    if ledger.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's row locks: SQLite runs one writing transaction at a time")
+    seized(ledger, tmp_path)
+    pay(ledger, tmp_path, date(2023, 10, 11), 30_000)  # installments 1–3 paid: the release is due (79条1項1号)
+    on, first_done, results = date(2023, 10, 11), threading.Event(), {}
+
+    def second():
+        with transaction(ledger) as conn:
+            first_done.wait(10)
+            results["second"] = release.release_due(conn, WORKFLOW, on, None)
+
+    racer = threading.Thread(target=second)
+    with transaction(ledger) as conn:
+        results["first"] = release.release_due(conn, WORKFLOW, on, None)
+        racer.start()
+        first_done.set()
+        time.sleep(1.0)  # the second reads the seizure as in force and waits on its row
+    racer.join(20)
+    assert results == {"first": (1, 2), "second": (0, 0)}
+    with ledger.connect() as conn:
+        assert sorted(conn.execute(select(letters.c.letter_type).join(seizure_letters)).scalars()) == \
+            ["release_notice", "release_notice_household"]

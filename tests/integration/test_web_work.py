@@ -246,3 +246,19 @@ def test_a_supervisor_sees_the_team_and_reassigns(app, db):
     assert "再配分" not in clerk.get("/work").text
     assert clerk.post(f"/work/items/{ids['broken_plan-H1']}/reassign",
                       data={"csrf_token": clerk_token, "to": "sato"}).status_code == 403
+
+
+@pytest.mark.parametrize("leaving", ["skip", "stop"])
+def test_leaving_a_round_lets_go_only_of_ones_own_item(app, db, leaving):
+    """A round's skip or stop releases the item only if the person holds it: a supervisor's round (or a
+    stale page of one) passing over tanaka's item leaves it tanaka's; tanaka's own skip lets go of it."""
+    ids = item_ids(db)
+    held = ids["broken_plan-H1"]
+    tanaka, tanaka_token = signed_in(app, "tanaka")
+    tanaka.post(f"/work/items/{held}/claim", headers={"X-CSRF-Token": tanaka_token})
+    for other in ("boss", "sato"):
+        client, token = signed_in(app, other)
+        done = client.post(f"/work/round/{held}/{leaving}", data={"csrf_token": token}, follow_redirects=False)
+        assert done.status_code == 303 and item(db, held).claimed_by == "tanaka"
+    tanaka.post(f"/work/round/{held}/{leaving}", data={"csrf_token": tanaka_token}, follow_redirects=False)
+    assert item(db, held).claimed_by is None

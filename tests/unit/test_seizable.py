@@ -71,3 +71,15 @@ def test_seizable_between_zero_and_rounded_wage(wage, tax, rtax, si, relatives, 
                       period_days=10 if short else None)
     assert 0 <= r.seizable <= r.wage <= wage
     assert r.protected % (100 if short else 1_000) == 0
+
+
+@pytest.mark.parametrize("amount", [0, -1, -120_000])
+def test_an_inflow_of_no_money_paid_in_is_refused(amount):
+    """An inflow is money paid into the account: a negative one (a withdrawal typed as an inflow) would lower
+    the protected part and raise the deposit screen's cap; zero protects nothing and is a slip."""
+    from datetime import date
+
+    from nhi_collect.domain.seizure_limits import Inflow, InflowKind
+    with pytest.raises(ValueError, match="must be a positive number of yen"):
+        Inflow(date(2023, 10, 13), InflowKind.BENEFIT, amount)
+    assert Inflow(date(2023, 10, 13), InflowKind.BENEFIT, 1).amount == 1

@@ -38,11 +38,14 @@ def parse_inquiries(_ctx, _param, values):
 
 def parse_inflows(_ctx, _param, values):
     try:
-        return tuple(Inflow(date.fromisoformat(d), InflowKind(k), int(a))
-                     for k, d, a in (v.split(":") for v in values))
+        parsed = [(date.fromisoformat(d), InflowKind(k), int(a)) for k, d, a in (v.split(":") for v in values)]
     except ValueError:
         raise click.BadParameter(f"expected KIND:DATE:AMOUNT with KIND one of {', '.join(k.value for k in InflowKind)}, "
                                  "e.g. old_age_pension:2023-10-13:120000") from None
+    try:
+        return tuple(Inflow(*fields) for fields in parsed)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @click.group()

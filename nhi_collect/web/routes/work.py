@@ -158,12 +158,12 @@ def round_close(item_id: int, note: str = Form(""), skipped: str = Form(""),
 @router.post("/work/round/{item_id}/skip")
 def round_skip(item_id: int, skipped: str = Form(""), raw: dict = Depends(posted_conditions),
                web: Web = Depends(needs("work_queue"))):
-    """Not now (nobody answered): released for others, and not offered again in this round."""
-    web.services.transact(queue.release, web.workflow, item_id, web.user)
+    """Not now (nobody answered): let go for others if the person holds it, and not offered again in this round."""
+    web.services.transact(queue.leave, web.workflow, item_id, web.user)
     return _next(web, _filter(web, raw), _skipped(skipped) + (item_id,))
 
 
 @router.post("/work/round/{item_id}/stop")
 def round_stop(item_id: int, raw: dict = Depends(posted_conditions), web: Web = Depends(needs("work_queue"))):
-    web.services.transact(queue.release, web.workflow, item_id, web.user)
+    web.services.transact(queue.leave, web.workflow, item_id, web.user)
     return _see_other(f"/work?{urlencode(_filter(web, raw).params())}")
