@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import Connection, func, or_, select, update
 
-from ..adapters.tables import (UNPAID, audit_log, contacts, households, installment_plans, inquiries, investigations,
+from ..adapters.tables import (audit_log, contacts, households, installment_plans, inquiries, investigations,
                                letters, plan_schedule, seizures, suspensions)
 from ..errors import UserError
 from ..workflow import batch, release

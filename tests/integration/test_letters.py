@@ -278,7 +278,7 @@ def test_a_real_estate_release_is_notified_to_the_household_alone(issued, tmp_pa
                             .where(seizure_letters.c.seizure_id == seizure)).all()
         assert [t for _, t in sent] == ["release_notice_household"]
         path = tmp_path / "re.pdf"
-        reprint(conn, WORKFLOW, sent[0].serial, path)
+        reprint(conn, WORKFLOW, sent[0].serial)(path)
     text = pdf_text(path).replace(" ", "").replace("\n", "").replace("\r", "")
     assert "国税徴収法第80条第1項（" in text and "同条第3項" in text and "登記の抹消" in text
     assert "第三債務者" not in text and "ただし書" not in text and "不動産" in text
