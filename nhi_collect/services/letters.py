@@ -29,6 +29,7 @@ from ..domain.late_fee import late_fee_estimate
 from ..domain.payment_slip import AMOUNT_LIMIT, free_field, slip_digits
 from ..domain.wareki import wareki, wareki_fiscal_year
 from ..errors import UserError
+from ..workflow.batch import THIRD_PARTY_LESS
 from ..workflow.definition import LetterType, Workflow
 
 GROUNDS = {"no_property": (1, "滞納処分をすることができる財産がないとき"),
@@ -151,14 +152,12 @@ def _inquiry(conn: Connection, workflow: Workflow, letter) -> dict:
 
 
 def _seizure(conn: Connection, workflow: Workflow, letter) -> dict:
-    s = conn.execute(select(seizures).where(seizures.c.household_id == letter.household_id,
-                                            seizures.c.executed_on <= letter.issued_on)
-                     .order_by(seizures.c.executed_on.desc(), seizures.c.id.desc())).first()
-    return {"third_party": s.third_party if s else "", "amount": s.amount if s else 0,
-            "property_label": workflow.property_kinds.get(s.property_kind, s.property_kind) if s else "",
+    s = conn.execute(select(seizures).join(seizure_letters).where(seizure_letters.c.letter_id == letter.id)).one()
+    return {"third_party": s.third_party, "amount": s.amount,
+            "property_label": workflow.property_kinds.get(s.property_kind, s.property_kind),
             # 国税徴収法施行令21条: the record names the collecting officer; a seized claim may not be collected
-            "collector": _collector(conn, letter), "is_claim": bool(s) and s.property_kind != "real_estate",
-            "pay_to_deadline": "請求があり次第直ちに（普通預金）" if s and s.property_kind == "deposit" else "支払期日"}
+            "collector": _collector(conn, letter), "is_claim": s.property_kind not in THIRD_PARTY_LESS,
+            "pay_to_deadline": "請求があり次第直ちに（普通預金）" if s.property_kind == "deposit" else "支払期日"}
 
 
 # 差押解除 (国税徴収法79条): why, as the notice prints it
@@ -173,7 +172,7 @@ def _release(conn: Connection, workflow: Workflow, letter) -> dict:
     s = conn.execute(select(seizures).join(seizure_letters).where(seizure_letters.c.letter_id == letter.id)).one()
     return {"third_party": s.third_party, "amount": s.amount, "property_label": workflow.property_kinds.get(s.property_kind, s.property_kind),
             "executed_wareki": wareki(s.executed_on), "reason_text": RELEASE_TEXTS[s.release_reason],
-            "collector": _collector(conn, letter), "is_claim": s.property_kind != "real_estate"}
+            "collector": _collector(conn, letter), "is_claim": s.property_kind not in THIRD_PARTY_LESS}
 
 
 def _plan(conn: Connection, workflow: Workflow, letter) -> dict:

@@ -15,7 +15,7 @@ from sqlalchemy import (BigInteger, Column, Connection, Date, MetaData, String, 
 from ..adapters.db import dialect_insert
 from ..adapters.bulk import bulk_insert
 from ..adapters.tables import (UNPAID, assessments, demand_notices, households, installment_plans, letter_counters,
-                               letter_items, letters, seizure_items, seizures, stage_transitions, suspensions)
+                               letter_items, letters, seizure_items, seizure_letters, seizures, stage_transitions, suspensions)
 from ..domain.calendar import demand_deadline, demand_due_cutoff, fiscal_year
 from .definition import RESUME, LetterType, Workflow
 
@@ -77,16 +77,16 @@ def reserve_serials(conn: Connection, letter_type: str, year: int, count: int) -
 
 def issue_letters(conn: Connection, workflow: Workflow, letter_type: str, on: date, run_id: int | None) -> int:
     """A letter of `letter_type` to every household in the batch with the installments it lists: the
-    statutory demand lists the undemanded ones and records their demand notices, a seizure's letters the
-    installments the seizures executed that day cover, any other letter the overdue ones. Returns how many."""
+    statutory demand lists the undemanded ones and records their demand notices, any other letter the
+    overdue ones; a seizure's letters go one per seizure executed that day (seizure_letters). Returns how many."""
     letter = workflow.letter_types[letter_type]
+    if letter.details == "seizure":
+        return write_seizure_letters(conn, letter, on, run_id)
     written = write_letters(conn, letter, on, run_id)
     if letter.demand:
         policy = workflow.policy
         write_demand_notices(conn, letter_type, on, demand_due_cutoff(on, policy.demand_within_days),
                              demand_deadline(on, policy.demand_deadline_days))
-    elif letter.details == "seizure":
-        write_seized_items(conn, letter_type, on)
     else:
         write_letter_items(conn, letter_type, on)
     return written
@@ -138,17 +138,37 @@ def write_letter_items(conn: Connection, letter_type: str, on: date, *conditions
         .where(UNPAID > 0, assessments.c.due_date < on, *conditions)))
 
 
-def write_seized_items(conn: Connection, letter_type: str, on: date) -> None:
-    """差押調書 and 債権差押通知書 list only the installments the seizure is for (seizure_items: the ripe ones,
-    国税徴収法47条); an installment that fell due later is not part of it."""
-    new = _batch_letters(letter_type, on)
+THIRD_PARTY_LESS = ("real_estate",)  # property seized with no third-party debtor to notify (国税徴収法68条, 80条1項本文)
+
+
+def write_seizure_letters(conn: Connection, letter: LetterType, on: date, run_id: int | None) -> int:
+    """差押調書 (国税徴収法54条) for every seizure of the batch executed that day, and 債権差押通知書 (62条)
+    to the third-party debtor of each seized claim: a household's deposit at one bank and wage at one employer
+    are two seizures, each its own record and its own notice; real estate has no third-party debtor (its
+    seizure is registered, 68条), so no notice goes to one."""
+    seized = conn.execute(select(seizures.c.id, seizures.c.household_id, seizures.c.property_kind)
+                          .join(batch_ids, batch_ids.c.household_id == seizures.c.household_id)
+                          .where(seizures.c.executed_on == on).order_by(seizures.c.household_id, seizures.c.id)).all()
+    return letters_per_seizure(conn, letter, on, run_id, seized)
+
+
+def letters_per_seizure(conn: Connection, letter: LetterType, on: date, run_id: int | None, seized) -> int:
+    """One letter of `letter` per (seizure id, household id, property kind) of `seized`, but none to a third
+    party for property that has none, each linked to its seizure and listing the installments it covers
+    (seizure_items: the ripe ones, 47条; an installment that fell due later is not part of it)."""
+    chosen = [(sid, hid) for sid, hid, kind in seized if letter.recipient == "household" or kind not in THIRD_PARTY_LESS]
+    if not chosen:
+        return 0
+    first = insert_letters(conn, letter, on, run_id, [hid for _, hid in chosen])
+    new = letter_ids(conn, letter, on, first, len(chosen))
+    bulk_insert(conn, seizure_letters, ("seizure_id", "letter_id"), ((sid, lid) for (sid, _), lid in zip(chosen, new)))
     conn.execute(insert(letter_items).from_select(
         ["letter_id", "assessment_id", "unpaid"],
-        select(new.c.id, assessments.c.id, UNPAID).distinct()
-        .join(seizures, seizures.c.household_id == new.c.household_id)
-        .join(seizure_items, seizure_items.c.seizure_id == seizures.c.id)
+        select(seizure_letters.c.letter_id, assessments.c.id, UNPAID)
+        .join(seizure_items, seizure_items.c.seizure_id == seizure_letters.c.seizure_id)
         .join(assessments, assessments.c.id == seizure_items.c.assessment_id)
-        .where(seizures.c.executed_on == on)))
+        .where(seizure_letters.c.letter_id.in_(new))))
+    return len(new)
 
 
 def write_demand_notices(conn: Connection, letter_type: str, on: date, demand_cutoff: date,

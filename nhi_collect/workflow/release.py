@@ -18,9 +18,7 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, case, exists, insert, select, update
 
-from ..adapters.bulk import bulk_insert
-from ..adapters.tables import (UNPAID, assessments, letter_items, seizure_items, seizure_letters, seizures, suspensions,
-                               write_offs)
+from ..adapters.tables import UNPAID, assessments, seizure_items, seizures, suspensions, write_offs
 from . import batch
 from .definition import Workflow
 from .guards import ripe_sql
@@ -31,7 +29,6 @@ EXTINGUISHED = "extinguished"  # ... or written off, their claim extinguished (7
 SUSPENDED = "suspended"  # enforcement suspended (地方税法15条の7第3項)
 WITHDRAWN = "withdrawn"  # released on request or given up (79条2項): 取下げ for 民法148条
 RELEASE_REASONS = (COLLECTED, PAID, EXTINGUISHED, SUSPENDED, WITHDRAWN)
-THIRD_PARTY_LESS = ("real_estate",)  # property seized with no third-party debtor to notify (80条1項本文)
 
 S = seizures
 
@@ -99,24 +96,8 @@ def release_letters(conn: Connection, workflow: Workflow, on: date, run_id: int 
     seized = conn.execute(select(S.c.id, S.c.household_id, S.c.property_kind)
                           .where(S.c.id.in_(ids), S.c.executed_on.isnot(None))
                           .order_by(S.c.household_id, S.c.id)).all()
-    written = 0
-    for letter in (t for t in workflow.letter_types.values() if t.details == "release"):
-        executed = [(sid, hid) for sid, hid, kind in seized
-                    if letter.recipient == "household" or kind not in THIRD_PARTY_LESS]
-        if not executed:
-            continue
-        first = batch.insert_letters(conn, letter, on, run_id, [hid for _, hid in executed])
-        new = batch.letter_ids(conn, letter, on, first, len(executed))
-        bulk_insert(conn, seizure_letters, ("seizure_id", "letter_id"),
-                    ((sid, lid) for (sid, _), lid in zip(executed, new)))
-        conn.execute(insert(letter_items).from_select(
-            ["letter_id", "assessment_id", "unpaid"],
-            select(seizure_letters.c.letter_id, assessments.c.id, UNPAID)
-            .join(seizure_items, seizure_items.c.seizure_id == seizure_letters.c.seizure_id)
-            .join(assessments, assessments.c.id == seizure_items.c.assessment_id)
-            .where(seizure_letters.c.letter_id.in_(new))))
-        written += len(new)
-    return written
+    return sum(batch.letters_per_seizure(conn, letter, on, run_id, seized)
+               for letter in workflow.letter_types.values() if letter.details == "release")
 
 
 def cover(conn: Connection, on: date, seizure_ids: list[int]) -> None:

@@ -16,12 +16,15 @@ from nhi_collect.domain.seizure_limits import Inflow, InflowKind
 from nhi_collect.services import actions
 from nhi_collect.services.business_date import run_date
 from nhi_collect.services.households import show_household
+from nhi_collect.services.letters import letter_context
 from nhi_collect.workflow.machine import Refused
 from tests.integration.test_actions import WORKFLOW, ledger, put, stage  # noqa: F401 (ledger: a fixture)
 from tests.integration.test_imports import run, write
 
 APPROVED_ON = date(2023, 9, 21)
 SEIZED_ON = date(2023, 10, 3)
+# the release notices among a seizure's letters (its 差押調書 and 債権差押通知書 are linked to it too)
+RELEASES = letters.c.letter_type.like("release%")
 
 
 def at_seizure_notice(engine, tmp_path):
@@ -96,13 +99,13 @@ def test_paid_installments_release_their_seizure_that_night_with_its_notices(led
         assert (s.released_on, s.release_reason) == (date(2023, 10, 11), "paid")
         sent = conn.execute(select(letters.c.letter_type).join(seizure_letters)
                             .where(letters.c.issued_on == date(2023, 10, 11))).scalars().all()
-        # 80条①: notice to the household; 80条②一: to the bank, the third-party debtor
+        # 80条1項ただし書: the release is the notice to the bank, the third-party debtor; 2項2号: the household told
         assert sorted(sent) == ["release_notice", "release_notice_household"]
         assert letter_installments(conn, "release_notice", date(2023, 10, 11)) == [1, 2, 3]
     assert stage(ledger, "H1") == "enforcement"
     run_date(ledger, WORKFLOW, date(2023, 10, 12))  # released once: no second notice
-    with ledger.connect() as conn:
-        assert len(conn.execute(select(seizure_letters)).all()) == 2
+    with ledger.connect() as conn:  # (the other two letters linked to it are its 差押調書 and 債権差押通知書)
+        assert len(conn.execute(select(seizure_letters).join(letters).where(RELEASES)).all()) == 2
 
 
 def test_a_suspension_releases_the_seizure_and_its_end_renews_limitation(ledger, tmp_path):
@@ -112,7 +115,7 @@ def test_a_suspension_releases_the_seizure_and_its_end_renews_limitation(ledger,
     with ledger.connect() as conn:
         s = conn.execute(select(seizures)).one()
         assert (s.released_on, s.release_reason) == (date(2023, 10, 20), "suspended")  # 地方税法15条の7第3項
-        assert conn.execute(select(letters.c.letter_type).join(seizure_letters)).scalars().all() == [
+        assert conn.execute(select(letters.c.letter_type).join(seizure_letters).where(RELEASES)).scalars().all() == [
             "release_notice", "release_notice_household"]
     # 民法148条②: a seizure ended otherwise than by withdrawal renews: a new two years from 10/21 → 2025-10-20
     assert limitation_of(ledger, 1, date(2023, 10, 20))["limitation_date"] == "2025-10-20"
@@ -128,7 +131,7 @@ def test_a_withdrawn_seizure_renews_nothing(ledger, tmp_path):
     with ledger.connect() as conn:
         s = conn.execute(select(seizures)).one()
         assert (s.released_on, s.release_reason) == (date(2023, 10, 20), "withdrawn")
-        assert len(conn.execute(select(seizure_letters)).all()) == 2
+        assert len(conn.execute(select(seizure_letters).join(letters).where(RELEASES)).all()) == 2
     shown = limitation_of(ledger, 1, date(2023, 10, 20))
     # the demand renewed from the day after its deadline 10/2: 10/3 + 2 years → 2025-10-02 (国保法110条); the
     # withdrawal only postpones completion to six months after 10/20, 2024-04-20, which is earlier
@@ -245,6 +248,30 @@ def test_the_seizures_in_force_count_together_against_the_debt(ledger, tmp_path,
         assert sorted(conn.execute(select(seizures.c.amount)).scalars()) == ([20_000] if refused else [10_000, 20_000])
 
 
+def test_each_seizure_has_its_own_record_and_each_seized_claim_its_own_notice(ledger, tmp_path):
+    """Two deposits at two banks and the household's land, executed on 10/3: 差押調書 (国税徴収法54条) one per
+    seizure, three; 債権差押通知書 (62条) one to each bank, two, each naming its own bank; none for the land,
+    which has no third-party debtor (its seizure is registered, 68条). The code before wrote one of each per
+    household, naming only the newest seizure, so the first bank was never told."""
+    at_seizure_notice(ledger, tmp_path)
+    approve(ledger, "deposit", 10_000, balance=10_000)
+    with transaction(ledger) as conn:
+        actions.approve_seizure(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", 10_000, "boss",
+                                balance=10_000)
+        actions.approve_seizure(conn, WORKFLOW, "H1", APPROVED_ON, "real_estate", "大阪法務局", 5_000_000, "boss")
+    with transaction(ledger) as conn:
+        actions.execute_seizure(conn, WORKFLOW, "H1", SEIZED_ON, "clerk")
+    with ledger.connect() as conn:
+        sent = conn.execute(select(letters.c.letter_type, seizures.c.third_party).select_from(seizure_letters)
+                            .join(letters).join(seizures).where(letters.c.issued_on == SEIZED_ON)).all()
+        records = conn.execute(select(letters.c.id).where(letters.c.letter_type == "garnishment_notice")).scalars()
+        printed = [letter_context(conn, WORKFLOW, lid)["extra"]["third_party"] for lid in records]
+    assert sorted(sent) == [("garnishment_notice", "大正銀行"), ("garnishment_notice", "大正銀行 泉尾支店"),
+                            ("seizure_record", "大正銀行"), ("seizure_record", "大正銀行 泉尾支店"),
+                            ("seizure_record", "大阪法務局")]
+    assert sorted(printed) == ["大正銀行", "大正銀行 泉尾支店"]
+
+
 def test_at_execution_the_seizures_together_are_checked_against_the_ripe_debt(ledger, tmp_path):
     """Both approvals fit the 30,000 yen of 9/21; a payment of 1 yen on 10/2 leaves 29,999 on 10/3 (late fee
     under 1,000 yen, none): executing both, 30,000 in all, would exceed it by 1 yen (国税徴収法48条1項), although
@@ -291,5 +318,5 @@ def test_two_releases_at_once_send_the_notices_once(ledger, tmp_path):
     racer.join(20)
     assert results == {"first": (1, 2), "second": (0, 0)}
     with ledger.connect() as conn:
-        assert sorted(conn.execute(select(letters.c.letter_type).join(seizure_letters)).scalars()) == \
+        assert sorted(conn.execute(select(letters.c.letter_type).join(seizure_letters).where(RELEASES)).scalars()) == \
             ["release_notice", "release_notice_household"]
