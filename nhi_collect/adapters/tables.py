@@ -71,7 +71,11 @@ assessments = Table(
     Column("household_id", ForeignKey("households.id"), nullable=False),
     Column("fiscal_year", Integer, nullable=False),
     Column("installment", Integer, nullable=False),
+    # 納期限: the legal due date every calculation runs from (late fee, demand timing, limitation, overdue).
+    # A nominal due date imported on a Saturday, Sunday, holiday or 12/29–1/3 is moved to the next office day
+    # (地方自治法4条の2④ with the city's holiday ordinance); the nominal one is kept as it was imported.
     Column("due_date", Date, nullable=False, index=True),
+    Column("nominal_due_date", Date, nullable=False),
     Column("amount", BigInteger, nullable=False),
     # Running totals kept in the same transaction as the rows they sum (adjustments.delta,
     # allocations.amount): the nightly batch selects overdue installments of a whole city by
