@@ -71,6 +71,12 @@ def test_every_letter_type_renders_with_its_contents(issued, tmp_path):
             text = pdf_text(path).replace(" ", "").replace("\n", "").replace("\r", "")
             assert r.serial in text
             assert context["household"]["head_name"].replace("　", "") in text.replace("　", "")
+            if r.letter_type == "public_notice":
+                # 公示送達 (地方税法20条の2②): the document, the person, handed over at any time; posted, so neither
+                # the address nor the debt (secret, 地方税法22条) is on it
+                assert "督促状" in text and "いつでも交付します" in text and "第20条の2第1項" in text
+                assert context["household"]["address"] not in text and "円" not in text
+                continue
             for item in context["items"] if r.letter_type != "bank_inquiry" else []:  # a bank sees the total only
                 assert f"{item['unpaid']:,}円" in text and item["due_wareki"] in text
                 assert f"{item['late_fee']:,}円" in text
