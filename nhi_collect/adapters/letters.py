@@ -63,7 +63,7 @@ def yen(amount: int) -> str:
 
 def render_letter(context: dict) -> str:
     """One letter (and its language insert) as an HTML <section>; a missing variable raises. A posting on
-    the notice board has no insert: it would print the debt, which is secret (地方税法22条)."""
+    the notice board has no insert: it would print the debt, which is secret (地方公務員法34条: 守秘義務)."""
     env = environment()
     insert = f"insert_{context['household']['language']}.html"
     mailed = not context["recipient"]["on_board"]

@@ -123,4 +123,4 @@ def test_the_posting_renders_without_an_address_window(ledger, tmp_path):
     assert "公　示　送　達" in html and "山﨑　花子" in html and "督促状" in html
     assert "令和5年7月20日" in html and "令和5年7月27日" in html and "いつでも交付します" in html
     assert 'class="window"' not in html  # posted, not mailed: no envelope window, no address
-    assert "50,000" not in html  # the amount owed is not posted (地方税法22条)
+    assert "50,000" not in html  # the amount owed is not posted (地方公務員法34条: 守秘義務)
