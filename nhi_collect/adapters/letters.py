@@ -62,10 +62,12 @@ def yen(amount: int) -> str:
 
 
 def render_letter(context: dict) -> str:
-    """One letter (and its language insert) as an HTML <section>; a missing variable raises."""
+    """One letter (and its language insert) as an HTML <section>; a missing variable raises. A posting on
+    the notice board has no insert: it would print the debt, which is secret (地方公務員法34条: 守秘義務)."""
     env = environment()
     insert = f"insert_{context['household']['language']}.html"
-    context = {**context, "insert_template": insert if insert in env.list_templates() else None}
+    mailed = not context["recipient"]["on_board"]
+    context = {**context, "insert_template": insert if mailed and insert in env.list_templates() else None}
     return env.get_template(context["letter"]["template"]).render(context)
 
 

@@ -71,7 +71,11 @@ assessments = Table(
     Column("household_id", ForeignKey("households.id"), nullable=False),
     Column("fiscal_year", Integer, nullable=False),
     Column("installment", Integer, nullable=False),
+    # 納期限: the legal due date every calculation runs from (late fee, demand timing, limitation, overdue).
+    # A nominal due date imported on a Saturday, Sunday, holiday or 12/29–1/3 is moved to the next office day
+    # (地方自治法4条の2④ with the city's holiday ordinance); the nominal one is kept as it was imported.
     Column("due_date", Date, nullable=False, index=True),
+    Column("nominal_due_date", Date, nullable=False),
     Column("amount", BigInteger, nullable=False),
     # Running totals kept in the same transaction as the rows they sum (adjustments.delta,
     # allocations.amount): the nightly batch selects overdue installments of a whole city by
@@ -158,8 +162,11 @@ demand_notices = Table(
     # 地方自治法231条の3①: one statutory demand per installment; only the first renews limitation.
     Column("assessment_id", ForeignKey("assessments.id"), nullable=False, unique=True),
     Column("letter_id", ForeignKey("letters.id")),
-    Column("issued_on", Date, nullable=False),
+    Column("issued_on", Date, nullable=False),  # mailed; for a public notice, the day its posting began
     Column("deadline", Date, nullable=False),
+    # 公示送達 (地方自治法231条の3④ → 地方税法20条の2): posted on the office notice board, deemed served 7 days later
+    Column("public_notice", Boolean, nullable=False, server_default=text("false")),
+    Column("served_on", Date),  # a public notice's service date (20条の2③); NULL for a mailed notice
 )
 
 # 不納欠損: an installment's unpaid amount extinguished (limitation, three years of suspension, or an

@@ -91,6 +91,16 @@ def demand_deadline(issued_on: date, deadline_days: int) -> date:
     return next_office_day(issued_on + timedelta(days=deadline_days))
 
 
+# 地方税法20条の2③ (applied to premiums by 地方自治法231条の3④): a public notice is deemed served when 7 days
+# have passed counting from the day its posting began (that day counted: "起算して"), i.e. on posting + 7.
+PUBLIC_NOTICE_DAYS = 7
+
+
+def public_notice_served_on(posted_on: date) -> date:
+    """The day a document posted on the office notice board on `posted_on` is deemed served (公示送達)."""
+    return posted_on + timedelta(days=PUBLIC_NOTICE_DAYS)
+
+
 def fiscal_year(day: date) -> int:
     """The fiscal year (April–March, 地方自治法208条) a date belongs to."""
     return day.year if day.month >= 4 else day.year - 1

@@ -54,7 +54,9 @@ def show_household(conn: Connection, household_no: str, as_of: date, band_months
             payments=[(on, paid) for on, paid in receipts.get(r.id, ()) if paid > 0])
         fees.append(fee)
         installments.append({
-            "fiscal_year": r.fiscal_year, "installment": r.installment, "due_date": r.due_date.isoformat(),
+            "fiscal_year": r.fiscal_year, "installment": r.installment, "due_date": r.nominal_due_date.isoformat(),
+            # 納期限 as the law reads it (地方自治法4条の2④): every figure of the row runs from it
+            "legal_due_date": r.due_date.isoformat(),
             "amount": amount, "paid": paid, "unpaid": unpaid,
             "demand_issued_on": r.issued_on.isoformat() if r.issued_on else None,
             "limitation_date": _iso(limitation_date) if unpaid else None,

@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import (BigInteger, Boolean, Column, Connection, Date, Index, cast, Integer, MetaData, String, Table, and_,
-                        exists, func, literal, or_, select, update)
+                        case, exists, func, literal, or_, select, update)
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from ..adapters.bulk import bulk_insert
 from ..adapters.db import analyze_after_bulk
 from ..adapters.tables import adjustments, allocations, assessments, audit_log, household_changes, households, payments
-from ..domain.calendar import TOKYO
+from ..domain.calendar import TOKYO, is_office_day, next_office_day
 from ..errors import ImportRejected, RowError
 from . import csv_input as f
 from .payments import allocate_new_payments, new_payments_table
@@ -276,18 +276,29 @@ def _merge_assessments(conn, stage, result, errors, actor, now):
     same_key = and_(assessments.c.household_id == households.c.id,
                     assessments.c.fiscal_year == stage.c.fiscal_year,
                     assessments.c.installment == stage.c.installment)
-    conflicts = select(stage.c.line, assessments.c.due_date, assessments.c.amount).select_from(
-        joined.join(assessments, same_key)).where(or_(assessments.c.due_date != stage.c.due_date,
+    conflicts = select(stage.c.line, assessments.c.nominal_due_date, assessments.c.amount).select_from(
+        joined.join(assessments, same_key)).where(or_(assessments.c.nominal_due_date != stage.c.due_date,
                                                       assessments.c.amount != stage.c.amount))
     errors.extend(_lines(conn, conflicts, lambda r: (
-        f"this installment is already assessed (due {r.due_date}, {r.amount} yen); "
+        f"this installment is already assessed (due {r.nominal_due_date}, {r.amount} yen); "
         "a change of amount is an adjustment, not a new assessment")))
     if errors:
         return
     result.inserted = _inserted(conn, assessments.insert().from_select(
-        ["household_id", "fiscal_year", "installment", "due_date", "amount"],
-        select(households.c.id, stage.c.fiscal_year, stage.c.installment, stage.c.due_date, stage.c.amount)
+        ["household_id", "fiscal_year", "installment", "nominal_due_date", "due_date", "amount"],
+        select(households.c.id, stage.c.fiscal_year, stage.c.installment, stage.c.due_date,
+               legal_due_date_sql(conn, stage.c.due_date, select(stage.c.due_date).distinct()), stage.c.amount)
         .select_from(joined).where(~exists().where(same_key))))
+
+
+def legal_due_date_sql(conn: Connection, nominal, nominal_dates):
+    """The legal due date (納期限) of a nominal one, as SQL: a due date on a Saturday, Sunday, holiday or
+    12/29–1/3 is the next office day (地方自治法4条の2④, the city's holiday ordinance: domain.md §9). The
+    calendar is Python, so the few distinct dates (`nominal_dates` selects them) are moved here, once each."""
+    moved = {d: next_office_day(d) for d in conn.execute(nominal_dates).scalars() if not is_office_day(d)}
+    if not moved:
+        return nominal
+    return case(*((nominal == d, literal(legal, Date)) for d, legal in sorted(moved.items())), else_=nominal)
 
 
 def _stage_assessment_join(stage: Table):

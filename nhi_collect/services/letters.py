@@ -124,14 +124,16 @@ def _context(conn: Connection, workflow: Workflow, letter, changes: list, rows: 
 
 
 def _recipient(workflow: Workflow, kind: LetterType, household: dict, extra: dict) -> dict:
-    """Whose address shows in the envelope's window: the household's, or the third party's own."""
+    """Whose address shows in the envelope's window: the household's, or the third party's own; a posting on
+    the notice board (公示送達) has no window: it is addressed to a person whose whereabouts are unknown."""
     name = extra.get("third_party") if kind.recipient == "third_party" else None
+    board = kind.recipient == "notice_board"
     if not name:
         return {"name": household["head_name"], "honorific": "様", "postal_code": household["postal_code"],
-                "address": household["address"], "is_household": True}
+                "address": household["address"], "is_household": True, "on_board": board}
     address = workflow.third_parties.get(name, {"postal_code": "", "address": "（所在地未登録）"})
     return {"name": name, "honorific": "御中", "postal_code": address["postal_code"], "address": address["address"],
-            "is_household": False}
+            "is_household": False, "on_board": False}
 
 
 def _slip(workflow: Workflow, kind: LetterType, household_no: str, letter, total: int, pay_by: date) -> dict:
@@ -197,8 +199,16 @@ def _suspension(conn: Connection, _workflow: Workflow, letter) -> dict:
             "immediate_extinction": bool(found and found.immediate_extinction)}
 
 
+def _public_notice(conn: Connection, _workflow: Workflow, letter) -> dict:
+    """公示送達 (地方税法20条の2): the document posted for, and the day the posting makes it served."""
+    served_on = conn.execute(select(func.max(demand_notices.c.served_on))
+                             .where(demand_notices.c.letter_id == letter.id)).scalar()
+    return {"document": "督促状", "served_wareki": wareki(served_on) if served_on else ""}
+
+
 DETAILS: dict[str, Callable[[Connection, Workflow, object], dict]] = {
-    "inquiry": _inquiry, "seizure": _seizure, "release": _release, "plan": _plan, "suspension": _suspension}
+    "inquiry": _inquiry, "seizure": _seizure, "release": _release, "plan": _plan, "suspension": _suspension,
+    "public_notice": _public_notice}
 
 
 def _collector(conn: Connection, letter) -> str:

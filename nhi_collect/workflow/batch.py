@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import (BigInteger, Column, Connection, Date, MetaData, String, Table, and_, case, func, insert,
+from sqlalchemy import (BigInteger, Boolean, Column, Connection, Date, MetaData, String, Table, and_, case, func, insert,
                         literal, select, update)
 
 from ..adapters.db import dialect_insert
 from ..adapters.bulk import bulk_insert
 from ..adapters.tables import (UNPAID, assessments, demand_notices, households, installment_plans, letter_counters,
                                letter_items, letters, seizure_items, seizure_letters, seizures, stage_transitions, suspensions)
-from ..domain.calendar import demand_deadline, demand_due_cutoff, fiscal_year
+from ..domain.calendar import demand_deadline, demand_due_cutoff, fiscal_year, public_notice_served_on
 from .definition import RESUME, LetterType, Workflow
 
 batch_ids = Table("batch_ids", MetaData(), Column("household_id", BigInteger, primary_key=True),
@@ -85,8 +85,10 @@ def issue_letters(conn: Connection, workflow: Workflow, letter_type: str, on: da
     written = write_letters(conn, letter, on, run_id)
     if letter.demand:
         policy = workflow.policy
+        # a public notice is served 7 days after posting (地方税法20条の2③); its deadline runs from then
+        served = public_notice_served_on(on) if letter.public_notice else None
         write_demand_notices(conn, letter_type, on, demand_due_cutoff(on, policy.demand_within_days),
-                             demand_deadline(on, policy.demand_deadline_days))
+                             demand_deadline(served or on, policy.demand_deadline_days), served)
     else:
         write_letter_items(conn, letter_type, on)
     return written
@@ -172,16 +174,17 @@ def letters_per_seizure(conn: Connection, letter: LetterType, on: date, run_id: 
 
 
 def write_demand_notices(conn: Connection, letter_type: str, on: date, demand_cutoff: date,
-                         deadline: date) -> int:
-    """督促 (地方自治法231条の3①): each undemanded overdue installment of the batch gets its notice."""
+                         deadline: date, served_on: date | None = None) -> int:
+    """督促 (地方自治法231条の3①): each undemanded overdue installment of the batch gets its notice; one served
+    by public notice (`served_on`, 地方税法20条の2) records the day it is deemed served."""
     new = _batch_letters(letter_type, on)
     undemanded = and_(assessments.c.due_date <= demand_cutoff,
                       ~select(demand_notices.c.id).where(demand_notices.c.assessment_id == assessments.c.id).exists())
     write_letter_items(conn, letter_type, on, undemanded)
     return conn.execute(insert(demand_notices).from_select(
-        ["assessment_id", "letter_id", "issued_on", "deadline"],
+        ["assessment_id", "letter_id", "issued_on", "deadline", "public_notice", "served_on"],
         select(letter_items.c.assessment_id, new.c.id, literal(on, Date),
-               literal(deadline, Date))
+               literal(deadline, Date), literal(served_on is not None, Boolean), literal(served_on, Date))
         .join(letter_items, letter_items.c.letter_id == new.c.id))).rowcount
 
 

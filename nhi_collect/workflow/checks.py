@@ -16,8 +16,8 @@ TABLES = {"ward": True, "policy": True, "stages": True, "letter_types": True, "t
 WARD_KEYS = ("name", "section", "address", "phone")  # printed on every letter (_base.html)
 APPEAL_KEYS = ("review_board", "review_months", "court_months", "defendant", "defendant_representative")
 STAGE_KINDS = ("initial", "rung", "side", "closed")
-RECIPIENTS = ("household", "third_party")
-DETAILS = ("inquiry", "seizure", "release", "plan", "suspension")  # the records services/letters.py reads for a template
+RECIPIENTS = ("household", "third_party", "notice_board")
+DETAILS = ("inquiry", "seizure", "release", "plan", "suspension", "public_notice")  # the records services/letters.py reads for a template
 ENDS = {"installment_plan": ("completed", "broken"), "suspension": ("lifted",), "seizure": ("paid", "extinguished", "suspended", "withdrawn")}  # release.RELEASE_REASONS a move may give
 EVERY = ("business_day", "month_end")
 RESUME = "resume"  # a transition's destination meaning "the rung the household left"
@@ -118,7 +118,7 @@ def _letter_types(letter_types: dict) -> list[str]:
     for name, spec in letter_types.items():
         where = f"[letter_types.{name}]"
         problems += _unknown(where, spec, ("title", "template", "recipient", "slip", "serial_prefix", "details",
-                                           "demand"))
+                                           "demand", "public_notice"))
         for key in ("title", "template", "serial_prefix"):
             if not isinstance(spec.get(key), str) or not spec.get(key):
                 problems.append(f"{where}: needs {key}")

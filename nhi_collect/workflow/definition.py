@@ -26,11 +26,13 @@ class LetterType:
     name: str
     title: str
     template: str  # a file of letter_templates/
-    recipient: str  # household | third_party (the bank or debtor its record names, at its own address)
+    recipient: str  # household | third_party (the bank or debtor its record names, at its own address) |
+    # notice_board (posted at the office, 公示送達: no envelope, no mail)
     slip: bool  # carries the convenience-store payment slip
     serial_prefix: str
     details: str | None = None  # the record its template reads: inquiry | seizure | release | plan | suspension
     demand: bool = False  # the statutory demand (督促): lists undemanded installments, records their demand notices
+    public_notice: bool = False  # the demand served by public notice (公示送達, 地方税法20条の2): posted, never mailed
 
 
 POLICY_BASIS = "区の方針 (the workflow file's [[transitions]]: the ladder's order)"

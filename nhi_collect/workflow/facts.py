@@ -50,7 +50,8 @@ def load_installments(conn: Connection, household_ids: list[int], on: date,
     found: dict[int, list[Installment]] = defaultdict(list)
     for r in conn.execute(
             select(assessments.c.id, assessments.c.household_id, assessments.c.fiscal_year, assessments.c.installment,
-                   assessments.c.due_date, UNPAID.label("unpaid"), demand_notices.c.issued_on, demand_notices.c.deadline)
+                   assessments.c.due_date, UNPAID.label("unpaid"), demand_notices.c.issued_on, demand_notices.c.deadline,
+                   demand_notices.c.public_notice, demand_notices.c.served_on)
             .outerjoin(demand_notices, and_(demand_notices.c.assessment_id == assessments.c.id,
                                             demand_notices.c.issued_on <= on))
             .where(assessments.c.household_id.in_(household_ids), *((UNPAID > 0,) if unpaid_only else ()))
@@ -58,7 +59,8 @@ def load_installments(conn: Connection, household_ids: list[int], on: date,
         found[r.household_id].append(Installment(
             r.fiscal_year, r.installment, r.due_date, r.unpaid, r.issued_on, r.deadline, tuple(reminders[r.id]),
             tuple(sorted(paid[r.id])), tuple(d for d in plans[r.household_id] if d > r.due_date),
-            tuple(sorted(seized[r.id]))))
+            tuple(sorted(seized[r.id])), bool(r.public_notice),
+            r.served_on if r.served_on is not None and r.served_on <= on else None))
     return found
 
 

@@ -43,10 +43,15 @@ class Installment:
     plans: tuple[date, ...] = ()  # installment plans signed while it was due
     # (executed, ended, withdrawn) of the executed seizures that cover it (seizure_items)
     seizures: tuple[tuple[date, date | None, bool], ...] = ()
+    public_notice: bool = False  # demanded by public notice (公示送達, 地方税法20条の2)
+    demand_served_on: date | None = None  # a public notice's service date, once it has come (posting + 7 days)
 
     def limitation_events(self) -> list[Event]:
         events: list[Event] = [Reminder(on) for on in self.reminders]
-        if self.demand_issued_on:
+        if self.public_notice:  # renews only once served (地方税法20条の2③), from its service
+            if self.demand_served_on:
+                events.append(Demand(self.demand_served_on, self.demand_deadline, public_notice=True))
+        elif self.demand_issued_on:
             events.append(Demand(self.demand_issued_on, self.demand_deadline))
         events += [Acknowledgement(on) for on in self.payments]
         events += [Acknowledgement(on, "plan") for on in self.plans]
@@ -154,6 +159,16 @@ def _ripe_sql(c: Context):
     return _open(ripe_sql(c.on))
 
 
+def _public_notice_served(i: Installment, on: date) -> bool:
+    return i.public_notice and i.demand_served_on is not None and i.demand_deadline < on
+
+
+def _public_notice_served_sql(c: Context):
+    return _open(A.c.due_date < c.on, exists().where(
+        demand_notices.c.assessment_id == A.c.id, demand_notices.c.public_notice.is_(True),
+        demand_notices.c.served_on <= c.on, demand_notices.c.deadline < c.on))
+
+
 def _plan_broken_sql(c: Context):
     plan = aliased(installment_plans)
     paid = (select(func.coalesce(func.sum(payments.c.amount), 0))
@@ -209,6 +224,14 @@ GUARDS: dict[str, Guard] = {g.name: g for g in [
           "whose whereabouts are unknown (居所不明) is served by public notice (公示送達), not by mail: it goes to the queue",
           lambda f, c: not f.whereabouts_unknown,
           lambda c: h.c.whereabouts_unknown.is_(False)),
+    Guard("whereabouts_unknown", "居所不明: demanded by public notice (公示送達, 地方自治法231条の3④, 地方税法20条の2), "
+          "never by mail",
+          lambda f, c: f.whereabouts_unknown,
+          lambda c: h.c.whereabouts_unknown.is_(True)),
+    Guard("public_notice_served",
+          "地方税法20条の2③: a public notice is served 7 days after posting; the next rung waits for the service "
+          "and the notice's designated deadline (地方自治法231条の3①)",
+          lambda f, c: any(_public_notice_served(i, c.on) for i in f.overdue(c.on)), _public_notice_served_sql),
     Guard("demand_deadline_passed",
           "区の方針 (the workflow file's [policy] reminder_after_deadline_days): a reminder follows only after the demand "
           "notice's designated deadline (地方自治法231条の3第1項)",

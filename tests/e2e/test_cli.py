@@ -148,8 +148,10 @@ def test_generate_import_and_household_show(tmp_path):
     assert len(data["installments"]) == 20
     for i in data["installments"]:
         assert i["paid"] + i["unpaid"] == i["amount"] or i["unpaid"] == 0
-        assert set(i) == {"fiscal_year", "installment", "due_date", "amount", "paid", "unpaid", "demand_issued_on",
-                          "limitation_date", "limitation_events", "written_off_on", "write_off_ground"}
+        assert set(i) == {"fiscal_year", "installment", "due_date", "legal_due_date", "amount", "paid", "unpaid",
+                          "demand_issued_on", "limitation_date", "limitation_events", "written_off_on",
+                          "write_off_ground"}
+        assert i["legal_due_date"] >= i["due_date"]  # the generator's due dates are office days already
         assert i["written_off_on"] is None and i["write_off_ground"] is None  # nothing written off
 
 
@@ -169,7 +171,10 @@ def test_run_json_dry_run_and_letters(tmp_path):
     demand = next(j for j in done["jobs"] if j["name"] == "demand_notices")
     assert demand["transitions"]["clear->demanded"] > 0
     listed = json.loads(cli("letters", "list", "--date", "2023-08-21", "--json", db=db).stdout)
-    assert len(listed) == demand["letters"] == dry["jobs"][2]["letters"]
+    # the date's letters: the mailed demand notices and the public notices (公示送達) of whereabouts-unknown households
+    posted = next(j for j in done["jobs"] if j["name"] == "public_notices")
+    assert len([x for x in listed if x["type"] == "demand_notice"]) == demand["letters"] == dry["jobs"][2]["letters"]
+    assert len(listed) == demand["letters"] + posted["letters"]
     assert (out / "letters" / "2023-08-21" / "demand_notice.pdf").exists()
     folder = out / "letters" / "2023-08-21"
     files = {p.name: p.read_bytes() for p in folder.iterdir()}

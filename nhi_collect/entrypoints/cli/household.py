@@ -32,7 +32,7 @@ def household_text(d: dict) -> str:
              f"  balance: current year {d['balance']['current_year']:,} yen, arrears {d['balance']['arrears']:,} yen, "
              f"credit {d['balance']['credit']:,} yen"]
     for i in d["installments"]:
-        lines.append(f"  FY{i['fiscal_year']} #{i['installment']:>2} due {i['due_date']}  {i['amount']:>9,}  "
+        lines.append(f"  FY{i['fiscal_year']} #{i['installment']:>2} due {i['legal_due_date']}  {i['amount']:>9,}  "
                      f"paid {i['paid']:>9,}  unpaid {i['unpaid']:>9,}"
                      + (f"  limitation {i['limitation_date']}" if i["limitation_date"] else ""))
     return "\n".join(lines)

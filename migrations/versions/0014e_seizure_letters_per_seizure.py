@@ -2,15 +2,15 @@
 the release notices already did; the letters issued before are linked to the seizure they printed (the
 household's newest executed by their issue date, as the code of the time chose it)
 
-Revision ID: 0012e
-Revises: 0009
+Revision ID: 0014e
+Revises: 0013a
 Create Date: 2026-12-02 13:20:00
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0012e'
-down_revision = '0009'
+revision = '0014e'
+down_revision = '0013a'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,126 @@
+"""Public-notice service of the demand (公示送達; issue 13, defect 9; domain.md §9).
+
+A premium's documents are served "as for local taxes" (地方自治法231条の3④), so a household whose whereabouts
+are unknown is demanded by public notice (地方税法20条の2①): a posting on the office notice board naming the
+document, the addressee and that the ward head hands it over at any time (②); it is deemed served when 7 days
+have passed counting from the day the posting began (③: posted on D, served on D + 7). The demand then
+renews limitation like a mailed one (国保法110条②, domain.md §9), and the household, which no reminder can
+reach, goes on to property investigation. No letter is mailed to it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from nhi_collect.adapters.db import transaction
+from nhi_collect.adapters.tables import assessments, demand_notices, households, letters
+from nhi_collect.domain.calendar import public_notice_served_on
+from nhi_collect.services.business_date import run_date
+from nhi_collect.services.households import show_household
+from nhi_collect.services.letters import letter_context
+from nhi_collect.adapters.letters import render_letter
+from nhi_collect.workflow.definition import load
+from tests.integration.test_imports import HOUSEHOLDS, run, write
+
+WORKFLOW = load()
+# H1 has an address, H2's whereabouts are unknown (HOUSEHOLDS). Both owe the June installment, due 2023-06-30
+# (a Friday): "within 20 days" → 2023-07-20 (a Thursday) is the demand day. H2 also owes an installment due
+# 2023-10-10 (a Tuesday): day 20 is 2023-10-30 (a Monday), its posting then crosses the month end.
+ASSESSMENTS = """household_no,fiscal_year,installment,due_date,amount
+H1,2023,1,2023-06-30,50000
+H2,2023,1,2023-06-30,50000
+H2,2023,5,2023-10-10,20000
+"""
+
+
+@pytest.fixture
+def ledger(engine, tmp_path):
+    run(engine, "households", write(tmp_path, "h.csv", HOUSEHOLDS))
+    run(engine, "assessments", write(tmp_path, "a.csv", ASSESSMENTS))
+    return engine
+
+
+def notices(engine, household_no: str) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(
+            select(assessments.c.installment, demand_notices.c.issued_on, demand_notices.c.served_on,
+                   demand_notices.c.deadline, demand_notices.c.public_notice, letters.c.letter_type)
+            .join(assessments, assessments.c.id == demand_notices.c.assessment_id)
+            .join(letters, letters.c.id == demand_notices.c.letter_id)
+            .join(households, households.c.id == assessments.c.household_id)
+            .where(households.c.household_no == household_no).order_by(assessments.c.installment))]
+
+
+def shown(engine, household_no: str, as_of: date) -> dict:
+    with transaction(engine) as conn:
+        return show_household(conn, household_no, as_of)
+
+
+def test_the_service_date_is_seven_days_after_posting():
+    # 地方税法20条の2③: 7 days pass counting from the posting day (that day is day 1): posted D → served D + 7
+    assert public_notice_served_on(date(2023, 7, 20)) == date(2023, 7, 27)
+    assert public_notice_served_on(date(2023, 10, 30)) == date(2023, 11, 6)  # across a month end
+    assert public_notice_served_on(date(2024, 2, 26)) == date(2024, 3, 4)  # across a leap day (2/29 counts)
+    assert public_notice_served_on(date(2023, 12, 28)) == date(2024, 1, 4)  # across the year end
+
+
+def test_an_unknown_household_is_posted_not_mailed(ledger):
+    run_date(ledger, WORKFLOW, date(2023, 7, 20))
+    # H1: the mailed demand notice of 7/20, deadline 7/30 (a Sunday) → Monday 2023-07-31.
+    assert notices(ledger, "H1") == [(1, date(2023, 7, 20), None, date(2023, 7, 31), False, "demand_notice")]
+    # H2: posted on 7/20, served 7/27; the deadline runs from the service: 7/27 + 10 = 8/6 (a Sunday) → 8/7.
+    assert notices(ledger, "H2") == [(1, date(2023, 7, 20), date(2023, 7, 27), date(2023, 8, 7), True,
+                                      "public_notice")]
+    got = shown(ledger, "H2", date(2023, 7, 20))
+    assert got["stage"] == "demanded" and [x["type"] for x in got["letters"]] == ["public_notice"]
+    # no letter mailed, ever, to a household whose whereabouts are unknown
+    mailed = [name for name, t in WORKFLOW.letter_types.items() if t.recipient == "household"]
+    with ledger.connect() as conn:
+        assert conn.execute(select(letters.c.serial).join(households).where(
+            households.c.whereabouts_unknown.is_(True), letters.c.letter_type.in_(mailed))).all() == []
+    # the posting across the month end: the October installment is posted on its day 20, 10/30, served 11/06;
+    # deadline 11/06 + 10 = 11/16 (a Thursday)
+    run_date(ledger, WORKFLOW, date(2023, 10, 30))
+    assert notices(ledger, "H2")[1] == (5, date(2023, 10, 30), date(2023, 11, 6), date(2023, 11, 16), True,
+                                        "public_notice")
+
+
+def test_limitation_is_renewed_from_the_service(ledger):
+    # due 2023-06-30: two years from 7/01 end on 2025-06-30 (国保法110条①). The public notice posted 7/20 is
+    # served on 7/27 (地方税法20条の2③); until then nothing is renewed. Served, it renews like a mailed demand
+    # (国保法110条②), a new period from the day after its deadline 8/07 (anchor: domain.md §2): 2023-08-08
+    # + 2 years → 2025-08-07.
+    run_date(ledger, WORKFLOW, date(2023, 7, 20))
+    before = shown(ledger, "H2", date(2023, 7, 26))["installments"][0]
+    assert before["limitation_date"] == "2025-06-30" and before["limitation_events"] == []
+    after = shown(ledger, "H2", date(2023, 7, 27))["installments"][0]
+    assert after["limitation_date"] == "2025-08-07"
+    assert after["limitation_events"] == [{"on": "2023-07-27", "kind": "public_notice", "effect": "renewal"}]
+
+
+def test_the_household_goes_on_to_investigation_once_served(ledger):
+    # 7/20 is also an investigation round (seed 窓4: the 20th of July): H2 was only posted that day, not served.
+    run_date(ledger, WORKFLOW, date(2023, 7, 20))
+    assert shown(ledger, "H2", date(2023, 7, 20))["stage"] == "demanded"
+    # the October round (2023-10-20): served 7/27, past its deadline 8/07 → property investigation; H1, who can
+    # be reminded (the October reminder round is for installments 3–5, not its June one), stays demanded.
+    run_date(ledger, WORKFLOW, date(2023, 10, 20))
+    h2 = shown(ledger, "H2", date(2023, 10, 20))
+    assert h2["stage"] == "property_investigation"
+    assert h2["history"][-1]["trigger"] == "investigate_after_public_notice"
+    assert shown(ledger, "H1", date(2023, 10, 20))["stage"] == "demanded"
+
+
+def test_the_posting_renders_without_an_address_window(ledger, tmp_path):
+    run_date(ledger, WORKFLOW, date(2023, 7, 20))
+    with ledger.connect() as conn:
+        lid = conn.execute(select(letters.c.id).where(letters.c.letter_type == "public_notice")).scalar_one()
+        html = render_letter(letter_context(conn, WORKFLOW, lid))
+    assert "公　示　送　達" in html and "山﨑　花子" in html and "督促状" in html
+    assert "令和5年7月20日" in html and "令和5年7月27日" in html and "いつでも交付します" in html
+    assert 'class="window"' not in html  # posted, not mailed: no envelope window, no address
+    assert "50,000" not in html  # the amount owed is not posted (地方公務員法34条: 守秘義務)
