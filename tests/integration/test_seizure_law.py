@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from nhi_collect.adapters.db import transaction
-from nhi_collect.adapters.tables import (assessments, letter_items, letters, seizure_items, seizure_letters,
-                                         seizures, write_offs)
+from nhi_collect.adapters.tables import (assessments, demand_notices, letter_items, letters, seizure_items,
+                                         seizure_letters, seizures, write_offs)
 from nhi_collect.domain.seizure_limits import Inflow, InflowKind
 from nhi_collect.services import actions
 from nhi_collect.services.business_date import run_date
@@ -246,6 +246,23 @@ def test_the_seizures_in_force_count_together_against_the_debt(ledger, tmp_path,
         approve_second()
     with ledger.connect() as conn:
         assert sorted(conn.execute(select(seizures.c.amount)).scalars()) == ([20_000] if refused else [10_000, 20_000])
+
+
+def test_a_deadline_on_12_29_moves_past_the_year_end_closure_and_enforcement_waits_for_it(ledger, tmp_path):
+    """Installments 1–3 demanded on 2023-12-19; the designated deadline, ten days on, is 12/29, in the year-end
+    closure (12/29–1/3: the office's holidays, 大阪市の休日を定める条例), so it is Thursday 2024-01-04 (地方自治法4条の2④).
+    Ten days after the demand have passed by 12/30 (国税徴収法47条1項), but a seizure waits until the deadline has
+    passed (地方自治法231条の3③): refused on 1/4, the deadline's own day; lawful on Friday 1/5."""
+    run_date(ledger, WORKFLOW, date(2023, 12, 19))
+    with ledger.connect() as conn:
+        assert set(conn.execute(select(demand_notices.c.deadline)).scalars()) == {date(2024, 1, 4)}
+    put(ledger, "H1", "seizure_notice", date(2023, 12, 19))
+    approve(ledger, "deposit", 20_000, on=date(2023, 12, 20), balance=20_000)
+    with pytest.raises(Refused, match="designated deadline"):
+        with transaction(ledger) as conn:
+            actions.execute_seizure(conn, WORKFLOW, "H1", date(2024, 1, 4), "clerk")
+    with transaction(ledger) as conn:
+        assert actions.execute_seizure(conn, WORKFLOW, "H1", date(2024, 1, 5), "clerk") == "enforcement"
 
 
 def test_each_seizure_has_its_own_record_and_each_seized_claim_its_own_notice(ledger, tmp_path):
