@@ -68,7 +68,8 @@ def test_the_rates_computed_on_paper(ledger):
         data = monthly(conn, 2023, AS_OF, load().targets)
     assert data["current_year"] == {"assessed": 23_000, "whereabouts_unknown": 5_000, "collected": 17_000,
                                     "rate": "94.44"}
-    assert data["arrears"] == {"carried_over": 9_000, "collected": 2_000, "written_off": 4_000, "rate": "22.22"}
+    assert data["arrears"] == {"carried_over": 9_000, "collected": 2_000, "written_off": 4_000, "rate": "22.22",
+                               "prior_year_refunds": 0}
     assert data["targets"] == {"current_year": "92.13", "arrears": "27.78"}
     points = {p["month_end"]: p for p in data["series"]}
     assert (points["2023-07-31"]["current_year"], points["2023-07-31"]["arrears"]) == ("50.00", "0.00")
