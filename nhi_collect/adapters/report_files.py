@@ -38,6 +38,8 @@ def _summary_rows(report: dict) -> list[dict]:
              "年度末見込": report["projection"]["arrears"]},
             # 過年度還付: repaid from expenditure, outside both rates (domain/refunds.py)
             {"区分": "過年度還付（歳出）", "調定額": None, "居所不明除外": None, "収納額": a["prior_year_refunds"],
+             "不納欠損": None, "収納率": None, "目標": None, "年度末見込": None},
+            {"区分": "還付金（過年度分）", "調定額": None, "居所不明除外": None, "収納額": a["prior_year_refunds_paid"],
              "不納欠損": None, "収納率": None, "目標": None, "年度末見込": None}]
 
 

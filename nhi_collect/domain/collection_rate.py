@@ -68,7 +68,8 @@ class Arrears:
     collected: int
     written_off: int
     rate: str | None
-    prior_year_refunds: int = 0  # 過年度還付 paid during the year: no collection, shown on its own line
+    prior_year_refunds: int = 0  # 過年度還付 arising in the year from reductions: no collection, on its own line
+    refunds_paid: int = 0  # refund rows naming installments of years < N paid in the year: credit, not collection
 
 
 def closing_day(fiscal_year_: int) -> date:

@@ -15,7 +15,7 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, case, func, select
 
-from ..adapters.tables import adjustments, allocations, assessments, write_offs
+from ..adapters.tables import adjustments, allocations, assessments, payments, write_offs
 from ..domain.collection_rate import Arrears, CurrentYear, closing_day, rate_percent
 from .whereabouts import unknown_on
 
@@ -67,6 +67,11 @@ def collection_rates(conn: Connection, n: int, as_of: date | None = None) -> Col
                _sum(and_(fy < n, w_on >= arrears_start, w_on <= until), write_offs.c.amount))
         .select_from(write_offs.join(assessments, assessments.c.id == write_offs.c.assessment_id))).one()
 
+    # refund rows return credit (domain/allocation.py): beside the rates, those naming a prior-year installment
+    refunds_paid = conn.execute(select(-func.coalesce(func.sum(payments.c.amount), 0)).where(
+        payments.c.channel == "refund", payments.c.fiscal_year < n,
+        payments.c.paid_on >= arrears_start, payments.c.paid_on <= until)).scalar_one()
+
     total = int(assessed + adjusted)
     excluded = int(assessed_unknown + adjusted_unknown)
     carried = int(assessed_before + adjusted_before - collected_before - written_before)
@@ -74,4 +79,4 @@ def collection_rates(conn: Connection, n: int, as_of: date | None = None) -> Col
         n, as_of,
         CurrentYear(total, excluded, int(collected), rate_percent(int(collected), total - excluded)),
         Arrears(carried, int(collected_arrears), int(written_during), rate_percent(int(collected_arrears), carried),
-                int(refunded)))
+                int(refunded), int(refunds_paid)))

@@ -88,7 +88,7 @@ def test_the_report_shows_the_prior_year_refund_on_its_own_line(two_in_one_file,
     assert data["arrears"]["prior_year_refunds"] == 2_000 and data["arrears"]["rate"] == "0.00"
     assert "過年度還付 2,000 yen" in monthly_text(data)
     summary = next(p for p in paths if p.name.endswith("-summary.csv")).read_text("utf-8-sig").splitlines()
-    assert summary[3].startswith("過年度還付（歳出）,,,2000,")
+    assert summary[3].startswith("過年度還付（歳出）,,,2000,") and summary[4].startswith("還付金（過年度分）,,,0,")
 
 
 # --- a reduction after the closing period of a prior-year installment ---------------------------------
