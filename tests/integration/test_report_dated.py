@@ -194,3 +194,17 @@ def test_a_closed_year_is_the_same_as_of_any_later_date_and_after_later_records(
     load(engine, tmp_path, "late_pay", "payments", "payment_id,household_no,fiscal_year,installment,paid_on,amount,"
          "channel\nQ1,H3,2022,10,2025-01-10,1000,counter\nQ2,H5,2022,10,2025-01-10,500,counter\n")
     assert closed() == before
+
+
+def test_a_flag_cleared_before_it_was_set_is_refused_with_its_line(flagged_later, tmp_path):
+    # H7 unknown since 2024-07-01: found again "on 2024-07-01" would make an empty period; the file is refused
+    # whole, the line named, nothing stored
+    from nhi_collect.errors import ImportRejected
+    from nhi_collect.services.whereabouts import periods
+    with pytest.raises(ImportRejected) as refused:
+        load(flagged_later, tmp_path, "bad", "households",
+             HEAD.rstrip("\n") + ",whereabouts_changed_on\n" + person("H6").rstrip("\n") + ",\n"
+             + person("H7").rstrip("\n") + ",2024-07-01\n", today=date(2024, 9, 3))
+    assert [e.line for e in refused.value.errors] == [3] and "since 2024-07-01" in refused.value.errors[0].error
+    with flagged_later.connect() as conn:
+        assert periods(conn, "H7") == [(date(2024, 7, 1), None)]
