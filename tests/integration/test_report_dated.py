@@ -163,6 +163,14 @@ def test_the_flag_history_has_its_periods(flagged_later, tmp_path):
     with flagged_later.connect() as conn:
         assert periods(conn, "H7") == [(date(2024, 7, 1), date(2024, 9, 1))]
         assert periods(conn, "H6") == []
+        # the case file shows the flag as it stood on its day
+        from nhi_collect.services.actions import household_id
+        from nhi_collect.services.casefile import flags
+        shown = {day: [f for f in flags(conn, household_id(conn, "H7"), day) if f["flag"] == "whereabouts_unknown"]
+                 for day in (date(2024, 6, 30), date(2024, 8, 31), date(2024, 9, 1))}
+        assert shown[date(2024, 6, 30)] == shown[date(2024, 9, 1)] == []
+        assert (shown[date(2024, 8, 31)][0]["since"], shown[date(2024, 8, 31)][0]["until"]) == ("2024-07-01",
+                                                                                                "2024-08-31")
     assert rates(flagged_later, 2024, date(2024, 8, 31)).current_year.whereabouts_unknown == 5_000
     # FY2024 as of 2024-09-30: H7 known again on its reference day → counted: 12,000 / 17,000 = 70.59
     assert rates(flagged_later, 2024, date(2024, 9, 30)).current_year.rate == "70.59"
