@@ -362,14 +362,15 @@ def _return_surplus_to_credit(conn: Connection, stage: Table) -> None:
     returned = (func.lag(kept.c.kept, 1, kept.c.paid).over(partition_by=kept.c.assessment_id,
                                                             order_by=(kept.c.adjusted_on, kept.c.id))
                 - kept.c.kept).label("returned")
-    steps = select(kept.c.id, kept.c.assessment_id, kept.c.adjusted_on, kept.c.fiscal_year, returned).subquery()
+    steps = select(kept.c.id, kept.c.assessment_id, kept.c.adjusted_on, kept.c.fiscal_year, kept.c.kept,
+                   returned).subquery()
     rows = conn.execute(select(steps).where(steps.c.returned > 0)
                         .order_by(steps.c.assessment_id, steps.c.adjusted_on, steps.c.id)).all()
     if not rows:
         return
-    allocated = conn.execute(select(allocations.c.assessment_id, allocations.c.received_on, allocations.c.amount)
-                             .where(allocations.c.assessment_id.in_({r.assessment_id for r in rows}),
-                                    allocations.c.prior_year_refund.is_(False))).all()
+    allocated = conn.execute(select(allocations.c.assessment_id, allocations.c.received_on, allocations.c.amount,
+                                    allocations.c.prior_year_refund)
+                             .where(allocations.c.assessment_id.in_({r.assessment_id for r in rows}))).all()
     returns = surplus_returns(rows, allocated)
     bulk_insert(conn, allocations, ("adjustment_id", "assessment_id", "amount", "fiscal_year", "received_on",
                                     "prior_year_refund"), returns)

@@ -91,6 +91,29 @@ def test_the_report_shows_the_prior_year_refund_on_its_own_line(two_in_one_file,
     assert summary[3].startswith("過年度還付（歳出）,,,2000,") and summary[4].startswith("還付金（過年度分）,,,0,")
 
 
+def test_a_reduction_dated_before_the_money_it_returns_arrived(engine, tmp_path):
+    # H10 FY2023 installment 1: 10,000, paid on 2024-07-01 (after FY2023's close), and that payments file is
+    # imported before an adjustments file reducing it by 3,000 on 2024-05-10. The 3,000 surplus exists from
+    # 7/1 only: FY2023 as of 2024-05-31 has assessed 7,000, collected 0 → 0.00 (dated 5/10: −3,000, "−42.86");
+    # FY2024 as of 2024-07-31: carried 7,000, collected 10,000 − 3,000 (戻出 of FY2024's own receipt) → 100.00;
+    # H10's credit on 2024-06-15 is 0 (dated 5/10: a credit of 3,000 before any money arrived).
+    for kind, body in (("households", HEAD + person("H10")),
+                       ("assessments", "household_no,fiscal_year,installment,due_date,amount\n"
+                                       "H10,2023,1,2023-06-30,10000\n"),
+                       ("payments", "payment_id,household_no,fiscal_year,installment,paid_on,amount,channel\n"
+                                    "P10,H10,2023,1,2024-07-01,10000,counter\n"),
+                       ("adjustments", "adjustment_id,household_no,fiscal_year,installment,adjusted_on,delta,reason\n"
+                                       "A10,H10,2023,1,2024-05-10,-3000,減額\n")):
+        load(engine, tmp_path, kind, kind, body)
+    r = rates(engine, 2023, date(2024, 5, 31)).current_year
+    assert (r.assessed, r.collected, r.rate) == (7_000, 0, "0.00")
+    a = rates(engine, 2024, date(2024, 7, 31)).arrears
+    assert (a.carried_over, a.collected, a.prior_year_refunds, a.rate) == (7_000, 7_000, 0, "100.00")
+    with engine.connect() as conn:
+        assert show_household(conn, "H10", date(2024, 6, 15))["balance"]["credit"] == 0
+        assert show_household(conn, "H10", date(2024, 7, 31))["balance"]["credit"] == 3_000
+
+
 # --- a reduction after the closing period of a prior-year installment ---------------------------------
 # H4 FY2022 installment 10: 10,000, paid in full on 2023-03-31; reduced by 1,000 on 2023-07-10 (after FY2022's
 # closing period): the 1,000 returned was revenue of FY2022's closed accounts, so it is repaid from this year's
