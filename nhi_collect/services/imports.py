@@ -347,8 +347,8 @@ def _return_surplus_to_credit(conn: Connection, stage: Table) -> None:
     """A reduction below what was already paid turns the surplus into credit (過誤納金), on the reduction's own
     day: the file's adjustments of one installment are taken in date order, and after each the installment
     keeps paid = min(paid, lowest amount due so far), returning the difference (domain.md §9)."""
-    step = dict(partition_by=adjustments.c.assessment_id,
-                                      order_by=(adjustments.c.adjusted_on, adjustments.c.id), rows=(None, 0))
+    step = dict(partition_by=adjustments.c.assessment_id, order_by=(adjustments.c.adjusted_on, adjustments.c.id),
+                rows=(None, 0))
     due = (select(adjustments.c.id, adjustments.c.assessment_id, adjustments.c.adjusted_on, assessments.c.fiscal_year,
                   assessments.c.paid,
                   (assessments.c.amount + assessments.c.adjusted + func.sum(adjustments.c.delta).over(**step))
@@ -370,7 +370,8 @@ def _return_surplus_to_credit(conn: Connection, stage: Table) -> None:
         return
     allocated = conn.execute(select(allocations.c.assessment_id, allocations.c.received_on, allocations.c.amount,
                                     allocations.c.prior_year_refund)
-                             .where(allocations.c.assessment_id.in_({r.assessment_id for r in rows}))).all()
+                             .where(allocations.c.assessment_id.in_(  # a subquery: no bound value per installment
+                                 select(steps.c.assessment_id).where(steps.c.returned > 0)))).all()
     returns = surplus_returns(rows, allocated)
     bulk_insert(conn, allocations, ("adjustment_id", "assessment_id", "amount", "fiscal_year", "received_on",
                                     "prior_year_refund"), returns)
