@@ -35,7 +35,12 @@ def _summary_rows(report: dict) -> list[dict]:
              "年度末見込": report["projection"]["current_year"]},
             {"区分": "滞納繰越分", "調定額": a["carried_over"], "居所不明除外": 0, "収納額": a["collected"],
              "不納欠損": a["written_off"], "収納率": a["rate"], "目標": t.get("arrears"),
-             "年度末見込": report["projection"]["arrears"]}]
+             "年度末見込": report["projection"]["arrears"]},
+            # 過年度還付: repaid from expenditure, outside both rates (domain/refunds.py)
+            {"区分": "過年度還付（歳出）", "調定額": None, "居所不明除外": None, "収納額": a["prior_year_refunds"],
+             "不納欠損": None, "収納率": None, "目標": None, "年度末見込": None},
+            {"区分": "還付金（過年度分）", "調定額": None, "居所不明除外": None, "収納額": a["prior_year_refunds_paid"],
+             "不納欠損": None, "収納率": None, "目標": None, "年度末見込": None}]
 
 
 def _series_rows(report: dict) -> list[dict]:

@@ -65,6 +65,17 @@ household_changes = Table(
     Column("actor", String(60), nullable=False),
 )
 
+# 居所不明 as dated periods (domain.md §9): unknown from `started_on` (None: before the household's first
+# record) until the day before `ended_on` (None: still unknown). `households.whereabouts_unknown` is the
+# current state the workflow reads; the collection rates read the period covering the year's reference day.
+whereabouts_periods = Table(
+    "whereabouts_periods", metadata,
+    Column("id", Id, primary_key=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
+    Column("started_on", Date),
+    Column("ended_on", Date),
+)
+
 assessments = Table(
     "assessments", metadata,
     Column("id", Id, primary_key=True),
@@ -121,6 +132,9 @@ allocations = Table(
     # alone: joining every allocation to find them was two thirds of the report's time at city scale
     Column("fiscal_year", Integer, nullable=False),
     Column("received_on", Date, nullable=False),
+    # a reduction's surplus returned after the closing period of the year whose accounts received the money:
+    # repaid from this year's expenditure (過年度還付, 地方自治法施行令165条の7), not negative collection
+    Column("prior_year_refund", Boolean, nullable=False, server_default=text("false")),
 )
 
 batch_runs = Table(

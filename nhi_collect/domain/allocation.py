@@ -3,7 +3,8 @@
 contract.md: a payment with fiscal year and installment goes to that installment; without them it
 is applied to the household's oldest unpaid installments. What cannot be applied stays as the
 household's credit (過誤納金, kept until refunded or appropriated), never lost. A refund (negative
-amount) takes back from the designated installment or, undesignated, from the credit.
+amount) returns credit, whether or not it names the installment the overpayment arose on: it never takes money
+back from a paid installment, which would reopen it and have it demanded (domain.md §9, 充当・還付).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ class OpenInstallment:
     assessment_id: int
     fiscal_year: int
     installment: int
-    unpaid: int  # may be 0: still a target for a designated payment's refund
+    unpaid: int  # may be 0: still a target for a designated payment (its money then goes to credit)
     paid: int
 
 
@@ -54,16 +55,11 @@ def allocate(amount: int, installments: list[OpenInstallment], credit: int,
 
 def _refund(amount: int, installments: list[OpenInstallment], credit: int,
             target: tuple[int, int] | None) -> tuple[list[tuple[int, int]], int]:
-    if target is None:
-        if amount > credit:
-            raise AllocationRefused(f"refund of {amount} yen exceeds the household's credit of {credit} yen")
-        return [], credit - amount
-    chosen = [i for i in installments if (i.fiscal_year, i.installment) == target]
-    if not chosen:
+    """A refund pays out credit; the installment it names is only where that overpayment arose."""
+    if target is not None and not any((i.fiscal_year, i.installment) == target for i in installments):
         raise AllocationRefused(f"the household has no installment {target[1]} of fiscal year {target[0]}")
-    inst = chosen[0]
-    if amount > inst.paid:
-        raise AllocationRefused(f"refund of {amount} yen exceeds the {inst.paid} yen paid on that installment")
-    inst.paid -= amount
-    inst.unpaid += amount
-    return [(inst.assessment_id, -amount)], credit
+    if amount > credit:
+        raise AllocationRefused(f"refund of {amount} yen exceeds the household's credit of {credit} yen: a refund "
+                                "returns an overpayment (過誤納金) and never takes back what paid an installment "
+                                "(domain.md §9)")
+    return [], credit - amount

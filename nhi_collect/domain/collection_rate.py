@@ -34,13 +34,15 @@ class AdjustmentRow:
 
 @dataclass(frozen=True)
 class ReceiptRow:
-    """Money applied to an installment; a refund is a negative receipt."""
+    """Money applied to an installment; a refund is a negative receipt, a prior-year refund (過年度還付,
+    domain/refunds.py) one that is no collection of any year."""
 
     household_no: str
     fiscal_year: int
     installment: int
     paid_on: date
     amount: int
+    prior_year_refund: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class Arrears:
     collected: int
     written_off: int
     rate: str | None
+    prior_year_refunds: int = 0  # 過年度還付 arising in the year from reductions: no collection, on its own line
+    refunds_paid: int = 0  # refund rows naming installments of years < N paid in the year: credit, not collection
 
 
 def closing_day(fiscal_year_: int) -> date:
@@ -98,7 +102,8 @@ def current_year_rate(n: int, as_of: date, assessments: Iterable[AssessmentRow],
                       adjustments: Iterable[AdjustmentRow], receipts: Iterable[ReceiptRow],
                       whereabouts_unknown: set[str]) -> CurrentYear:
     """現年度分収納率 of year N as of a date: FY N collections (April N – May N+1, net of refunds) over
-    FY N assessed after adjustments less the assessed amount of whereabouts-unknown households."""
+    FY N assessed after adjustments less the assessed amount of whereabouts-unknown households (those unknown
+    on the reference day, min(as_of, closing day): the caller gives that set)."""
     until = min(as_of, closing_day(n))
     assessed_by_household: dict[str, int] = {}
     for a in assessments:
@@ -110,7 +115,7 @@ def current_year_rate(n: int, as_of: date, assessments: Iterable[AssessmentRow],
     assessed = sum(assessed_by_household.values())
     unknown = sum(v for k, v in assessed_by_household.items() if k in whereabouts_unknown)
     collected = sum(r.amount for r in receipts
-                    if r.fiscal_year == n and date(n, 4, 1) <= r.paid_on <= until)
+                    if r.fiscal_year == n and date(n, 4, 1) <= r.paid_on <= until and not r.prior_year_refund)
     return CurrentYear(assessed, unknown, collected, rate_percent(collected, assessed - unknown))
 
 
@@ -128,6 +133,8 @@ def arrears_rate(n: int, as_of: date, assessments: Iterable[AssessmentRow],
     carried += sum(j.delta for j in adjustments if j.fiscal_year < n and j.adjusted_on <= carried_until)
     carried -= sum(r.amount for r in receipts if r.fiscal_year < n and r.paid_on <= carried_until)
     carried -= sum(w.amount for w in write_offs if w.fiscal_year < n and w.written_off_on <= carried_until)
-    collected = sum(r.amount for r in receipts if r.fiscal_year < n and start <= r.paid_on <= until)
+    in_year = [r for r in receipts if r.fiscal_year < n and start <= r.paid_on <= until]
+    collected = sum(r.amount for r in in_year if not r.prior_year_refund)
+    refunded = -sum(r.amount for r in in_year if r.prior_year_refund)
     written_off = sum(w.amount for w in write_offs if w.fiscal_year < n and start <= w.written_off_on <= until)
-    return Arrears(carried, collected, written_off, rate_percent(collected, carried))
+    return Arrears(carried, collected, written_off, rate_percent(collected, carried), refunded)

@@ -8,18 +8,19 @@ actions), as the case record (滞納整理票・交渉等事績票) prints it. T
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Connection, and_, func, or_, select
 
-from ..adapters.tables import (adjustments, assessments, audit_log, contacts, household_changes, households,
-                               inquiries, installment_plans, investigations, letters, payments, plan_schedule,
-                               seizures, stage_transitions, suspensions, write_offs)
+from ..adapters.tables import (adjustments, assessments, audit_log, contacts, inquiries,
+                               installment_plans, investigations, letters, payments, plan_schedule, seizures,
+                               stage_transitions, suspensions, whereabouts_periods, write_offs)
 from ..domain.calendar import in_tokyo
 from ..domain.limitation import suspension_extinction_date
 from ..workflow.definition import Workflow
 from .actions import household_id
 from .households import show_household
+from .whereabouts import covers
 
 CHANNELS = {"bank_transfer": "口座振替", "counter": "窓口", "convenience_store": "コンビニ", "seizure": "差押",
             "refund": "還付", "other": "その他", "phone": "電話", "visit": "訪問", "letter": "文書", "email": "メール"}
@@ -41,7 +42,7 @@ ORDER = ("payment", "adjustment", "contact", "plan", "investigation", "inquiry",
 
 def case_file(conn: Connection, workflow: Workflow, household_no: str, as_of: date) -> dict:
     """The case file as of `as_of` (JSON-ready: dates as ISO strings): the ledger, stage, flags and timeline
-    as they stood that day; the name, address and phone as they are now (see _whereabouts)."""
+    as they stood that day; the name, address and phone as they are now."""
     data = show_household(conn, household_no, as_of, workflow.policy.band_months)
     hid = household_id(conn, household_no)
     open_limitations = [i["limitation_date"] for i in data["installments"]
@@ -69,22 +70,21 @@ def _stage_as_of(conn: Connection, hid: int, as_of: date, current: str) -> str:
     return first_later or current
 
 
-def _whereabouts(conn: Connection, hid: int) -> tuple[bool, date | None]:
-    """居所不明 and since when (the import's last change that set it, if recorded). The household's
-    particulars are today's: their change history is stamped by the clock, not by business dates."""
-    unknown = bool(conn.execute(select(households.c.whereabouts_unknown).where(households.c.id == hid)).scalar())
-    set_at = conn.execute(select(func.max(household_changes.c.changed_at)).where(
-        household_changes.c.household_id == hid, household_changes.c.field == "whereabouts_unknown",
-        household_changes.c.new_value.in_(("1", "true", "t")))).scalar() if unknown else None
-    return unknown, in_tokyo(set_at).date() if set_at else None
+def _whereabouts(conn: Connection, hid: int, as_of: date) -> tuple[date | None, date | None] | None:
+    """The 居所不明 period in force on `as_of` (services/whereabouts.py): its first day (None: since before the
+    household's first record) and its end, or None when the whereabouts were known that day."""
+    period = conn.execute(select(whereabouts_periods.c.started_on, whereabouts_periods.c.ended_on).where(
+        whereabouts_periods.c.household_id == hid, covers(as_of))).first()
+    return None if period is None else (period.started_on, period.ended_on and period.ended_on - timedelta(days=1))
 
 
 def flags(conn: Connection, hid: int, as_of: date) -> list[dict]:
     """What is in force on `as_of`, each with its start and, where the law or the record sets one, its end."""
     found = []
-    unknown, since = _whereabouts(conn, hid)
+    unknown = _whereabouts(conn, hid, as_of)
     if unknown:
-        found.append({"flag": "whereabouts_unknown", "label": "居所不明", "since": _iso(since), "until": None,
+        found.append({"flag": "whereabouts_unknown", "label": "居所不明", "since": _iso(unknown[0]),
+                      "until": _iso(unknown[1]),
                       "note": "郵送による督促・催告はできません（公示送達を検討）"})
     for plan in conn.execute(select(installment_plans, func.max(plan_schedule.c.due_on).label("last_due"))
                              .join(plan_schedule, plan_schedule.c.plan_id == installment_plans.c.id, isouter=True)

@@ -231,6 +231,7 @@ class DayWindow:
     earliest: date
     years_ahead: int
     why: str
+    may_be_empty: bool = False
 
     def parser(self, today: date) -> Parser:
         year = today.year + self.years_ahead
@@ -241,7 +242,7 @@ class DayWindow:
             if not self.earliest <= on <= latest:
                 raise BadField(f"{column} {value} is outside {self.earliest} to {latest} ({self.why})")
             return value  # kept as text, what both databases' bulk loaders take
-        return parse
+        return optional(parse) if self.may_be_empty else parse
 
 
 def integer(value: str, column: str) -> int:

@@ -11,22 +11,24 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from itertools import chain
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import (BigInteger, Boolean, Column, Connection, Date, Index, cast, Integer, MetaData, String, Table, and_,
-                        case, exists, func, literal, or_, select, update)
+from sqlalchemy import (BigInteger, Boolean, Column, Connection, Date, Index, Integer, MetaData, String, Table, and_,
+                        case, cast, exists, func, literal, or_, select, update)
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from ..adapters.bulk import bulk_insert
 from ..adapters.db import analyze_after_bulk
 from ..adapters.tables import adjustments, allocations, assessments, audit_log, household_changes, households, payments
 from ..domain.calendar import TOKYO, is_office_day, next_office_day
+from ..domain.refunds import surplus_returns
 from ..errors import ImportRejected, RowError
 from . import csv_input as f
-from .payments import allocate_new_payments, new_payments_table
+from . import whereabouts
+from .payments import add_to_paid, allocate_new_payments, new_payments_table
 from .search import refresh_search_keys
 
 CHANNELS = ("bank_transfer", "counter", "convenience_store", "seizure", "refund", "other")
@@ -96,12 +98,14 @@ INSTALLMENT = ("installment", Integer, f.installment)
 KINDS: dict[str, Kind] = {
     "households": Kind(
         ("household_no", "head_name", "head_name_kana", "head_birth_date", "postal_code", "address", "district"),
-        ("phone", "whereabouts_unknown", "language"),
+        ("phone", "whereabouts_unknown", "language", "whereabouts_changed_on"),
         (HOUSEHOLD_NO, ("head_name", String(100), f.name), ("head_name_kana", String(200), f.name),
          ("head_birth_date", Date, BIRTH), ("postal_code", String(8), f.postal_code),
          ("address", String(200), f.text), ("district", String(40), lambda v, c: f.text(v, c, 40)),
          ("phone", String(20), f.optional(lambda v, c: f.text(v, c, 20))), ("whereabouts_unknown", Boolean, f.flag),
-         ("language", String(8), f.language))),
+         ("language", String(8), f.language),
+         # the day the flag changed (services/whereabouts.py); empty: the import's own day
+         ("whereabouts_changed_on", Date, replace(LEDGER_DAY, may_be_empty=True)))),
     "assessments": Kind(
         ("household_no", "fiscal_year", "installment", "due_date", "amount"), (),
         (HOUSEHOLD_NO, FISCAL_YEAR, INSTALLMENT, ("due_date", Date, LEDGER_DAY), ("amount", BigInteger, f.yen)),
@@ -141,7 +145,8 @@ def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-
     `today`, the office's day (by default the Tokyo day of `now`), places the date windows."""
     spec = KINDS[kind]
     now = now or datetime.now(timezone.utc)
-    parsers = spec.parsers(today or now.astimezone(TOKYO).date())
+    day = today or now.astimezone(TOKYO).date()
+    parsers = spec.parsers(day)
     source = f.CsvSource(path, encoding, spec.required, spec.optional)
     stage = Table(f"stage_{kind}", MetaData(), Column("line", Integer), Column("fresh", Boolean),
                   *spec.staging_columns(), prefixes=["TEMPORARY"])
@@ -180,7 +185,7 @@ def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-
         merge = {"households": _merge_households, "assessments": _merge_assessments,
                  "adjustments": _merge_adjustments, "payments": _merge_payments}[kind]
         with _foreign_keys_checked_once(conn, KEYED_TABLES.get(kind, ()), total):
-            merge(conn, stage, result, errors, actor, now)
+            merge(conn, stage, result, errors, actor, now, day)
     if errors:
         raise ImportRejected(kind, path, errors)
     result.unchanged = total - result.inserted - result.updated
@@ -247,9 +252,15 @@ def _differs(a, b):
     return a.is_distinct_from(b)
 
 
-def _merge_households(conn, stage, result, errors, actor, now):
-    fields = [c.name for c in stage.c if c.name not in ("line", "fresh", "household_no")]
+def _merge_households(conn, stage, result, errors, actor, now, day):
+    fields = [c.name for c in stage.c if c.name not in ("line", "fresh", "household_no", "whereabouts_changed_on")]
     match = households.c.household_no == stage.c.household_no
+    errors.extend(RowError(r.line, f"whereabouts_changed_on: the household's whereabouts have been unknown since "
+                                   f"{r.started_on}; they cannot be found again on or before that day")
+                  for r in whereabouts.problems(conn, stage, day))
+    if errors:
+        return
+    whereabouts.record_changes(conn, stage, day)
     changed = or_(*(_differs(households.c[n], stage.c[n]) for n in fields))
     # History first (old and new values), then the update, then the new households.
     for n in fields:
@@ -263,12 +274,14 @@ def _merge_households(conn, stage, result, errors, actor, now):
     result.updated = conn.execute(update(households).values({**{n: stage.c[n] for n in fields}, "name_key": None})
                                   .where(match).where(changed)).rowcount
     cols = ["household_no", *fields]
+    before = conn.execute(select(func.coalesce(func.max(households.c.id), 0))).scalar_one()
     result.inserted = _inserted(conn, households.insert().from_select(
         cols, select(*(stage.c[c] for c in cols)).where(~exists().where(match))))
+    whereabouts.record_new(conn, stage, before)
     refresh_search_keys(conn, households.c.name_key.is_(None))
 
 
-def _merge_assessments(conn, stage, result, errors, actor, now):
+def _merge_assessments(conn, stage, result, errors, actor, now, day):
     errors.extend(_unknown_households(conn, stage))
     if errors:
         return
@@ -308,7 +321,7 @@ def _stage_assessment_join(stage: Table):
                                          assessments.c.installment == stage.c.installment)))
 
 
-def _merge_adjustments(conn, stage, result, errors, actor, now):
+def _merge_adjustments(conn, stage, result, errors, actor, now, day):
     errors.extend(_unknown_households(conn, stage))
     joined = _stage_assessment_join(stage)
     errors.extend(_lines(conn, select(stage.c.line, stage.c.fiscal_year, stage.c.installment).select_from(joined)
@@ -336,35 +349,47 @@ def _merge_adjustments(conn, stage, result, errors, actor, now):
         ["adjustment_no", "assessment_id", "adjusted_on", "delta", "reason"],
         select(stage.c.adjustment_id, assessments.c.id, stage.c.adjusted_on, stage.c.delta, stage.c.reason)
         .select_from(joined).where(stage.c.fresh.is_(True))))
+    _return_surplus_to_credit(conn, stage)  # reads `adjusted` as it was before this file
     conn.execute(update(assessments).values(adjusted=assessments.c.adjusted + fresh.c.delta)
                  .where(assessments.c.id == fresh.c.assessment_id))
-    _return_surplus_to_credit(conn, stage)
 
 
 def _return_surplus_to_credit(conn: Connection, stage: Table) -> None:
-    """A reduction below what was already paid turns the surplus into credit (過誤納金)."""
-    over = (select(assessments.c.id.label("assessment_id"), func.max(adjustments.c.id).label("adjustment_id"),
-                   (assessments.c.paid - assessments.c.amount - assessments.c.adjusted).label("surplus"),
-                   assessments.c.fiscal_year)
-            .select_from(adjustments.join(assessments, assessments.c.id == adjustments.c.assessment_id)
-                         .join(stage, stage.c.adjustment_id == adjustments.c.adjustment_no))
-            .where(stage.c.fresh.is_(True))
-            .where(assessments.c.paid > assessments.c.amount + assessments.c.adjusted)
-            .group_by(assessments.c.id, assessments.c.paid, assessments.c.amount, assessments.c.adjusted,
-                      assessments.c.fiscal_year))
-    rows = conn.execute(over).all()
-    if rows:
-        on = dict(conn.execute(select(adjustments.c.id, adjustments.c.adjusted_on)
-                               .where(adjustments.c.id.in_([r.adjustment_id for r in rows]))).all())
-        conn.execute(allocations.insert(), [{"assessment_id": r.assessment_id, "adjustment_id": r.adjustment_id,
-                                             "payment_id": None, "amount": -r.surplus, "fiscal_year": r.fiscal_year,
-                                             "received_on": on[r.adjustment_id]} for r in rows])
-        for r in rows:
-            conn.execute(update(assessments).values(paid=assessments.c.paid - r.surplus)
-                         .where(assessments.c.id == r.assessment_id))
+    """A reduction below what was already paid turns the surplus into credit (過誤納金), on the reduction's own
+    day: the file's adjustments of one installment are taken in date order, and after each the installment
+    keeps paid = min(paid, lowest amount due so far), returning the difference (domain.md §9)."""
+    step = dict(partition_by=adjustments.c.assessment_id, order_by=(adjustments.c.adjusted_on, adjustments.c.id),
+                rows=(None, 0))
+    due = (select(adjustments.c.id, adjustments.c.assessment_id, adjustments.c.adjusted_on, assessments.c.fiscal_year,
+                  assessments.c.paid,
+                  (assessments.c.amount + assessments.c.adjusted + func.sum(adjustments.c.delta).over(**step))
+                  .label("due"))
+           .select_from(adjustments.join(assessments, assessments.c.id == adjustments.c.assessment_id)
+                        .join(stage, stage.c.adjustment_id == adjustments.c.adjustment_no))
+           .where(stage.c.fresh.is_(True)).subquery())
+    lowest = func.min(due.c.due).over(partition_by=due.c.assessment_id,
+                                      order_by=(due.c.adjusted_on, due.c.id), rows=(None, 0))
+    kept = select(due, case((lowest < 0, 0), (lowest < due.c.paid, lowest), else_=due.c.paid).label("kept")).subquery()
+    returned = (func.lag(kept.c.kept, 1, kept.c.paid).over(partition_by=kept.c.assessment_id,
+                                                            order_by=(kept.c.adjusted_on, kept.c.id))
+                - kept.c.kept).label("returned")
+    steps = select(kept.c.id, kept.c.assessment_id, kept.c.adjusted_on, kept.c.fiscal_year, kept.c.kept,
+                   returned).subquery()
+    rows = conn.execute(select(steps).where(steps.c.returned > 0)
+                        .order_by(steps.c.assessment_id, steps.c.adjusted_on, steps.c.id)).all()
+    if not rows:
+        return
+    allocated = conn.execute(select(allocations.c.assessment_id, allocations.c.received_on, allocations.c.amount,
+                                    allocations.c.prior_year_refund)
+                             .where(allocations.c.assessment_id.in_(  # a subquery: no bound value per installment
+                                 select(steps.c.assessment_id).where(steps.c.returned > 0)))).all()
+    returns = surplus_returns(rows, allocated)
+    bulk_insert(conn, allocations, ("adjustment_id", "assessment_id", "amount", "fiscal_year", "received_on",
+                                    "prior_year_refund"), returns)
+    add_to_paid(conn, [(None, a, amount) for _adj, a, amount, *_rest in returns])
 
 
-def _merge_payments(conn, stage, result, errors, actor, now):
+def _merge_payments(conn, stage, result, errors, actor, now, day):
     errors.extend(_unknown_households(conn, stage))
     existing = payments.c.payment_no == stage.c.payment_id
     conflicts = (select(stage.c.line).select_from(

@@ -61,11 +61,11 @@ def allocate_new_payments(conn: Connection, fresh: Table) -> list[RowError]:
         if not errors:
             bulk_insert(conn, allocations, ("payment_id", "assessment_id", "amount", "fiscal_year", "received_on"),
                         rows)
-            _add_to_paid(conn, rows)
+            add_to_paid(conn, rows)
     return errors
 
 
-def _add_to_paid(conn: Connection, rows: list[tuple]) -> None:
+def add_to_paid(conn: Connection, rows: list[tuple]) -> None:
     """Add a chunk's allocations to its installments' `paid`. One UPDATE per chunk rather than one for the
     whole file: a chunk's households' installments lie together in the table, so each page is changed
     once, where one UPDATE of millions of rows changed them in hash order, page after random page

@@ -2,7 +2,10 @@
 
 Same definitions as the pure domain.collection_rate (tests check both agree on one ledger):
 money applied to an installment counts on the day it was received; a reduction's surplus returned
-to credit counts (negatively) on the adjustment's date. Both are on the allocation row itself.
+to credit counts (negatively) on the adjustment's date, unless it is a prior-year refund (過年度還付,
+domain/refunds.py), which is no collection and is shown on its own. Both are on the allocation row itself.
+Whereabouts-unknown households are those unknown on the year's reference day: the report's date, or the
+closing day once the year has closed (services/whereabouts.py).
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, case, func, select
 
-from ..adapters.tables import adjustments, allocations, assessments, households, write_offs
+from ..adapters.tables import adjustments, allocations, assessments, payments, write_offs
 from ..domain.collection_rate import Arrears, CurrentYear, closing_day, rate_percent
+from .whereabouts import unknown_on
 
 
 @dataclass(frozen=True)
@@ -22,11 +26,6 @@ class CollectionRates:
     as_of: date
     current_year: CurrentYear
     arrears: Arrears
-
-
-# an installment of a household flagged whereabouts-unknown (excluded from the current-year denominator)
-WHEREABOUTS_UNKNOWN = assessments.c.household_id.in_(select(households.c.id)
-                                                     .where(households.c.whereabouts_unknown.is_(True)))
 
 
 def _sum(condition, value):
@@ -40,7 +39,7 @@ def collection_rates(conn: Connection, n: int, as_of: date | None = None) -> Col
     year_start, arrears_start = date(n, 4, 1), date(n, 6, 1)
     fy = assessments.c.fiscal_year
 
-    unknown = WHEREABOUTS_UNKNOWN
+    unknown = unknown_on(until)
     assessed, assessed_unknown, assessed_before = conn.execute(
         select(_sum(fy == n, assessments.c.amount), _sum(and_(fy == n, unknown), assessments.c.amount),
                _sum(fy < n, assessments.c.amount))).one()
@@ -53,11 +52,14 @@ def collection_rates(conn: Connection, n: int, as_of: date | None = None) -> Col
         .select_from(adjustments.join(assessments, assessments.c.id == adjustments.c.assessment_id))).one()
 
     # the allocation row carries its installment's fiscal year and the day the money was received
-    year, received = allocations.c.fiscal_year, allocations.c.received_on
-    collected, collected_before, collected_arrears = conn.execute(
-        select(_sum(and_(year == n, received >= year_start, received <= until), allocations.c.amount),
+    year, received, refund = allocations.c.fiscal_year, allocations.c.received_on, allocations.c.prior_year_refund
+    collection = refund.is_(False)
+    collected, collected_before, collected_arrears, refunded = conn.execute(
+        select(_sum(and_(year == n, received >= year_start, received <= until, collection), allocations.c.amount),
                _sum(and_(year < n, received <= carried_until), allocations.c.amount),
-               _sum(and_(year < n, received >= arrears_start, received <= until), allocations.c.amount))).one()
+               _sum(and_(year < n, received >= arrears_start, received <= until, collection), allocations.c.amount),
+               _sum(and_(year < n, received >= arrears_start, received <= until, refund), -allocations.c.amount))
+    ).one()
 
     w_on = write_offs.c.written_off_on
     written_before, written_during = conn.execute(
@@ -65,10 +67,16 @@ def collection_rates(conn: Connection, n: int, as_of: date | None = None) -> Col
                _sum(and_(fy < n, w_on >= arrears_start, w_on <= until), write_offs.c.amount))
         .select_from(write_offs.join(assessments, assessments.c.id == write_offs.c.assessment_id))).one()
 
+    # refund rows return credit (domain/allocation.py): beside the rates, those naming a prior-year installment
+    refunds_paid = conn.execute(select(-func.coalesce(func.sum(payments.c.amount), 0)).where(
+        payments.c.channel == "refund", payments.c.fiscal_year < n,
+        payments.c.paid_on >= arrears_start, payments.c.paid_on <= until)).scalar_one()
+
     total = int(assessed + adjusted)
     excluded = int(assessed_unknown + adjusted_unknown)
     carried = int(assessed_before + adjusted_before - collected_before - written_before)
     return CollectionRates(
         n, as_of,
         CurrentYear(total, excluded, int(collected), rate_percent(int(collected), total - excluded)),
-        Arrears(carried, int(collected_arrears), int(written_during), rate_percent(int(collected_arrears), carried)))
+        Arrears(carried, int(collected_arrears), int(written_during), rate_percent(int(collected_arrears), carried),
+                int(refunded), int(refunds_paid)))

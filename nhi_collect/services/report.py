@@ -24,7 +24,10 @@ def monthly(conn: Connection, fiscal_year: int, as_of: date, targets: dict | Non
         "current_year": {"assessed": r.current_year.assessed, "whereabouts_unknown": r.current_year.whereabouts_unknown,
                          "collected": r.current_year.collected, "rate": r.current_year.rate},
         "arrears": {"carried_over": r.arrears.carried_over, "collected": r.arrears.collected,
-                    "written_off": r.arrears.written_off, "rate": r.arrears.rate},
+                    "written_off": r.arrears.written_off, "rate": r.arrears.rate,
+                    # an addition to contract.md: 過年度還付 during the year, no collection (domain/refunds.py)
+                    "prior_year_refunds": r.arrears.prior_year_refunds,
+                    "prior_year_refunds_paid": r.arrears.refunds_paid},
     }
     if targets:
         data["targets"] = targets
@@ -51,7 +54,9 @@ def monthly_text(d: dict) -> str:
              f"  現年度分  {c['rate'] or '—':>6} %  = collected {c['collected']:,} / (assessed {c['assessed']:,}"
              f" − whereabouts unknown {c['whereabouts_unknown']:,})   target {t.get('current_year', '—')} %",
              f"  滞納繰越分 {a['rate'] or '—':>6} %  = collected {a['collected']:,} / carried over {a['carried_over']:,}"
-             f"   (written off during the year {a['written_off']:,})   target {t.get('arrears', '—')} %"]
+             f"   (written off during the year {a['written_off']:,})   target {t.get('arrears', '—')} %",
+             f"  過年度還付 {a['prior_year_refunds']:,} yen repaid from expenditure (not in either rate)",
+             f"  還付金 (refunds naming prior-year installments) {a['prior_year_refunds_paid']:,} yen paid from credit"]
     if "recorded" in d:
         rc, ra = d["recorded"]["current_year"], d["recorded"]["arrears"]
         lines.append(f"  recorded at month end: 現年度分 {rc['rate']} %, 滞納繰越分 {ra['rate']} %")

@@ -18,7 +18,8 @@ from ..adapters.tables import (UNPAID, adjustments, allocations, assessments, ho
                                seizures, write_offs)
 from ..domain.calendar import month_end
 from ..domain.collection_rate import closing_day, rate_percent
-from .rates import WHEREABOUTS_UNKNOWN, collection_rates
+from .rates import collection_rates
+from .whereabouts import unknown_on
 
 
 
@@ -53,20 +54,33 @@ def series(conn: Connection, n: int) -> list[Point]:
     final = collection_rates(conn, n, closing_day(n))  # the denominators that do not move during the year
     fy = assessments.c.fiscal_year
     year, received = allocations.c.fiscal_year, allocations.c.received_on
-    money = select(*_month(received), func.sum(allocations.c.amount)).group_by(*_month(received))
+    money = (select(*_month(received), func.sum(allocations.c.amount)).group_by(*_month(received))
+             .where(allocations.c.prior_year_refund.is_(False)))  # 過年度還付 is no collection (domain/refunds.py)
     current = _by_month(conn, money.where(year == n, received.between(date(n, 4, 1), closing_day(n))))
     arrears = _by_month(conn, money.where(year < n, received.between(date(n, 6, 1), closing_day(n))))
     on = adjustments.c.adjusted_on
-    adjusted = _by_month(conn, select(*_month(on), func.sum(case((WHEREABOUTS_UNKNOWN, 0), else_=adjustments.c.delta)))
+    adjusted = _by_month(conn, select(*_month(on), func.sum(adjustments.c.delta))
                          .select_from(adjustments.join(assessments, assessments.c.id == adjustments.c.assessment_id))
                          .where(fy == n, on <= closing_day(n)).group_by(*_month(on)))
     late_adjustments = sum(v for v in adjusted.values())
-    base = (final.current_year.assessed - final.current_year.whereabouts_unknown) - late_adjustments
+    base = final.current_year.assessed - late_adjustments
     points = []
     for end, got, got_arrears, adj in zip(ends, _cumulative(current, ends), _cumulative(arrears, ends),
                                           _cumulative(adjusted, ends)):
-        points.append(Point(end, rate_percent(got, base + adj), rate_percent(got_arrears, final.arrears.carried_over)))
+        points.append(Point(end, rate_percent(got, base + adj - _unknown(conn, n, end)),
+                            rate_percent(got_arrears, final.arrears.carried_over)))
     return points
+
+
+def _unknown(conn: Connection, n: int, day: date) -> int:
+    """FY N assessed, after the adjustments made by `day`, of the households unknown on `day` (each month end
+    is its own reference day, as collection_rates on that day)."""
+    unknown = and_(assessments.c.fiscal_year == n, unknown_on(day))
+    assessed = select(func.coalesce(func.sum(assessments.c.amount), 0)).where(unknown).scalar_subquery()
+    adjusted = (select(func.coalesce(func.sum(adjustments.c.delta), 0))
+                .select_from(adjustments.join(assessments, assessments.c.id == adjustments.c.assessment_id))
+                .where(unknown, adjustments.c.adjusted_on <= day).scalar_subquery())
+    return int(conn.execute(select(assessed + adjusted)).scalar_one())
 
 
 def projection(this_year: list[Point], last_year: list[Point], as_of: date) -> dict[str, str | None]:

@@ -123,13 +123,13 @@ SELECT
  (SELECT SUM(a.amount) FROM assessments a WHERE a.fiscal_year = :n)
  + (SELECT COALESCE(SUM(j.delta), 0) FROM adjustments j JOIN assessments a ON a.id = j.assessment_id
     WHERE a.fiscal_year = :n AND j.adjusted_on <= :until) AS assessed,
- (SELECT COALESCE(SUM(a.amount), 0) FROM assessments a JOIN households h ON h.id = a.household_id
-   WHERE a.fiscal_year = :n AND h.whereabouts_unknown)
+ (SELECT COALESCE(SUM(a.amount), 0) FROM assessments a
+   WHERE a.fiscal_year = :n AND a.household_id IN (SELECT household_id FROM whereabouts_periods WHERE {UNKNOWN}))
  + (SELECT COALESCE(SUM(j.delta), 0) FROM adjustments j JOIN assessments a ON a.id = j.assessment_id
-    JOIN households h ON h.id = a.household_id
-    WHERE a.fiscal_year = :n AND j.adjusted_on <= :until AND h.whereabouts_unknown) AS unknown,
- (SELECT COALESCE(SUM(amount), 0) FROM allocations WHERE fiscal_year = :n AND received_on BETWEEN :start AND :until)
-   AS collected,
+    WHERE a.fiscal_year = :n AND j.adjusted_on <= :until
+      AND a.household_id IN (SELECT household_id FROM whereabouts_periods WHERE {UNKNOWN})) AS unknown,
+ (SELECT COALESCE(SUM(amount), 0) FROM allocations WHERE fiscal_year = :n AND received_on BETWEEN :start AND :until
+   AND NOT prior_year_refund) AS collected,
  (SELECT SUM(a.amount) FROM assessments a WHERE a.fiscal_year < :n)
  + (SELECT COALESCE(SUM(j.delta), 0) FROM adjustments j JOIN assessments a ON a.id = j.assessment_id
     WHERE a.fiscal_year < :n AND j.adjusted_on <= :carried)
@@ -137,8 +137,9 @@ SELECT
  - (SELECT COALESCE(SUM(w.amount), 0) FROM write_offs w JOIN assessments a ON a.id = w.assessment_id
     WHERE a.fiscal_year < :n AND w.written_off_on <= :carried) AS carried,
  (SELECT COALESCE(SUM(amount), 0) FROM allocations
-   WHERE fiscal_year < :n AND received_on BETWEEN :arrears_start AND :until) AS collected_arrears
-"""
+   WHERE fiscal_year < :n AND received_on BETWEEN :arrears_start AND :until AND NOT prior_year_refund)
+   AS collected_arrears
+""".replace("{UNKNOWN}", "(started_on IS NULL OR started_on <= :until) AND (ended_on IS NULL OR ended_on > :until)")
 
 
 DATES = ("until", "start", "carried", "arrears_start")

@@ -203,11 +203,13 @@ def test_designated_payment_and_refunds(ledger, tmp_path):
     body = """payment_id,household_no,fiscal_year,installment,paid_on,amount,channel
 P1,H1,2023,3,2023-09-10,12000,counter
 R1,H1,,,2023-09-20,-1500,refund
-R2,H1,2023,3,2023-09-21,-4000,refund
+R2,H1,2023,3,2023-09-21,-500,refund
 """
     run(ledger, "payments", write(tmp_path, "p.csv", body))
-    assert unpaid(ledger, "H1") == [10_000, 10_000, 4_000]
-    assert credit(ledger, "H1") == 500
+    # R2 names installment 3 and returns its overpayment's last 500 yen of credit; the installment stays paid (it
+    # expected [10,000, 10,000, 4,000] with a refund of 4,000 taken back from the paid installment, domain.md §9)
+    assert unpaid(ledger, "H1") == [10_000, 10_000, 0]
+    assert credit(ledger, "H1") == 0
 
 
 def test_refund_beyond_credit_is_refused(ledger, tmp_path):

@@ -41,13 +41,15 @@ P4,H3,2022,10,2023-08-10,2000,counter
 # On paper, fiscal year 2023 as of 2024-05-31:
 # current year: assessed 10,000 + 10,000 − 2,000 (A1) + 5,000 (H2) = 23,000, of which H2's 5,000 is excluded
 #   (whereabouts unknown): denominator 18,000. Collected: P1 10,000 + P2 8,000 (received in the closing
-#   period, still FY2023; its other 1,000 is credit, not collected) − R1 1,000 (refund from installment 1)
-#   = 17,000. Rate 17,000 / 18,000 = 94.444… → 94.44.
+#   period, still FY2023; its other 1,000 is credit, not collected) = 18,000; R1 refunds that 1,000 of credit
+#   (naming installment 1, where it never was: a refund returns credit and never reopens a paid installment,
+#   domain.md §9; this test expected 17,000 and 94.44 while R1 reopened installment 1). Rate 18,000 / 18,000
+#   = 100.00.
 # arrears: carried into FY2023 = balance of years < 2023 on 2023-05-31 = (8,000 − P3 3,000) + 4,000 = 9,000
 #   (P3 arrived in FY2022's closing period). Collected from June 2023: P4 2,000. The 4,000 written off on
 #   2023-10-01 stays in the denominator. Rate 2,000 / 9,000 = 22.222… → 22.22.
 # series: 2023-07-31: 10,000 / 20,000 (A1 not yet) = 50.00; 2023-09-30: 10,000 / 18,000 = 55.56;
-#   2024-04-30: 18,000 / 18,000 = 100.00; arrears 0.00 until P4, 22.22 from 2023-08-31.
+#   2024-04-30 and 2024-05-31: 18,000 / 18,000 = 100.00; arrears 0.00 until P4, 22.22 from 2023-08-31.
 AS_OF = date(2024, 5, 31)
 
 
@@ -66,14 +68,15 @@ def ledger(engine, tmp_path):
 def test_the_rates_computed_on_paper(ledger):
     with ledger.connect() as conn:
         data = monthly(conn, 2023, AS_OF, load().targets)
-    assert data["current_year"] == {"assessed": 23_000, "whereabouts_unknown": 5_000, "collected": 17_000,
-                                    "rate": "94.44"}
-    assert data["arrears"] == {"carried_over": 9_000, "collected": 2_000, "written_off": 4_000, "rate": "22.22"}
+    assert data["current_year"] == {"assessed": 23_000, "whereabouts_unknown": 5_000, "collected": 18_000,
+                                    "rate": "100.00"}
+    assert data["arrears"] == {"carried_over": 9_000, "collected": 2_000, "written_off": 4_000, "rate": "22.22",
+                               "prior_year_refunds": 0, "prior_year_refunds_paid": 0}
     assert data["targets"] == {"current_year": "92.13", "arrears": "27.78"}
     points = {p["month_end"]: p for p in data["series"]}
     assert (points["2023-07-31"]["current_year"], points["2023-07-31"]["arrears"]) == ("50.00", "0.00")
     assert (points["2023-08-31"]["arrears"], points["2023-09-30"]["current_year"]) == ("22.22", "55.56")
-    assert points["2024-04-30"]["current_year"] == "100.00" and points["2024-05-31"]["current_year"] == "94.44"
+    assert points["2024-04-30"]["current_year"] == "100.00" and points["2024-05-31"]["current_year"] == "100.00"
 
 
 def test_every_point_of_the_series_is_the_rate_on_that_day(ledger):
@@ -92,15 +95,15 @@ def test_breakdowns_add_up(ledger):
         b = monthly(conn, 2023, AS_OF)["breakdowns"]
         overdue = conn.execute(assessments.select()).all()
         extinguished = set(conn.execute(write_offs.select().with_only_columns(write_offs.c.assessment_id)).scalars())
-    # overdue on 2024-05-31: H1 installment 1 (1,000 after the refund), H2 5,000, H3 3,000; H3's 4,000 written off
+    # overdue on 2024-05-31: H2 5,000, H3 3,000 (H1 is paid: its refund returned credit); H3's 4,000 written off
     # is extinguished (国保法110条), no longer owed: it shows among the write-offs, not as overdue
     expected = sum(a.amount + a.adjusted - a.paid for a in overdue
                    if a.amount + a.adjusted - a.paid > 0 and a.id not in extinguished)
     for key in ("stage", "district", "arrears_age"):
-        assert sum(r["overdue"] for r in b[key]) == expected == 9_000
-        assert sum(r["households"] for r in b[key]) == 3
+        assert sum(r["overdue"] for r in b[key]) == expected == 8_000
+        assert sum(r["households"] for r in b[key]) == 2
     # H3's oldest open debt is FY2022 (one year): its FY2021 installment is written off
-    assert {r["years"]: r["households"] for r in b["arrears_age"]} == {0: 2, 1: 1}
+    assert {r["years"]: r["households"] for r in b["arrears_age"]} == {0: 1, 1: 1}
     assert b["write_offs"] == [{"ground": "limitation", "installments": 1, "amount": 4_000}]
 
 
@@ -114,8 +117,8 @@ def test_the_files(ledger, tmp_path):
     book = load_workbook(next(p for p in paths if p.suffix == ".xlsx"))
     assert book.sheetnames == ["収納率", "月別推移", "段階別", "地区別", "滞納年数別", "通知書", "差押", "分納", "不納欠損"]
     summary = book["収納率"]
-    assert summary["F2"].value == pytest.approx(0.9444) and summary["F2"].number_format == "0.00%"
+    assert summary["F2"].value == pytest.approx(1.0) and summary["F2"].number_format == "0.00%"
     assert summary["B2"].value == 23_000 and summary["B2"].number_format == '#,##0"円"'
     assert len(book["月別推移"]._charts) == 1
     page = next(p for p in paths if p.suffix == ".html").read_text("utf-8")
-    assert '<img alt="収納率の推移" src="data:image/png;base64,' in page and "94.44" in page
+    assert '<img alt="収納率の推移" src="data:image/png;base64,' in page and "22.22" in page
