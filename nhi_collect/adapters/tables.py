@@ -361,9 +361,10 @@ seizure_proposals = Table(
     Column("third_party", String(100), nullable=False),
     Column("amount", BigInteger, nullable=False),
     Column("note", Text, nullable=False, server_default=""),
-    Column("status", String(10), nullable=False, server_default="open"),  # open | approved
+    Column("status", String(10), nullable=False, server_default="open"),  # open | approved | returned
     Column("decided_by", String(60)),
     Column("decided_on", Date),
+    Column("decision_comment", Text, nullable=False, server_default=""),  # the supervisor's, read by the clerk
 )
 
 # Work for a person: whereabouts-unknown households, returned mail, eligibility checks, ...
