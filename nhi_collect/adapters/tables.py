@@ -456,6 +456,18 @@ access_log = Table(
     Column("command", String(60)),  # what was read: household show, letters reprint, queue, ...
 )
 
+# The supervisor's monthly sign-off of the access-log review (seed 窓3), with the counts they saw.
+access_reviews = Table(
+    "access_reviews", metadata,
+    Column("month", String(7), primary_key=True),  # YYYY-MM, a Tokyo month
+    Column("signed_by", ForeignKey("staff.user_name"), nullable=False),
+    Column("signed_at", DateTime(timezone=True), nullable=False),
+    Column("views", Integer, nullable=False),
+    Column("outside_own", Integer, nullable=False),
+    Column("after_hours", Integer, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+)
+
 # Month-end figures as recorded at the time, so later corrections are visible rather than silent.
 rate_snapshots = Table(
     "rate_snapshots", metadata,
