@@ -48,7 +48,7 @@ def review_month(conn: Connection, workflow: Workflow, month: str, user: str, pe
     row = conn.execute(select(access_reviews).where(access_reviews.c.month == month)).first()
     data["month"], data["ended"] = month, month < this_month()
     data["sign_off"] = None if row is None else {
-        "signed_by": row.signed_by, "signed_at": in_tokyo(row.signed_at).isoformat(timespec="minutes"),
+        "signed_by": row.signed_by, "signed_at": in_tokyo(row.signed_at).strftime("%Y-%m-%d %H:%M"),
         "views": row.views, "outside_own": row.outside_own, "after_hours": row.after_hours, "note": row.note}
     return data
 

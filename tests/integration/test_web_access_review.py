@@ -80,7 +80,7 @@ def test_the_supervisor_signs_off_an_ended_month_once(app, url):
                      follow_redirects=False)
     assert done.status_code == 303
     assert signed(url) == [("2026-11", "boss", 5, 2, 3, "sato の2件は窓口対応と確認")]
-    assert "boss が確認しました" in boss.get("/access-review", params={"month": "2026-11"}).text
+    assert "（東京）に boss が確認しました" in boss.get("/access-review", params={"month": "2026-11"}).text
     again = boss.post("/access-review/2026-11/sign-off",
                                                               data={"csrf_token": token, "note": ""})
     assert again.status_code == 403 and "already signed off by boss" in again.text
