@@ -375,9 +375,10 @@ seizure_proposals = Table(
     Column("third_party", String(100), nullable=False),
     Column("amount", BigInteger, nullable=False),
     Column("note", Text, nullable=False, server_default=""),
-    Column("status", String(10), nullable=False, server_default="open"),  # open | approved
+    Column("status", String(10), nullable=False, server_default="open"),  # open | approved | returned
     Column("decided_by", String(60)),
     Column("decided_on", Date),
+    Column("decision_comment", Text, nullable=False, server_default=""),  # the supervisor's, read by the clerk
 )
 
 # Work for a person: whereabouts-unknown households, returned mail, eligibility checks, ...
@@ -467,6 +468,18 @@ access_log = Table(
     Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
     Column("purpose", String(200), nullable=False),  # why (the person's reason)
     Column("command", String(60)),  # what was read: household show, letters reprint, queue, ...
+)
+
+# The supervisor's monthly sign-off of the access-log review (seed 窓3), with the counts they saw.
+access_reviews = Table(
+    "access_reviews", metadata,
+    Column("month", String(7), primary_key=True),  # YYYY-MM, a Tokyo month
+    Column("signed_by", ForeignKey("staff.user_name"), nullable=False),
+    Column("signed_at", DateTime(timezone=True), nullable=False),
+    Column("views", Integer, nullable=False),
+    Column("outside_own", Integer, nullable=False),
+    Column("after_hours", Integer, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
 )
 
 # Month-end figures as recorded at the time, so later corrections are visible rather than silent.

@@ -35,6 +35,8 @@ LETTER_STATUS = {"generated": "作成", "printed": "印刷済", "mailed": "発�
 # show the same event twice. Every other audited action of the household is listed as it was logged.
 RECORDED = {"contact", "agree_plan", "open_investigation", "close_investigation", "approve_seizure",
             "execute_seizure", "suspend", "lift_suspension", "write_off"}
+# The decisions' own words in the timeline (the clerk reads a supervisor's return there).
+ACTION_LABELS = {"propose_seizure": "差押の起案", "return_seizure_proposal": "差押の起案を差戻し"}
 # Within one day: the order things happen in a day's run (money first, letters after the moves).
 ORDER = ("payment", "adjustment", "contact", "plan", "investigation", "inquiry", "seizure", "suspension",
          "write_off", "stage", "letter", "action")
@@ -229,5 +231,5 @@ def _actions(conn: Connection, household_no: str, serials: list[str], as_of: dat
             continue
         what = f"{r.entity_key} " if r.entity == "letter" else ""
         text = "、".join(f"{k}: {v}" for k, v in detail.items() if k != "on")
-        events.append(_event(on, "action", f"操作：{r.action}", what + text, r.actor, r.id))
+        events.append(_event(on, "action", f"操作：{ACTION_LABELS.get(r.action, r.action)}", what + text, r.actor, r.id))
     return events

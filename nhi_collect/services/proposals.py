@@ -41,7 +41,7 @@ def propose_seizure(conn: Connection, workflow: Workflow, household_no: str, on:
 
 
 def approve_proposal(conn: Connection, workflow: Workflow, household_no: str, proposal_id: int, on: date,
-                     actor: str, balance: int | None = None) -> None:
+                     actor: str, balance: int | None = None, comment: str = "") -> None:
     """The supervisor's approval of an open proposal: the seizure approved with the proposal's data and, for a
     deposit, the balance the supervisor read (else the bank's recorded reply; actions.approve_seizure)."""
     authorize(conn, workflow, actor, "approve_seizure")
@@ -58,7 +58,7 @@ def approve_proposal(conn: Connection, workflow: Workflow, household_no: str, pr
     approve_seizure(conn, workflow, household_no, on, p.property_kind, p.third_party, p.amount, actor,
                     balance=balance)
     conn.execute(update(seizure_proposals).where(seizure_proposals.c.id == proposal_id)
-                 .values(status="approved", decided_by=actor, decided_on=on))
+                 .values(status="approved", decided_by=actor, decided_on=on, decision_comment=comment.strip()[:1000]))
 
 
 def open_proposals(conn: Connection, household_id: int) -> list[dict]:

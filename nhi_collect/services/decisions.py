@@ -1,0 +1,114 @@
+"""決裁待ち, the decision inbox: the seizure proposals awaiting a supervisor (services/proposals.py), each with
+the facts the law asks the decision to rest on — the installments demanded and which are ripe (国税徴収法47条1項:
+a 督促状 issued more than ten days before; 地方自治法231条の3第3項: past its deadline), the property, the debt the
+seizure may not exceed (48条1項) and, for a deposit, the balance the bank replied and the deposit screen — and
+the rule that would refuse it. Supervisors decide (approve or return with a comment); auditors read. Every
+household listed is access-logged, as the queue list is (seed 窓3)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import Connection, select, update
+
+from ..adapters.tables import households, inquiries, investigations, seizure_proposals
+from ..domain.seizure_limits import seizable_deposit
+from ..errors import UserError
+from ..workflow.definition import Workflow
+from ..workflow.facts import load_facts
+from ..domain.calendar import earliest_seizure_date
+from ..workflow.guards import is_ripe
+from ..workflow.machine import Refused
+from .actions import approval_stage_refusal, locked_household, ripe_debt
+from .identity import audit, authorize, carries, role_of
+from .proposals import SEPARATION
+from .staff import log_reads
+
+INBOX_COMMAND = "decision inbox"
+WAGE_SCREEN = ("給与・年金の差押禁止額は、決裁時に当期の支給額・源泉徴収税・住民税・社会保険料と生計を一にする親族の数から"
+               "計算します（国税徴収法76条1項・77条1項）。起案には支給額の記録がありません。")
+
+
+def decision_inbox(conn: Connection, workflow: Workflow, on: date, user: str) -> dict:
+    """The open proposals, oldest first, with their facts as of `on`; `may_decide` is false for an auditor."""
+    authorize(conn, workflow, user, "read_decisions")
+    may_decide = carries(workflow, role_of(conn, user), "approve_seizure")
+    rows = conn.execute(select(seizure_proposals, households.c.household_no, households.c.head_name,
+                               households.c.stage)
+                        .join(households, households.c.id == seizure_proposals.c.household_id)
+                        .where(seizure_proposals.c.status == "open")
+                        .order_by(seizure_proposals.c.proposed_on, seizure_proposals.c.id)).all()
+    hids = sorted({r.household_id for r in rows})
+    facts = load_facts(conn, hids, on) if hids else {}
+    log_reads(conn, user, select(seizure_proposals.c.household_id).where(seizure_proposals.c.status == "open"),
+              "決裁待ち", INBOX_COMMAND)
+    items = [_item(conn, workflow, r, facts[r.household_id], on, user, may_decide) for r in rows]
+    return {"on": on.isoformat(), "may_decide": may_decide, "items": items}
+
+
+def _item(conn, workflow: Workflow, r, f, on: date, user: str, may_decide: bool) -> dict:
+    demanded = [{"fiscal_year": i.fiscal_year, "installment": i.installment, "due_date": i.due_date.isoformat(),
+                 "unpaid": i.unpaid, "demand_issued_on": i.demand_issued_on.isoformat(),
+                 "demand_deadline": i.demand_deadline.isoformat() if i.demand_deadline else None,
+                 "ripe_from": _ripe_from(i).isoformat(),
+                 "ripe": is_ripe(i, on)}
+                for i in f.installments if i.unpaid > 0 and i.demand_issued_on is not None]
+    refusal = approval_stage_refusal(r.stage)
+    if refusal is None and r.proposed_by == user:
+        refusal = SEPARATION
+    return {"id": r.id, "household_no": r.household_no, "name": r.head_name, "stage": r.stage,
+            "proposed_on": r.proposed_on.isoformat(), "proposed_by": r.proposed_by, "property_kind": r.property_kind,
+            "third_party": r.third_party, "amount": r.amount, "note": r.note, "installments": demanded,
+            "debt": ripe_debt(conn, workflow, r.household_id, on, approving=True),
+            "screen": _screen(conn, workflow, r, on), "refusal": refusal if may_decide else None}
+
+
+def _ripe_from(i) -> date:
+    """The first day a seizure may be executed for it: the 11th day after the demand (47条1項) and past the
+    demand's deadline (地方自治法231条の3第3項), as is_ripe reads them."""
+    first = earliest_seizure_date(i.demand_issued_on)
+    return max(first, i.demand_deadline + timedelta(days=1)) if i.demand_deadline else first
+
+
+def _screen(conn, workflow: Workflow, r, on: date) -> dict:
+    """The limit of what may be seized, as the approval will check it (services/actions._within_limits)."""
+    if r.property_kind == "deposit":
+        balance = conn.execute(select(inquiries.c.found_amount).join(investigations)
+                               .where(investigations.c.household_id == r.household_id, inquiries.c.kind == "bank",
+                                      inquiries.c.target == r.third_party, inquiries.c.replied_on <= on)
+                               .order_by(inquiries.c.replied_on.desc(), inquiries.c.id.desc())).scalars().first()
+        if balance is None:
+            return {"kind": "deposit", "balance": None, "seizable": None}
+        # No inflows are recorded with a bank's reply: the screen leaves the whole balance; the supervisor reads
+        # the account's history before approving (広島高裁松江支部平成25年11月27日).
+        return {"kind": "deposit", "balance": balance,
+                "seizable": seizable_deposit(balance, [], on, 0, workflow.deposit_screen_days),
+                "window_days": workflow.deposit_screen_days}
+    if r.property_kind in ("wage", "pension"):
+        return {"kind": r.property_kind, "note": WAGE_SCREEN}
+    return {"kind": r.property_kind}
+
+
+def return_proposal(conn: Connection, workflow: Workflow, household_no: str, proposal_id: int, on: date,
+                    actor: str, comment: str) -> None:
+    """差戻し: the supervisor sends the proposal back with a comment, which the clerk reads in the case file's
+    timeline (the audit row). A decision like the approval: never by the one who drafted it."""
+    authorize(conn, workflow, actor, "approve_seizure")
+    comment = comment.strip()
+    if not comment:
+        raise UserError("差戻しの理由（コメント）を入力してください。起案者が読んで直せるように書きます。")
+    hid = locked_household(conn, household_no)
+    p = conn.execute(select(seizure_proposals).where(seizure_proposals.c.id == proposal_id,
+                                                     seizure_proposals.c.household_id == hid)).first()
+    if p is None:
+        raise UserError(f"no seizure proposal {proposal_id} for household {household_no}")
+    if p.status != "open":
+        raise Refused(f"seizure proposal {proposal_id} is already {p.status} by {p.decided_by}: one decision each "
+                      "(区の方針)")
+    if p.proposed_by == actor:
+        raise Refused(SEPARATION)
+    conn.execute(update(seizure_proposals).where(seizure_proposals.c.id == proposal_id,
+                                                 seizure_proposals.c.status == "open")
+                 .values(status="returned", decided_by=actor, decided_on=on, decision_comment=comment[:1000]))
+    audit(conn, actor, "return_seizure_proposal", "household", household_no,
+          {"on": on, "proposal": proposal_id, "comment": comment[:1000], "proposed_by": p.proposed_by})

@@ -1,0 +1,48 @@
+"""決裁待ち, the decision inbox (services/decisions.py): supervisors approve or return a seizure proposal with a
+comment; auditors read the same page without the buttons; a clerk is refused by the workflow file's duty
+(read_decisions). Each POST is one transaction of the use case the case file's form calls; a refusal shows
+its rule (the app's Refused handler)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+
+from ...errors import UserError
+from ...services.casefile import PROPERTY
+from ...services.decisions import decision_inbox, return_proposal
+from ...services.proposals import approve_proposal
+from ..guard import Web, needs
+from ..render import render
+
+router = APIRouter()
+DONE = {"approved": "差押を決裁しました。", "returned": "起案を差し戻しました。起案者の滞納者カルテに表示されます。"}
+
+
+@router.get("/decisions")
+def inbox(request: Request, done: str = "", web: Web = Depends(needs("read_decisions"))):
+    data = web.services.transact(decision_inbox, web.workflow, web.services.today(), web.user)
+    return render(request, web, "decisions.html", data=data, property_labels=PROPERTY, notice=DONE.get(done))
+
+
+def _balance(text: str) -> int | None:
+    try:
+        return int(text.strip().replace(",", "")) if text.strip() else None
+    except ValueError:
+        raise UserError("預金残高を円単位の整数で入力してください。") from None
+
+
+@router.post("/decisions/{household_no}/{proposal_id}/approve")
+def approve(household_no: str, proposal_id: int, balance: str = Form(""), comment: str = Form(""),
+            web: Web = Depends(needs("approve_seizure"))):
+    web.services.transact(approve_proposal, web.workflow, household_no, proposal_id, web.services.today(), web.user,
+                          balance=_balance(balance), comment=comment)
+    return RedirectResponse("/decisions?done=approved", status_code=303)
+
+
+@router.post("/decisions/{household_no}/{proposal_id}/return")
+def send_back(household_no: str, proposal_id: int, comment: str = Form(""),
+              web: Web = Depends(needs("approve_seizure"))):
+    web.services.transact(return_proposal, web.workflow, household_no, proposal_id, web.services.today(), web.user,
+                          comment)
+    return RedirectResponse("/decisions?done=returned", status_code=303)
