@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from tests.conftest import BACKENDS, database_url
-from tests.e2e.test_cli import cli
+from tests.support.cli import cli
 
 STEPS = ["generate ward", "import households", "import assessments", "import adjustments", "import payments",
          "catch-up date 2024-06-03", "July round 2024-07-05", "quiet day 2024-07-08", "work queue refresh 2024-07-08",

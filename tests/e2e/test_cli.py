@@ -4,29 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
-from nhi_collect.adapters.db import make_engine, upgrade
-from tests.conftest import register_staff
-
-
-TESTER = "tester"  # a supervisor, who may import, run dates and read (workflows/taisho.toml [roles])
-_registered: set[str] = set()
-
-
-def cli(*args, db=None, cwd=None):
-    prefix = ["--db", db, "--as", TESTER] if db else []
-    if db and db not in _registered:
-        engine = make_engine(db)
-        upgrade(engine)
-        register_staff(engine, {TESTER: "supervisor"})
-        engine.dispose()
-        _registered.add(db)
-    return subprocess.run([sys.executable, "-m", "nhi_collect", *prefix, *args], capture_output=True, text=True,
-                          cwd=cwd)
+from tests.support.cli import cli
 
 
 @pytest.mark.parametrize("args, expected", [

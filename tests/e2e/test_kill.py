@@ -16,7 +16,7 @@ from nhi_collect.adapters.tables import batch_runs
 from nhi_collect.tools.feed import split_by_day
 from nhi_collect.tools.synthetic import generate_ward
 from tests.conftest import register_staff
-from tests.integration.test_workflow import load_ward, snapshot
+from tests.support.ward import load_ward, snapshot
 
 FROM, TO = date(2023, 7, 3), date(2023, 7, 12)
 PRINTS = FROM  # this ward's demand notices of the range go out on its first date

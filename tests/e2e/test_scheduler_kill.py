@@ -20,7 +20,7 @@ from nhi_collect.services.printing import PRINT_JOB, verify
 from nhi_collect.tools.feed import split_by_day
 from nhi_collect.tools.synthetic import generate_ward
 from tests.conftest import register_staff
-from tests.integration.test_workflow import load_ward
+from tests.support.ward import load_ward
 
 TODAY = date(2023, 7, 3)  # this ward's demand notices go out on that date
 

@@ -10,7 +10,7 @@ import socket
 import pytest
 
 from tests.conftest import database_url
-from tests.e2e.test_cli import cli
+from tests.support.cli import cli
 
 
 def free_port() -> int:

@@ -18,7 +18,7 @@ from nhi_collect.services.work import reprint_letter
 from nhi_collect.workflow.definition import load
 from nhi_collect.services.business_date import run_date
 from tests.conftest import register_staff
-from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
+from tests.support.ledger import ASSESSMENTS, HOUSEHOLDS, run, write
 
 WORKFLOW = load()
 ON = date(2023, 9, 20)

@@ -7,7 +7,7 @@ import sys
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from nhi_collect.adapters.db import transaction
 from nhi_collect.adapters.scheduler import SchedulerBusy, SchedulerLock
@@ -17,31 +17,8 @@ from nhi_collect.adapters.tables import (allocations, assessments, audit_log, ba
 from nhi_collect.errors import UserError
 from nhi_collect.services import actions
 from nhi_collect.services.business_date import BusinessDates, run_date
-from nhi_collect.workflow.definition import load
 from nhi_collect.workflow.machine import Refused
-from tests.conftest import register_staff
-from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, count, run, write
-
-WORKFLOW = load()
-
-
-@pytest.fixture
-def ledger(engine, tmp_path):
-    run(engine, "households", write(tmp_path, "h.csv", HOUSEHOLDS.replace(",1,en", ",0,en")))
-    run(engine, "assessments", write(tmp_path, "a.csv", ASSESSMENTS))
-    register_staff(engine, {"clerk": "clerk", "boss": "supervisor"})
-    return engine
-
-
-def stage(engine, hno):
-    with engine.connect() as conn:
-        return conn.execute(select(households.c.stage).where(households.c.household_no == hno)).scalar_one()
-
-
-def put(engine, hno, stage_, since):
-    with transaction(engine) as conn:
-        conn.execute(update(households).where(households.c.household_no == hno).values(stage=stage_,
-                                                                                       stage_since=since))
+from tests.support.ledger import WORKFLOW, count, ledger, put, run, stage, write  # noqa: F401 (fixtures)
 
 
 def test_demand_notices_then_seizure_only_after_ten_days(ledger, tmp_path):

@@ -19,8 +19,8 @@ from nhi_collect.adapters.tables import (allocations, assessments, households, l
 from nhi_collect.services import actions
 from nhi_collect.services.business_date import run_date
 from tests.conftest import database_url, register_staff
-from tests.integration.test_concurrency import ASSESSMENTS, HOUSEHOLDS, WORKFLOW
-from tests.integration.test_imports import run, write
+from tests.support.crowd import ASSESSMENTS, HOUSEHOLDS
+from tests.support.ledger import WORKFLOW, run, write
 
 pytestmark = pytest.mark.postgres
 REMINDERS = date(2024, 1, 5)  # the fixture's first date moving every demanded household to `reminder`

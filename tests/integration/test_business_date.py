@@ -16,7 +16,7 @@ from nhi_collect.domain.calendar import TOKYO
 from nhi_collect.services.business_date import BackwardDate, BusinessDates, run_date
 from nhi_collect.workflow.definition import load
 from tests.conftest import register_staff
-from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
+from tests.support.ledger import ASSESSMENTS, HOUSEHOLDS, run, write
 
 WORKFLOW = load()
 

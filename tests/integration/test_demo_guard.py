@@ -21,7 +21,7 @@ from nhi_collect.workflow.definition import load
 from nhi_collect.tools.simulation import SIMULATED_STAFF
 from nhi_collect.workflow.machine import Refused
 from tests.conftest import register_staff
-from tests.integration.test_imports import HOUSEHOLDS, run, write
+from tests.support.ledger import HOUSEHOLDS, run, write
 
 
 def test_a_fresh_database_and_an_earlier_demos_are_the_demos_own(engine, tmp_path, monkeypatch):

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from nhi_collect.adapters.db import transaction
 from nhi_collect.adapters.tables import households
 from nhi_collect.tools.fuzz import KINDS, campaign, fingerprint, mutated
-from tests.integration.test_imports import HOUSEHOLDS, run, write
+from tests.support.ledger import HOUSEHOLDS, run, write
 
 
 def test_the_fingerprint_sees_one_changed_field(engine, tmp_path):

@@ -20,7 +20,7 @@ from nhi_collect.workflow.definition import default_path, load
 from nhi_collect.services.business_date import run_date
 from nhi_collect.workflow.machine import Refused
 from tests.conftest import register_staff
-from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
+from tests.support.ledger import ASSESSMENTS, HOUSEHOLDS, run, write
 
 WORKFLOW = load()
 ON = date(2023, 9, 22)

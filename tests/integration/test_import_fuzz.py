@@ -18,7 +18,7 @@ from nhi_collect.errors import UserError
 from nhi_collect.services.imports import KINDS, import_file
 from nhi_collect.tools.fuzz import NASTY_FIELDS, fingerprint
 from tests.conftest import BACKENDS, database_url
-from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS
+from tests.support.ledger import ASSESSMENTS, HOUSEHOLDS
 
 NOW = datetime(2024, 6, 1, 3, 0, tzinfo=timezone.utc)
 HOUSEHOLD = st.sampled_from(["H1", "H2", "H1", "H2", "H9", "271150000001"])

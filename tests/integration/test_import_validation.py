@@ -15,7 +15,7 @@ from nhi_collect.errors import ImportRejected
 from nhi_collect.tools.fuzz import fingerprint
 from nhi_collect.services.identity import login_name
 from tests.conftest import staffed
-from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
+from tests.support.ledger import ASSESSMENTS, HOUSEHOLDS, run, write
 from nhi_collect.adapters.tables import households
 
 NOW = datetime(2024, 6, 1, 10, 0, tzinfo=timezone.utc)  # the import's clock: Tokyo day 2024-06-01

@@ -5,38 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, func, select
 
-from nhi_collect.adapters.db import transaction
 from nhi_collect.adapters.tables import (allocations, assessments, audit_log, household_changes, households,
                                          payments)
 from nhi_collect.errors import ImportRejected
-from nhi_collect.services.imports import import_file
-
-HOUSEHOLDS = """household_no,head_name,head_name_kana,head_birth_date,postal_code,address,district,phone,whereabouts_unknown,language
-H1,髙橋　太郎,タカハシ　タロウ,1970-01-02,551-0031,大阪市大正区泉尾1丁目1-1,泉尾,06-6551-0000,0,ja
-H2,山﨑　花子,ヤマサキ　ハナコ,1980-03-04,5510002,大阪市大正区三軒家東2丁目2-2,三軒家東,,1,en
-"""
-ASSESSMENTS = """household_no,fiscal_year,installment,due_date,amount
-H1,2023,1,2023-06-30,10000
-H1,2023,2,2023-07-31,10000
-H1,2023,3,2023-08-31,10000
-H2,2023,1,2023-06-30,5000
-"""
-
-
-def write(tmp_path, name, body, encoding="utf-8"):
-    path = tmp_path / name
-    path.write_bytes(body.encode(encoding))
-    return str(path)
-
-
-def run(engine, kind, path, **kw):
-    with transaction(engine) as conn:
-        return import_file(conn, kind, path, **kw)
-
-
-def count(engine, table):
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table)).scalar_one()
+from tests.support.ledger import HOUSEHOLDS, ASSESSMENTS, write, run, count
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from nhi_collect.services.households import show_household
 from nhi_collect.workflow.definition import load
 from nhi_collect.workflow.facts import load_facts
 from nhi_collect.workflow.guards import Context, guard
-from tests.integration.test_imports import HOUSEHOLDS, run, write
+from tests.support.ledger import HOUSEHOLDS, run, write
 
 WORKFLOW = load()
 ASSESSMENTS = """household_no,fiscal_year,installment,due_date,amount

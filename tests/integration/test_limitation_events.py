@@ -8,7 +8,7 @@ import pytest
 
 from nhi_collect.adapters.db import transaction
 from nhi_collect.services.households import show_household
-from tests.integration.test_imports import HOUSEHOLDS, run, write
+from tests.support.ledger import HOUSEHOLDS, run, write
 
 FIRST, SECOND = (line.split(",")[0] for line in HOUSEHOLDS.splitlines()[1:3])
 

@@ -22,8 +22,7 @@ from nhi_collect.workflow.facts import load_facts
 from nhi_collect.workflow.guards import Context, guard
 from nhi_collect.workflow.machine import Refused
 from tests.conftest import register_staff
-from tests.integration.test_actions import WORKFLOW, put
-from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
+from tests.support.ledger import ASSESSMENTS, HOUSEHOLDS, WORKFLOW, put, run, write
 
 
 @pytest.fixture

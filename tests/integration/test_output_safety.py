@@ -20,8 +20,9 @@ from nhi_collect.errors import UserError
 from nhi_collect.services.letters import mark_returned, reprint, write_batches
 from nhi_collect.services.report import monthly
 from tests.conftest import staffed
-from tests.integration.test_letters import ON, WORKFLOW, issued  # noqa: F401 (a fixture)
-from tests.integration.test_report import AS_OF, ledger  # noqa: F401 (a fixture)
+from tests.support.letters import ON, issued  # noqa: F401 (a fixture)
+from tests.support.ledger import WORKFLOW
+from tests.support.report import AS_OF, ledger  # noqa: F401 (a fixture)
 
 FORMULA = '=HYPERLINK("http://x.example","泉尾")'  # fits the district column (40)
 

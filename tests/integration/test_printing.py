@@ -18,7 +18,7 @@ from nhi_collect.services.letters import list_letters
 from nhi_collect.services.printing import incomplete, print_date, verify
 from nhi_collect.workflow.definition import load
 from tests.conftest import register_staff
-from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
+from tests.support.ledger import ASSESSMENTS, HOUSEHOLDS, run, write
 
 WORKFLOW = load()
 ON = date(2023, 9, 20)

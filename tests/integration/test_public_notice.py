@@ -10,7 +10,6 @@ reach, goes on to property investigation. No letter is mailed to it.
 
 from __future__ import annotations
 
-import subprocess
 from datetime import date
 
 import pytest
@@ -24,7 +23,7 @@ from nhi_collect.services.households import show_household
 from nhi_collect.services.letters import letter_context
 from nhi_collect.adapters.letters import render_letter
 from nhi_collect.workflow.definition import load
-from tests.integration.test_imports import HOUSEHOLDS, run, write
+from tests.support.ledger import HOUSEHOLDS, run, write
 
 WORKFLOW = load()
 # H1 has an address, H2's whereabouts are unknown (HOUSEHOLDS). Both owe the June installment, due 2023-06-30

@@ -17,8 +17,7 @@ from nhi_collect.domain.calendar import TOKYO, in_tokyo
 from nhi_collect.services import actions, queue, staff
 from nhi_collect.workflow.definition import load
 from nhi_collect.workflow.machine import Refused
-from tests.integration.test_actions import put
-from tests.integration.test_imports import run, write
+from tests.support.ledger import put, run, write
 
 WORKFLOW = load()
 HOUSEHOLDS = """household_no,head_name,head_name_kana,head_birth_date,postal_code,address,district

@@ -14,8 +14,8 @@ from nhi_collect.services.business_date import run_date
 from nhi_collect.services.households import show_household
 from nhi_collect.services.rates import collection_rates
 from nhi_collect.workflow.definition import load as load_workflow
-from tests.integration.test_imports import run, write
-from tests.integration.test_report_dated import HEAD, person
+from tests.support.ledger import run, write
+from tests.support.dated import HEAD, person
 
 # H8 FY2023 installment 1: 10,000 due 2023-06-30, paid twice: P1 by transfer on the due date, P2 at the counter
 # on 2023-07-03 naming the same installment, whose 10,000 is then credit (過誤納金). R8 refunds it on 2023-07-10,

@@ -11,13 +11,8 @@ import pytest
 
 from nhi_collect.services.households import show_household
 from nhi_collect.services.rates import collection_rates
-from tests.integration.test_imports import run, write
-
-HEAD = "household_no,head_name,head_name_kana,head_birth_date,postal_code,address,district,whereabouts_unknown\n"
-
-
-def person(no: str, unknown: int = 0) -> str:
-    return f"{no},大正　{no},タイショウ　{no},1970-01-02,551-0031,大阪市大正区泉尾1丁目1-1,泉尾,{unknown}\n"
+from tests.support.ledger import run, write
+from tests.support.dated import HEAD, person
 
 
 def load(engine, tmp_path, name: str, kind: str, body: str, **kw):

@@ -18,8 +18,7 @@ from nhi_collect.services.business_date import run_date
 from nhi_collect.services.households import show_household
 from nhi_collect.services.letters import letter_context
 from nhi_collect.workflow.machine import Refused
-from tests.integration.test_actions import WORKFLOW, ledger, put, stage  # noqa: F401 (ledger: a fixture)
-from tests.integration.test_imports import run, write
+from tests.support.ledger import WORKFLOW, ledger, put, run, stage, write  # noqa: F401 (ledger: a fixture)
 
 APPROVED_ON = date(2023, 9, 21)
 SEIZED_ON = date(2023, 10, 3)

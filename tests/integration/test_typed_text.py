@@ -17,7 +17,7 @@ from nhi_collect.bootstrap import bootstrap
 from nhi_collect.services.actions import record_contact
 from nhi_collect.workflow.machine import Refused
 from tests.conftest import register_staff
-from tests.integration.test_imports import ASSESSMENTS, HOUSEHOLDS, run, write
+from tests.support.ledger import ASSESSMENTS, HOUSEHOLDS, run, write
 
 TYPED = [  # (command, the field the refusal names, the character)
     (["--as", "tanaka", "action", "contact", "H1", "--channel", "phone", "--summary", "払うと\u202e言った"],

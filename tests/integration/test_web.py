@@ -16,7 +16,8 @@ from nhi_collect.adapters.tables import access_log, audit_log, queue_items, sign
 from nhi_collect.bootstrap import Settings
 from nhi_collect.services.signin import IDLE_TIMEOUT, MAX_FAILURES, now_utc
 from nhi_collect.web import create_app
-from tests.webapp import ON, PASSWORD, csrf_of, seed_ward, sign_in
+from tests.support.webapp import ON, PASSWORD, csrf_of, seed_ward, sign_in
+from tests.support.signin import signed_in
 
 
 @pytest.fixture
@@ -40,12 +41,6 @@ def db(url):
     engine = make_engine(url)
     yield engine
     engine.dispose()
-
-
-def signed_in(app, user: str) -> TestClient:
-    client = TestClient(app)
-    assert sign_in(client, user).status_code == 303
-    return client
 
 
 def log(db) -> list[tuple]:

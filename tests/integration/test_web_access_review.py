@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from fastapi.testclient import TestClient  # noqa: F401
 from sqlalchemy import select
 
 from nhi_collect.adapters.db import make_engine
@@ -16,8 +15,8 @@ from nhi_collect.adapters.tables import access_log, access_reviews, households
 from nhi_collect.bootstrap import Settings
 from nhi_collect.services.access_review import this_month
 from nhi_collect.web import create_app
-from tests.integration.test_web import signed_in
-from tests.webapp import ON, csrf_of, seed_ward
+from tests.support.signin import signed_in
+from tests.support.webapp import ON, csrf_of, seed_ward
 
 UTC = timezone.utc
 # (UTC time, person, household). Tokyo is UTC+9. tanaka's queue holds H1 and H2 (both districts); sato's none.

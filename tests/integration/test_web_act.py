@@ -4,36 +4,15 @@ refusal, the refusal in place beside its form, the access-log and audit rows."""
 
 from __future__ import annotations
 
-import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from nhi_collect.adapters.db import make_engine
 from nhi_collect.adapters.tables import (access_log, audit_log, contacts, households, inquiries, installment_plans,
                                          investigations, letters, promises, queue_items, seizure_proposals, seizures)
-from nhi_collect.bootstrap import Settings
-from nhi_collect.web import create_app
-from tests.integration.test_web import signed_in
-from tests.webapp import ON, csrf_of, seed_casework, seed_ward
+from tests.support.signin import signed_in
+from tests.support.webapp import ON, csrf_of
+from tests.support.webact import app, db, rows, url  # noqa: F401 (fixtures)
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def url(db_url, tmp_path):
-    return seed_casework(seed_ward(db_url, tmp_path))
-
-
-@pytest.fixture
-def app(url, tmp_path):
-    return create_app(Settings.from_options(url, tmp_path / "out", environ={}, today=lambda: ON))
-
-
-@pytest.fixture
-def db(url):
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
 
 
 def person(app, user):
@@ -42,11 +21,6 @@ def person(app, user):
     for hno in ("H1", "H2"):  # opened with a reason, as a person outside their own work must (seed 窓3)
         assert client.get(f"/households/{hno}", params={"reason": "窓口への来庁"}).status_code == 200
     return client, {**HTMX, "X-CSRF-Token": csrf_of(client.get("/households/H1/act").text)}
-
-
-def rows(db, query):
-    with db.connect() as conn:
-        return [tuple(r) for r in conn.execute(query)]
 
 
 def audited(db, action):

@@ -17,8 +17,8 @@ from nhi_collect.bootstrap import Settings
 from nhi_collect.services.casefile import case_file
 from nhi_collect.web import create_app
 from nhi_collect.workflow.definition import load
-from tests.webapp import ON, sign_in
-from tests.webcase import CONTACTED, DEMANDED, PAID, seed_case
+from tests.support.webapp import ON, sign_in
+from tests.support.webcase import CONTACTED, DEMANDED, PAID, seed_case
 
 
 @pytest.fixture

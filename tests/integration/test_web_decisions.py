@@ -4,7 +4,6 @@ refusals — a clerk opening the inbox, a supervisor approving their own proposa
 
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -12,9 +11,9 @@ from sqlalchemy import select
 from nhi_collect.adapters.tables import access_log, households, seizure_proposals, seizures
 from nhi_collect.services.proposals import propose_seizure
 from nhi_collect.workflow.definition import load
-from tests.integration.test_web import signed_in
-from tests.integration.test_web_act import app, db, rows, url  # noqa: F401 (fixtures)
-from tests.webapp import ON, csrf_of
+from tests.support.signin import signed_in
+from tests.support.webact import app, db, rows, url  # noqa: F401 (fixtures)
+from tests.support.webapp import ON, csrf_of
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from nhi_collect.adapters.tables import access_log, households, queue_items
 from nhi_collect.bootstrap import Settings
 from nhi_collect.services import queue
 from nhi_collect.web import create_app
-from tests.webapp import ON, csrf_of, seed_ward, sign_in
+from tests.support.webapp import ON, csrf_of, seed_ward, sign_in
 
 # (kind, household, amount, oldest due, limitation date): more of tanaka's items beside the ward's two
 # whereabouts items (H2 30,000 yen first, then H1 20,000 yen, limitation 2025-06-30 both).

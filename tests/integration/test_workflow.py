@@ -11,22 +11,21 @@ import pytest
 from tests.conftest import BACKENDS, database_url
 from sqlalchemy import func, select
 
-from nhi_collect.adapters.db import make_engine, transaction, upgrade
+from nhi_collect.adapters.db import make_engine, upgrade
 from nhi_collect.adapters.tables import (allocations, assessments, batch_runs, demand_notices, households,
                                          letter_items, letters, payments, stage_transitions)
 from nhi_collect.domain.calendar import earliest_seizure_date
 from nhi_collect.services.business_date import run_date
-from nhi_collect.services.imports import import_file
-from nhi_collect.tools.feed import import_until, split_by_day
+from nhi_collect.tools.feed import split_by_day
 from nhi_collect.tools.simulation import simulate
 from nhi_collect.tools.synthetic import generate_ward
 from nhi_collect.workflow import batch
 from nhi_collect.workflow.definition import load
 from nhi_collect.workflow.facts import load_facts
 from nhi_collect.workflow.guards import Context, guards_of
+from tests.support.ward import END, START, load_ward, snapshot
 
 WORKFLOW = load()
-START, END = date(2023, 4, 1), date(2024, 5, 31)
 
 
 @pytest.fixture(scope="module")
@@ -35,31 +34,6 @@ def ward(tmp_path_factory) -> Path:
     generate_ward(160, range(2021, 2024), 20, root / "ward")
     split_by_day(root / "ward", root / "feed")
     return root
-
-
-def load_ward(engine, root: Path, until: date = START):
-    for kind in ("households", "assessments"):
-        with transaction(engine) as conn:
-            import_file(conn, kind, str(root / "ward" / f"{kind}.csv"))
-    import_until(engine, root / "ward", until, root / "feed")
-
-
-def snapshot(engine) -> dict:
-    with engine.connect() as conn:
-        return {
-            "stages": conn.execute(select(households.c.household_no, households.c.stage, households.c.stage_since,
-                                          households.c.resume_stage).order_by(households.c.household_no)).all(),
-            "letters": conn.execute(select(letters.c.serial, letters.c.letter_type, letters.c.household_id,
-                                           letters.c.issued_on).order_by(letters.c.serial)).all(),
-            "items": conn.execute(select(letters.c.serial, letter_items.c.assessment_id, letter_items.c.unpaid)
-                                  .join(letters).order_by(letters.c.serial, letter_items.c.assessment_id)).all(),
-            "history": conn.execute(select(stage_transitions.c.household_id, stage_transitions.c.on_date,
-                                           stage_transitions.c.from_stage, stage_transitions.c.to_stage,
-                                           stage_transitions.c.trigger, stage_transitions.c.actor)
-                                    .order_by(stage_transitions.c.household_id, stage_transitions.c.id)).all(),
-            "demands": conn.execute(select(demand_notices.c.assessment_id, demand_notices.c.issued_on,
-                                           demand_notices.c.deadline).order_by(demand_notices.c.assessment_id)).all(),
-        }
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -15,8 +15,7 @@ from nhi_collect.services.business_date import run_date
 from nhi_collect.services.households import show_household
 from nhi_collect.workflow.guards import Facts, Installment, extinction
 from nhi_collect.workflow.machine import Refused
-from tests.integration.test_actions import WORKFLOW, ledger, put, stage  # noqa: F401 (the fixture)
-from tests.integration.test_imports import count, run, write
+from tests.support.ledger import WORKFLOW, count, ledger, put, run, stage, write  # noqa: F401 (the fixture)
 
 
 def write_off(engine, on: date, today: date | None = None) -> str:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from nhi_collect.bootstrap import Settings
-from tests.webapp import ON, seed_ward
+from tests.support.webapp import ON, seed_ward
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).with_name("axe.min.js")

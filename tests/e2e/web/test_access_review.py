@@ -12,7 +12,7 @@ from sqlalchemy import select
 from nhi_collect.adapters.db import make_engine
 from nhi_collect.adapters.tables import access_log, households
 from tests.e2e.web.conftest import serve
-from tests.webapp import PASSWORD, seed_ward
+from tests.support.webapp import PASSWORD, seed_ward
 
 pytestmark = pytest.mark.browser
 UTC = timezone.utc

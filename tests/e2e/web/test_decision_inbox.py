@@ -11,7 +11,7 @@ from nhi_collect.adapters.tables import seizures
 from nhi_collect.services.proposals import propose_seizure
 from nhi_collect.workflow.definition import load
 from tests.e2e.web.conftest import serve
-from tests.webapp import ON, PASSWORD, seed_casework, seed_ward
+from tests.support.webapp import ON, PASSWORD, seed_casework, seed_ward
 
 pytestmark = pytest.mark.browser
 

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from nhi_collect.bootstrap import Settings
 from tests.e2e.web.conftest import _free_port
-from tests.webapp import ON, PASSWORD
-from tests.webcase import seed_case
+from tests.support.webapp import ON, PASSWORD
+from tests.support.webcase import seed_case
 
 pytestmark = pytest.mark.browser
 

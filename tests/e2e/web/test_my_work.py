@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.webapp import PASSWORD
+from tests.support.webapp import PASSWORD
 
 pytestmark = pytest.mark.browser
 

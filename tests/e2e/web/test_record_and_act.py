@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.web.conftest import serve
-from tests.webapp import PASSWORD, seed_casework, seed_ward
+from tests.support.webapp import PASSWORD, seed_casework, seed_ward
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.webapp import PASSWORD
+from tests.support.webapp import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -3,8 +3,8 @@ each, staff of every role with a password, and the steps of signing in."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
+import re
 
 from sqlalchemy import select
 
@@ -14,7 +14,7 @@ from nhi_collect.adapters.tables import households
 from nhi_collect.services import queue, staff
 from nhi_collect.services.signin import set_password
 from nhi_collect.workflow.definition import load
-from tests.integration.test_imports import run, write
+from tests.support.ledger import run, write
 
 ON = date(2023, 9, 20)
 PASSWORD = "correct horse battery"

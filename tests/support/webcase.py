@@ -14,8 +14,8 @@ from nhi_collect.services import actions
 from nhi_collect.services.business_date import run_date
 from nhi_collect.services.work import return_letter
 from nhi_collect.workflow.definition import load
-from tests.integration.test_imports import run, write
-from tests.webapp import seed_ward
+from tests.support.ledger import run, write
+from tests.support.webapp import seed_ward
 
 DEMANDED = date(2023, 7, 20)  # a business date whose run issues the demand notices of June's installments
 PAID, CONTACTED, PLANNED = date(2023, 8, 10), date(2023, 9, 1), date(2023, 9, 5)
