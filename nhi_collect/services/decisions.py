@@ -12,16 +12,15 @@ from datetime import date, timedelta
 from sqlalchemy import Connection, select, update
 
 from ..adapters.tables import households, inquiries, investigations, seizure_proposals
+from ..domain.calendar import earliest_seizure_date
 from ..domain.seizure_limits import seizable_deposit
 from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.facts import load_facts
-from ..domain.calendar import earliest_seizure_date
 from ..workflow.guards import is_ripe
-from ..workflow.machine import Refused
-from .actions import approval_stage_refusal, locked_household, ripe_debt
+from .actions import approval_stage_refusal, ripe_debt
 from .identity import audit, authorize, carries, role_of
-from .proposals import SEPARATION
+from .proposals import SEPARATION, open_proposal
 from .staff import log_reads
 
 INBOX_COMMAND = "decision inbox"
@@ -97,16 +96,7 @@ def return_proposal(conn: Connection, workflow: Workflow, household_no: str, pro
     comment = comment.strip()
     if not comment:
         raise UserError("差戻しの理由（コメント）を入力してください。起案者が読んで直せるように書きます。")
-    hid = locked_household(conn, household_no)
-    p = conn.execute(select(seizure_proposals).where(seizure_proposals.c.id == proposal_id,
-                                                     seizure_proposals.c.household_id == hid)).first()
-    if p is None:
-        raise UserError(f"no seizure proposal {proposal_id} for household {household_no}")
-    if p.status != "open":
-        raise Refused(f"seizure proposal {proposal_id} is already {p.status} by {p.decided_by}: one decision each "
-                      "(区の方針)")
-    if p.proposed_by == actor:
-        raise Refused(SEPARATION)
+    p = open_proposal(conn, household_no, proposal_id, actor)
     conn.execute(update(seizure_proposals).where(seizure_proposals.c.id == proposal_id,
                                                  seizure_proposals.c.status == "open")
                  .values(status="returned", decided_by=actor, decided_on=on, decision_comment=comment[:1000]))

@@ -40,11 +40,9 @@ def propose_seizure(conn: Connection, workflow: Workflow, household_no: str, on:
     return proposal
 
 
-def approve_proposal(conn: Connection, workflow: Workflow, household_no: str, proposal_id: int, on: date,
-                     actor: str, balance: int | None = None, comment: str = "") -> None:
-    """The supervisor's approval of an open proposal: the seizure approved with the proposal's data and, for a
-    deposit, the balance the supervisor read (else the bank's recorded reply; actions.approve_seizure)."""
-    authorize(conn, workflow, actor, "approve_seizure")
+def open_proposal(conn: Connection, household_no: str, proposal_id: int, actor: str):
+    """The open proposal a supervisor decides (approve or return), under the household's row lock: one decision
+    each, and never by the one who drafted it."""
     hid = locked_household(conn, household_no)
     p = conn.execute(select(seizure_proposals).where(seizure_proposals.c.id == proposal_id,
                                                      seizure_proposals.c.household_id == hid)).first()
@@ -55,6 +53,15 @@ def approve_proposal(conn: Connection, workflow: Workflow, household_no: str, pr
                       "(区の方針)")
     if p.proposed_by == actor:
         raise Refused(SEPARATION)
+    return p
+
+
+def approve_proposal(conn: Connection, workflow: Workflow, household_no: str, proposal_id: int, on: date,
+                     actor: str, balance: int | None = None, comment: str = "") -> None:
+    """The supervisor's approval of an open proposal: the seizure approved with the proposal's data and, for a
+    deposit, the balance the supervisor read (else the bank's recorded reply; actions.approve_seizure)."""
+    authorize(conn, workflow, actor, "approve_seizure")
+    p = open_proposal(conn, household_no, proposal_id, actor)
     approve_seizure(conn, workflow, household_no, on, p.property_kind, p.third_party, p.amount, actor,
                     balance=balance)
     conn.execute(update(seizure_proposals).where(seizure_proposals.c.id == proposal_id)

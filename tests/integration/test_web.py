@@ -11,7 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from nhi_collect.adapters.db import make_engine
 from nhi_collect.adapters.tables import access_log, audit_log, queue_items, sign_in_log, staff, web_sessions
 from nhi_collect.bootstrap import Settings
 from nhi_collect.services.signin import IDLE_TIMEOUT, MAX_FAILURES, now_utc
@@ -26,21 +25,9 @@ def url(db_url, tmp_path):
 
 
 @pytest.fixture
-def app(url, tmp_path):
-    return create_app(Settings.from_options(url, tmp_path / "out", environ={}, today=lambda: ON))
-
-
-@pytest.fixture
 def client(app):
     with TestClient(app) as client:
         yield client
-
-
-@pytest.fixture
-def db(url):
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
 
 
 def log(db) -> list[tuple]:

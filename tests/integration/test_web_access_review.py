@@ -12,11 +12,9 @@ from sqlalchemy import select
 
 from nhi_collect.adapters.db import make_engine
 from nhi_collect.adapters.tables import access_log, access_reviews, households
-from nhi_collect.bootstrap import Settings
 from nhi_collect.services.access_review import this_month
-from nhi_collect.web import create_app
 from tests.support.signin import signed_in
-from tests.support.webapp import ON, csrf_of, seed_ward
+from tests.support.webapp import csrf_of, seed_ward
 
 UTC = timezone.utc
 # (UTC time, person, household). Tokyo is UTC+9. tanaka's queue holds H1 and H2 (both districts); sato's none.
@@ -41,11 +39,6 @@ def url(db_url, tmp_path):
                                            for at, who, hno in VIEWS])
     engine.dispose()
     return url
-
-
-@pytest.fixture
-def app(url, tmp_path):
-    return create_app(Settings.from_options(url, tmp_path / "out", environ={}, today=lambda: ON))
 
 
 def signed(db_url):

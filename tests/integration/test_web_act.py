@@ -10,7 +10,7 @@ from nhi_collect.adapters.tables import (access_log, audit_log, contacts, househ
                                          investigations, letters, promises, queue_items, seizure_proposals, seizures)
 from tests.support.signin import signed_in
 from tests.support.webapp import ON, csrf_of
-from tests.support.webact import app, db, rows, url  # noqa: F401 (fixtures)
+from tests.support.webact import rows, url  # noqa: F401 (url: a fixture)
 
 HTMX = {"HX-Request": "true"}
 

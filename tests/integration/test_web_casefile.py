@@ -13,9 +13,7 @@ from sqlalchemy import select
 
 from nhi_collect.adapters.db import make_engine
 from nhi_collect.adapters.tables import access_log, households, queue_items
-from nhi_collect.bootstrap import Settings
 from nhi_collect.services.casefile import case_file
-from nhi_collect.web import create_app
 from nhi_collect.workflow.definition import load
 from tests.support.webapp import ON, sign_in
 from tests.support.webcase import CONTACTED, DEMANDED, PAID, seed_case
@@ -24,18 +22,6 @@ from tests.support.webcase import CONTACTED, DEMANDED, PAID, seed_case
 @pytest.fixture
 def url(db_url, tmp_path):
     return seed_case(db_url, tmp_path)
-
-
-@pytest.fixture
-def app(url, tmp_path):
-    return create_app(Settings.from_options(url, tmp_path / "out", environ={}, today=lambda: ON))
-
-
-@pytest.fixture
-def db(url):
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
 
 
 def signed_in(app, user: str) -> TestClient:

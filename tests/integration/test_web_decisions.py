@@ -12,7 +12,7 @@ from nhi_collect.adapters.tables import access_log, households, seizure_proposal
 from nhi_collect.services.proposals import propose_seizure
 from nhi_collect.workflow.definition import load
 from tests.support.signin import signed_in
-from tests.support.webact import app, db, rows, url  # noqa: F401 (fixtures)
+from tests.support.webact import rows, url  # noqa: F401 (url: a fixture)
 from tests.support.webapp import ON, csrf_of
 
 

@@ -13,9 +13,7 @@ from sqlalchemy import event, select
 
 from nhi_collect.adapters.db import make_engine
 from nhi_collect.adapters.tables import access_log, households, queue_items
-from nhi_collect.bootstrap import Settings
 from nhi_collect.services import queue
-from nhi_collect.web import create_app
 from tests.support.webapp import ON, csrf_of, seed_ward, sign_in
 
 # (kind, household, amount, oldest due, limitation date): more of tanaka's items beside the ward's two
@@ -37,18 +35,6 @@ def url(db_url, tmp_path):
             for kind, hno, amount, oldest, limitation in EXTRA])
     engine.dispose()
     return url
-
-
-@pytest.fixture
-def app(url, tmp_path):
-    return create_app(Settings.from_options(url, tmp_path / "out", environ={}, today=lambda: ON))
-
-
-@pytest.fixture
-def db(url):
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
 
 
 def signed_in(app, user: str) -> tuple[TestClient, str]:
