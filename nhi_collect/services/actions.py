@@ -300,9 +300,11 @@ def ripe_debt(conn, workflow: Workflow, hid: int, on: date, approving: bool = Fa
 
 
 def _in_force(conn, hid: int) -> int:
-    """What the household's seizures not released are for, approved or executed, real estate aside (seized
-    whole, its value is no sum of yen against the debt): the yen already taken or about to be."""
-    return int(conn.execute(select(func.coalesce(func.sum(seizures.c.amount), 0)).where(
+    """What the household's seizures not released are still for, approved or executed, real estate aside (seized
+    whole, its value is no sum of yen against the debt): the yen about to be taken. What a seizure has already
+    collected is out of it, as it is already out of the debt (ripe_debt): counted twice, a partly collected wage
+    seizure would refuse a second seizure that fits."""
+    return int(conn.execute(select(func.coalesce(func.sum(seizures.c.amount - seizures.c.collected), 0)).where(
         seizures.c.household_id == hid, seizures.c.released_on.is_(None),
         seizures.c.property_kind != "real_estate")).scalar_one())
 

@@ -288,6 +288,21 @@ def test_each_seizure_has_its_own_record_and_each_seized_claim_its_own_notice(le
     assert sorted(printed) == ["大正銀行", "大正銀行 泉尾支店"]
 
 
+def test_what_a_seizure_has_collected_is_not_counted_again_against_the_debt(ledger, tmp_path):
+    """A 20,000-yen seizure of which 10,000 yen is collected (a wage seizure paid in part) leaves 10,000 yen in
+    force; the 10,000 collected has already left the debt, 30,000 → 20,000. A second seizure of 10,000 fits
+    (10,000 + 10,000 = 20,000, 国税徴収法48条1項); counting the first at its whole 20,000 refused it."""
+    at_seizure_notice(ledger, tmp_path)
+    approve(ledger, "deposit", 20_000, balance=20_000)
+    pay(ledger, tmp_path, date(2023, 9, 21), 10_000)
+    with transaction(ledger) as conn:
+        conn.execute(seizures.update().values(collected=10_000))
+        actions.approve_seizure(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", 10_000, "boss",
+                                balance=10_000)
+    with ledger.connect() as conn:
+        assert sorted(conn.execute(select(seizures.c.amount)).scalars()) == [10_000, 20_000]
+
+
 def test_at_execution_the_seizures_together_are_checked_against_the_ripe_debt(ledger, tmp_path):
     """Both approvals fit the 30,000 yen of 9/21; a payment of 1 yen on 10/2 leaves 29,999 on 10/3 (late fee
     under 1,000 yen, none): executing both, 30,000 in all, would exceed it by 1 yen (国税徴収法48条1項), although
