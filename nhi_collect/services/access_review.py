@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import Connection, select
 
+from ..adapters.db import dialect_insert
 from ..adapters.tables import access_reviews
 from ..domain.calendar import in_tokyo
 from ..errors import UserError
@@ -61,14 +62,16 @@ def sign_off(conn: Connection, workflow: Workflow, month: str, user: str, note: 
     if month >= this_month():
         raise Refused(f"{month} has not ended: a month's access review is signed once all its views are in "
                       "(seed 窓3: the monthly review covers the whole month)")
-    by = conn.execute(select(access_reviews.c.signed_by).where(access_reviews.c.month == month)).scalar()
-    if by is not None:  # (two supervisors at once: the primary key refuses the second insert)
-        raise Refused(f"the access review of {month} is already signed off by {by}: one sign-off a month, so that "
-                      "the record keeps what was seen (seed 窓3)")
     data = access_review(conn, start, end)
     values = {"month": month, "signed_by": user, "signed_at": datetime.now(timezone.utc),
               "views": sum(data["views_per_person"].values()), "outside_own": len(data["outside_own_queue"]),
               "after_hours": len(data["outside_office_hours"]), "note": note.strip()[:1000]}
-    conn.execute(access_reviews.insert().values(**values))
+    # one statement: two supervisors signing at once, the second finds the month's row and is refused
+    signed = conn.execute(dialect_insert(conn, access_reviews).values(**values).on_conflict_do_nothing()
+                          .returning(access_reviews.c.month)).first()
+    if signed is None:
+        by = conn.execute(select(access_reviews.c.signed_by).where(access_reviews.c.month == month)).scalar()
+        raise Refused(f"the access review of {month} is already signed off by {by}: one sign-off a month, so that "
+                      "the record keeps what was seen (seed 窓3)")
     audit(conn, user, "sign_access_review", "access_review", month, {k: v for k, v in values.items()
                                                                       if k not in ("month", "signed_at")})
