@@ -21,7 +21,7 @@ from ..workflow.guards import is_ripe
 from .actions import approval_stage_refusal, ripe_debt
 from .identity import audit, authorize, carries, role_of
 from .proposals import SEPARATION, open_proposal
-from .staff import log_reads
+from .staff import log_shown
 
 INBOX_COMMAND = "decision inbox"
 WAGE_SCREEN = ("給与・年金の差押禁止額は、決裁時に当期の支給額・源泉徴収税・住民税・社会保険料と生計を一にする親族の数から"
@@ -39,8 +39,7 @@ def decision_inbox(conn: Connection, workflow: Workflow, on: date, user: str) ->
                         .order_by(seizure_proposals.c.proposed_on, seizure_proposals.c.id)).all()
     hids = sorted({r.household_id for r in rows})
     facts = load_facts(conn, hids, on) if hids else {}
-    log_reads(conn, user, select(seizure_proposals.c.household_id).where(seizure_proposals.c.status == "open"),
-              "決裁待ち", INBOX_COMMAND)
+    log_shown(conn, user, hids, "決裁待ち", INBOX_COMMAND)  # the households listed, as listed
     items = [_item(conn, workflow, r, facts[r.household_id], on, user, may_decide) for r in rows]
     return {"on": on.isoformat(), "may_decide": may_decide, "items": items}
 
