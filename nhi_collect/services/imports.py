@@ -335,6 +335,7 @@ def _merge_adjustments(conn, stage, result, errors, actor, now, day):
     errors.extend(_lines(conn, conflicts, lambda r: "adjustment_id already recorded with different values"))
     if errors:
         return
+    _lock_paid_households(conn, stage)  # the surplus returned to credit is read from `paid` and the allocations
     result.inserted = _mark_fresh(conn, stage, existing)
     fresh = select(assessments.c.id.label("assessment_id"), func.sum(stage.c.delta).label("delta")).select_from(
         joined).where(stage.c.fresh.is_(True)).group_by(assessments.c.id).subquery()
@@ -431,7 +432,7 @@ def _merge_payments(conn, stage, result, errors, actor, now, day):
 
 
 def _lock_paid_households(conn: Connection, stage: Table) -> None:
-    """The households the file pays, locked before their ledgers are read: a staff action on one of them
+    """The households the file pays or adjusts, locked before their ledgers are read: a staff action on one of them
     (a seizure's money collected, a plan agreed) then commits before the allocation reads its installments,
     or waits until the import has committed, and neither allocates against the other's stale `paid`.
     PostgreSQL: SELECT ... FOR UPDATE over the set in id order, as the batch locks each move's set
