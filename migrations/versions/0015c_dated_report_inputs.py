@@ -26,12 +26,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_whereabouts_periods')))
     with op.batch_alter_table('whereabouts_periods', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_whereabouts_periods_household_id'), ['household_id'], unique=False)
-    # A flagged household's open period starts on the day of the last change that set the flag (its date in
-    # UTC: the history is stamped by the clock), or, without one, before its first record.
+    # A flagged household's open period starts on the day of the last change that set the flag (the office's
+    # Tokyo day of the clock's stamp, as the import dates a change), or, without one, before its first record.
     set_at = ("(SELECT MAX(c.changed_at) FROM household_changes c WHERE c.household_id = h.id"
               " AND c.field = 'whereabouts_unknown' AND c.new_value IN ('1', 'true', 't'))")
-    # SQLite keeps the stamp as text beginning YYYY-MM-DD
-    day = f"SUBSTR({set_at}, 1, 10)" if op.get_bind().dialect.name == "sqlite" else f"CAST({set_at} AS DATE)"
+    # SQLite keeps the stamp as UTC text (YYYY-MM-DD HH:MM:SS...); Tokyo is UTC+9 all year (no summer time)
+    day = (f"date({set_at}, '+9 hours')" if op.get_bind().dialect.name == "sqlite"
+           else f"CAST(({set_at}) AT TIME ZONE 'Asia/Tokyo' AS DATE)")
     op.execute(f"INSERT INTO whereabouts_periods (household_id, started_on) SELECT h.id, {day}"
                " FROM households h WHERE h.whereabouts_unknown")
     with op.batch_alter_table('allocations', schema=None) as batch_op:

@@ -76,7 +76,7 @@ def _whereabouts(conn: Connection, hid: int, as_of: date) -> tuple[date | None, 
     """The 居所不明 period in force on `as_of` (services/whereabouts.py): its first day (None: since before the
     household's first record) and its end, or None when the whereabouts were known that day."""
     period = conn.execute(select(whereabouts_periods.c.started_on, whereabouts_periods.c.ended_on).where(
-        whereabouts_periods.c.household_id == hid, covers(as_of))).first()
+        whereabouts_periods.c.household_id == hid, covers(as_of)).order_by(whereabouts_periods.c.id.desc())).first()
     return None if period is None else (period.started_on, period.ended_on and period.ended_on - timedelta(days=1))
 
 

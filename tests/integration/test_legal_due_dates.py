@@ -135,3 +135,4 @@ def test_the_migration_moves_the_due_dates_already_stored(tmp_path):
                             .order_by(assessments.c.installment)).all()
     assert rows == [(date(2023, 7, 17), date(2023, 7, 18)), (date(2023, 8, 31), date(2023, 8, 31))]
     engine.dispose()
+
