@@ -299,7 +299,7 @@ def ripe_debt(conn, workflow: Workflow, hid: int, on: date, approving: bool = Fa
                if (i.unpaid > 0 and i.demand_issued_on is not None if approving else is_ripe(i, on)))
 
 
-def _in_force(conn, hid: int) -> int:
+def seized_in_force(conn, hid: int) -> int:
     """What the household's seizures not released are still for, approved or executed, real estate aside (seized
     whole, its value is no sum of yen against the debt): the yen about to be taken. What a seizure has already
     collected is out of it, as it is already out of the debt (ripe_debt): counted twice, a partly collected wage
@@ -312,13 +312,13 @@ def _in_force(conn, hid: int) -> int:
 def _not_excessive(conn, workflow: Workflow, hid: int, on: date, kind: str, amount: int,
                    approving: bool = False) -> int | None:
     """超過差押の禁止 (国税徴収法48条1項): the seizures of the household together may not exceed the debt they
-    are for (ripe_debt): `amount` (a new approval's; 0 at execution) and every seizure in force (_in_force),
+    are for (ripe_debt): `amount` (a new approval's; 0 at execution) and every seizure in force (seized_in_force),
     so a second bank's deposit cannot take the debt twice. Real estate is seized whole (it cannot be
     seized in part); returns the debt, None for real estate."""
     if kind == "real_estate":
         return None
     debt = ripe_debt(conn, workflow, hid, on, approving)
-    others = _in_force(conn, hid)
+    others = seized_in_force(conn, hid)
     if amount + others > debt:
         which = "demanded" if approving else "ripe"
         held = f" with the {others:,} yen of the household's seizures in force" if others and amount else ""

@@ -18,7 +18,7 @@ from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.facts import load_facts
 from ..workflow.guards import is_ripe
-from .actions import approval_stage_refusal, ripe_debt
+from .actions import approval_stage_refusal, ripe_debt, seized_in_force
 from .identity import audit, authorize, carries, role_of
 from .proposals import SEPARATION, open_proposal
 from .staff import log_shown
@@ -51,13 +51,18 @@ def _item(conn, workflow: Workflow, r, f, on: date, user: str, may_decide: bool)
                  "ripe_from": _ripe_from(i).isoformat(),
                  "ripe": is_ripe(i, on)}
                 for i in f.installments if i.unpaid > 0 and i.demand_issued_on is not None]
+    debt, in_force = ripe_debt(conn, workflow, r.household_id, on, approving=True), seized_in_force(conn, r.household_id)
+    room = max(debt - in_force, 0) if r.property_kind != "real_estate" else None  # real estate is seized whole
     refusal = approval_stage_refusal(r.stage)
     if refusal is None and r.proposed_by == user:
         refusal = SEPARATION
+    if refusal is None and room is not None and r.amount > room:  # what approve_seizure would refuse
+        refusal = (f"超過差押: {r.amount:,} yen with the {in_force:,} yen of the household's seizures in force exceeds "
+                   f"the debt of {debt:,} yen (国税徴収法48条1項)")
     return {"id": r.id, "household_no": r.household_no, "name": r.head_name, "stage": r.stage,
             "proposed_on": r.proposed_on.isoformat(), "proposed_by": r.proposed_by, "property_kind": r.property_kind,
             "third_party": r.third_party, "amount": r.amount, "note": r.note, "installments": demanded,
-            "debt": ripe_debt(conn, workflow, r.household_id, on, approving=True),
+            "debt": debt, "in_force": in_force, "room": room,
             "screen": _screen(conn, workflow, r, on), "refusal": refusal if may_decide else None}
 
 
