@@ -23,6 +23,8 @@ from nhi_collect.services.households import show_household
 from nhi_collect.services.letters import letter_context
 from nhi_collect.adapters.letters import render_letter
 from nhi_collect.workflow.definition import load
+from nhi_collect.workflow.facts import load_facts
+from nhi_collect.workflow.guards import Context, guard
 from tests.support.ledger import HOUSEHOLDS, run, write
 
 WORKFLOW = load()
@@ -112,6 +114,21 @@ def test_the_household_goes_on_to_investigation_once_served(ledger):
     assert h2["stage"] == "property_investigation"
     assert h2["history"][-1]["trigger"] == "investigate_after_public_notice"
     assert shown(ledger, "H1", date(2023, 10, 20))["stage"] == "demanded"
+
+
+def test_the_served_notice_lets_the_household_on_only_after_its_deadline_in_python_and_sql(ledger):
+    # Posted 7/20, served 7/27 (20条の2③); its designated deadline, ten days on, is Sunday 8/06 → Monday 8/07
+    # (地方自治法4条の2④). On 8/07, the deadline's own day, the guard still holds the household back (231条の3③
+    # counts a deadline "passed" only after it); on 8/08 it lets it on — in Python and in SQL alike.
+    run_date(ledger, WORKFLOW, date(2023, 7, 20))
+    assert [n[3] for n in notices(ledger, "H2")] == [date(2023, 8, 7)]
+    served = guard("public_notice_served")
+    with ledger.connect() as conn:
+        hid = conn.execute(select(households.c.id).where(households.c.household_no == "H2")).scalar_one()
+        for on, passed in ((date(2023, 8, 7), False), (date(2023, 8, 8), True)):
+            ctx = Context(on, WORKFLOW.policy)
+            in_sql = hid in set(conn.execute(select(households.c.id).where(served.sql(ctx))).scalars())
+            assert (served.python(load_facts(conn, [hid], on)[hid], ctx), in_sql) == (passed, passed), on
 
 
 def test_the_posting_renders_without_an_address_window(ledger, tmp_path):
