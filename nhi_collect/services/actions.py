@@ -293,9 +293,13 @@ def ripe_debt(conn, workflow: Workflow, hid: int, on: date, approving: bool = Fa
     """What a seizure executed on `on` is for: the ripe installments' principal and late-fee estimate. An
     approval comes before the execution, when the installments demanded by then may still be ripening: it
     is measured against those (the execution then against the ripe ones)."""
+    return debt_of(load_facts(conn, [hid], on)[hid], workflow, on, approving)
+
+
+def debt_of(facts, workflow: Workflow, on: date, approving: bool = False) -> int:
+    """ripe_debt of a household's facts already loaded (a page listing many households loads them at once)."""
     band = workflow.policy.band_months
-    return sum(i.unpaid + late_fee_estimate(i.unpaid, i.due_date, on, band_months=band)
-               for i in load_facts(conn, [hid], on)[hid].installments
+    return sum(i.unpaid + late_fee_estimate(i.unpaid, i.due_date, on, band_months=band) for i in facts.installments
                if (i.unpaid > 0 and i.demand_issued_on is not None if approving else is_ripe(i, on)))
 
 

@@ -18,7 +18,7 @@ from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.facts import load_facts
 from ..workflow.guards import is_ripe
-from .actions import approval_stage_refusal, ripe_debt, seized_in_force
+from .actions import approval_stage_refusal, debt_of, seized_in_force
 from .identity import audit, authorize, carries, role_of
 from .proposals import SEPARATION, open_proposal
 from .staff import log_shown
@@ -51,7 +51,7 @@ def _item(conn, workflow: Workflow, r, f, on: date, user: str, may_decide: bool)
                  "ripe_from": _ripe_from(i).isoformat(),
                  "ripe": is_ripe(i, on)}
                 for i in f.installments if i.unpaid > 0 and i.demand_issued_on is not None]
-    debt, in_force = ripe_debt(conn, workflow, r.household_id, on, approving=True), seized_in_force(conn, r.household_id)
+    debt, in_force = debt_of(f, workflow, on, approving=True), seized_in_force(conn, r.household_id)
     room = max(debt - in_force, 0) if r.property_kind != "real_estate" else None  # real estate is seized whole
     refusal = approval_stage_refusal(r.stage)
     if refusal is None and r.proposed_by == user:
