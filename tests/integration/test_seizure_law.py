@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from nhi_collect.adapters.db import transaction
 from nhi_collect.adapters.tables import (assessments, demand_notices, letter_items, letters, seizure_items,
@@ -345,7 +345,13 @@ def test_two_releases_at_once_send_the_notices_once(ledger, tmp_path):
         results["first"] = release.release_due(conn, WORKFLOW, on, None)
         racer.start()
         first_done.set()
-        time.sleep(1.0)  # the second reads the seizure as in force and waits on its row
+        # the first commits only once the second is seen waiting on a row lock (the race played, not slept on)
+        deadline = time.monotonic() + 20
+        with ledger.connect() as watcher:
+            while not watcher.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                           " AND wait_event_type = 'Lock'")).scalar():
+                assert time.monotonic() < deadline and racer.is_alive(), "the second release never waited"
+                time.sleep(0.02)
     racer.join(20)
     assert results == {"first": (1, 2), "second": (0, 0)}
     with ledger.connect() as conn:
