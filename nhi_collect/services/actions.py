@@ -240,7 +240,9 @@ def approve_seizure(conn, workflow: Workflow, household_no: str, on: date, prope
                                       inquiries.c.target == third_party, inquiries.c.replied_on <= on)
                                .order_by(inquiries.c.replied_on.desc(), inquiries.c.id.desc())).scalars().first()
     screen = _within_limits(workflow, property_kind, amount, on, pension_kind, pay, relatives, balance, inflows)
-    screen["debt"] = _not_excessive(conn, workflow, hid, on, property_kind, amount, approving=True)
+    # real estate is seized whole (it cannot be seized in part): no sum of yen to hold against the debt
+    screen["debt"] = None if property_kind == "real_estate" else _not_excessive(conn, workflow, hid, on, amount,
+                                                                                  approving=True)
     conn.execute(seizures.insert().values(household_id=hid, property_kind=property_kind, third_party=third_party,
                                           amount=amount, approved_by=actor, approved_on=on))
     _audit(conn, actor, "approve_seizure", household_no, {"on": on, "kind": property_kind, "amount": amount,
@@ -313,14 +315,10 @@ def seized_in_force(conn, hid: int) -> int:
         seizures.c.property_kind != "real_estate")).scalar_one())
 
 
-def _not_excessive(conn, workflow: Workflow, hid: int, on: date, kind: str, amount: int,
-                   approving: bool = False) -> int | None:
+def _not_excessive(conn, workflow: Workflow, hid: int, on: date, amount: int, approving: bool = False) -> int:
     """超過差押の禁止 (国税徴収法48条1項): the seizures of the household together may not exceed the debt they
     are for (ripe_debt): `amount` (a new approval's; 0 at execution) and every seizure in force (seized_in_force),
-    so a second bank's deposit cannot take the debt twice. Real estate is seized whole (it cannot be
-    seized in part); returns the debt, None for real estate."""
-    if kind == "real_estate":
-        return None
+    so a second bank's deposit cannot take the debt twice. Returns the debt."""
     debt = ripe_debt(conn, workflow, hid, on, approving)
     others = seized_in_force(conn, hid)
     if amount + others > debt:
@@ -342,7 +340,7 @@ def execute_seizure(conn, workflow: Workflow, household_no: str, on: date, actor
     def executed() -> None:  # what the letters (差押調書, 債権差押通知書) list: the installments ripe today
         kinds = set(conn.execute(select(seizures.c.property_kind).where(seizures.c.id.in_(approved))).scalars())
         if kinds - {"real_estate"}:  # the debt may have fallen since the approval: all in force against it
-            _not_excessive(conn, workflow, hid, on, "claims", 0)
+            _not_excessive(conn, workflow, hid, on, 0)
         conn.execute(update(seizures).where(seizures.c.id.in_(approved)).values(executed_on=on))
         release.cover(conn, on, approved)
 

@@ -62,24 +62,20 @@ def release_due(conn: Connection, workflow: Workflow, on: date, run_id: int | No
     query = select(S.c.id).where(running(on), reason.isnot(None))
     if household_ids is not None:
         query = query.where(S.c.household_id.in_(household_ids))
-    return _release(conn, workflow, query, reason, on, run_id)
+    return end(conn, workflow, query, reason, on, run_id)
 
 
-def _release(conn: Connection, workflow: Workflow, query, reason, on: date, run_id: int | None) -> tuple[int, int]:
-    """Compare-and-set: only the seizures this UPDATE finds still in force (released_on IS NULL, re-checked
-    by PostgreSQL on the row once a concurrent release of it commits) are released here and get notices, so
-    two releases at once (the night's job and a supervisor's, two people) cannot both send them."""
+def end(conn: Connection, workflow: Workflow, query, reason, on: date, run_id: int | None) -> tuple[int, int]:
+    """End the seizures `query` selects (approved or running) for `reason`; the executed ones get their release
+    notices. Returns (seizures ended, letters written). A compare-and-set: only the seizures this UPDATE finds
+    still in force (released_on IS NULL, re-checked by PostgreSQL on the row once a concurrent release of it
+    commits) are released here and get notices, so two releases at once (the night's job and a supervisor's,
+    two people) cannot both send them."""
     ids = sorted(conn.execute(update(S).where(S.c.id.in_(query), S.c.released_on.is_(None))
                               .values(released_on=on, release_reason=reason).returning(S.c.id)).scalars())
     if not ids:
         return 0, 0
     return len(ids), release_letters(conn, workflow, on, run_id, ids)
-
-
-def end(conn: Connection, workflow: Workflow, query, reason: str, on: date, run_id: int | None) -> tuple[int, int]:
-    """End the seizures `query` selects (approved or running) for `reason`; the executed ones get their
-    release notices. Returns (seizures ended, letters written)."""
-    return _release(conn, workflow, query, reason, on, run_id)
 
 
 def end_for_batch(conn: Connection, workflow: Workflow, reason: str, on: date, run_id: int | None) -> int:
