@@ -258,6 +258,9 @@ def _merge_households(conn, stage, result, errors, actor, now, day):
     errors.extend(RowError(r.line, f"whereabouts_changed_on: the household's whereabouts have been unknown since "
                                    f"{r.started_on}; they cannot be found again on or before that day")
                   for r in whereabouts.problems(conn, stage, day))
+    errors.extend(RowError(r.line, f"whereabouts_changed_on: the household's whereabouts were found again on "
+                                   f"{r.ended_on}; they cannot be lost again before that day")
+                  for r in whereabouts.overlaps(conn, stage, day))
     if errors:
         return
     whereabouts.record_changes(conn, stage, day)

@@ -48,6 +48,17 @@ def problems(conn: Connection, stage: Table, today: date):
                P.started_on.is_not(None), changed_on(stage, today) <= P.started_on)).all()
 
 
+def overlaps(conn: Connection, stage: Table, today: date):
+    """Lines that would flag a household again on a day before its last period ended (two periods would then
+    cover one day, and the day's status would depend on which is read)."""
+    last_end = (select(func.max(P.ended_on)).where(P.household_id == households.c.id).scalar_subquery())
+    return conn.execute(
+        select(stage.c.line, last_end.label("ended_on"))
+        .join(households, households.c.household_no == stage.c.household_no)
+        .where(households.c.whereabouts_unknown.is_(False), stage.c.whereabouts_unknown.is_(True),
+               changed_on(stage, today) < last_end)).all()
+
+
 def record_changes(conn: Connection, stage: Table, today: date) -> None:
     """Before the households are updated: open a period for each household newly flagged, close the open one
     of each household whose flag is cleared (both on the change's day)."""

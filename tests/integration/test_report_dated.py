@@ -234,3 +234,21 @@ def test_a_flag_cleared_before_it_was_set_is_refused_with_its_line(flagged_later
     assert [e.line for e in refused.value.errors] == [3] and "since 2024-07-01" in refused.value.errors[0].error
     with flagged_later.connect() as conn:
         assert periods(conn, "H7") == [(date(2024, 7, 1), None)]
+
+
+def test_a_flag_set_again_before_the_last_period_ended_is_refused_with_its_line(flagged_later, tmp_path):
+    # H7 unknown 2024-07-01 to 2024-08-31 (found 9/1). Lost again "on 2024-08-31" would give two periods covering
+    # 8/31; "on 2024-09-01", the day it was found, is the first day another period may begin.
+    from nhi_collect.errors import ImportRejected
+    from nhi_collect.services.whereabouts import periods
+    with_day = HEAD.rstrip("\n") + ",whereabouts_changed_on\n" + person("H6").rstrip("\n") + ",\n"
+    load(flagged_later, tmp_path, "found", "households", with_day + person("H7").rstrip("\n") + ",2024-09-01\n",
+         today=date(2024, 9, 3))
+    with pytest.raises(ImportRejected) as refused:
+        load(flagged_later, tmp_path, "lost", "households", with_day + person("H7", 1).rstrip("\n") + ",2024-08-31\n",
+             today=date(2024, 9, 5))
+    assert [e.line for e in refused.value.errors] == [3] and "found again on 2024-09-01" in refused.value.errors[0].error
+    load(flagged_later, tmp_path, "lost2", "households", with_day + person("H7", 1).rstrip("\n") + ",2024-09-01\n",
+         today=date(2024, 9, 5))
+    with flagged_later.connect() as conn:
+        assert periods(conn, "H7") == [(date(2024, 7, 1), date(2024, 9, 1)), (date(2024, 9, 1), None)]
