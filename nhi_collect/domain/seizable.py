@@ -2,8 +2,8 @@
 
 Applied to NHI premiums through 地方自治法231条の3③ and 地方税法 (滞納処分の例による). Per period:
 withheld income tax, resident tax and social insurance, plus the minimum living amount
-(国税徴収法施行令34条: 100,000 yen a month for the debtor and 45,000 yen for each relative sharing the
-livelihood), plus 20 % of what remains, that 20 % capped at twice the minimum living amount
+(国税徴収法施行令34条: 100,000 yen for each month of the pay period for the debtor and 45,000 yen for each
+relative sharing the livelihood), plus 20 % of what remains, that 20 % capped at twice the minimum living amount
 (76条1項5号). Rounding (国税徴収法基本通達76条関係): the wage is rounded down and each protected item up,
 to 1,000 yen for periods of a month or more and to 100 yen for shorter periods.
 """
@@ -19,6 +19,9 @@ MONTHLY_RELATIVE = 45_000
 # against the current text of the order; change here if the order says otherwise.
 DAILY_DEBTOR = 3_340
 DAILY_RELATIVE = 1_500
+# 国民年金法18条3項, 厚生年金保険法36条3項: public pensions are paid six times a year, each payment the two
+# months before it; the protected amount is per month of that period (施行令34条 "期間一月ごとに").
+PUBLIC_PENSION_MONTHS = 2
 DISCRETIONARY_SHARE = 20  # percent, 76条1項5号
 DISCRETIONARY_CAP_MULTIPLE = 2  # 76条1項5号かっこ書: at most twice the minimum living amount
 
@@ -44,18 +47,21 @@ def _up(amount: int, unit: int) -> int:
 
 
 def seizable_wage(wage: int, *, income_tax: int = 0, resident_tax: int = 0, social_insurance: int = 0,
-                  relatives: int = 0, period_days: int | None = None, already_received: int = 0) -> Seizable:
+                  relatives: int = 0, period_days: int | None = None, period_months: int = 1,
+                  already_received: int = 0) -> Seizable:
     """The seizable part of one period's wage (国税徴収法76条1項).
 
-    `period_days` None means a period of one month; a shorter period uses the per-day minimum living
-    amounts and 100-yen rounding. `already_received` is cash of this same period the debtor has
+    `period_days` None means a period of `period_months` whole months (the minimum living amount counted for
+    each, 施行令34条); a period shorter than a month uses the per-day amounts and 100-yen rounding. `already_received` is cash of this same period the debtor has
     already received: it counts first against the protected amount (76条2項 read with
     基本通達76条関係: the protection is per period, not per payment).
     """
     if min(wage, income_tax, resident_tax, social_insurance, relatives, already_received) < 0:
         raise ValueError("amounts and relatives must not be negative")
+    if period_months < 1:
+        raise ValueError("a pay period counts at least one month")
     if period_days is None:
-        unit, living = 1_000, MONTHLY_DEBTOR + MONTHLY_RELATIVE * relatives
+        unit, living = 1_000, (MONTHLY_DEBTOR + MONTHLY_RELATIVE * relatives) * period_months
     else:
         unit, living = 100, (DAILY_DEBTOR + DAILY_RELATIVE * relatives) * period_days
     rounded_wage = wage // unit * unit
@@ -73,7 +79,10 @@ def seizable_wage(wage: int, *, income_tax: int = 0, resident_tax: int = 0, soci
 
 
 def seizable_pension(kind: PensionKind, amount: int, **wage_items) -> Seizable:
-    """Old-age pensions are seized like wages (77条1項); disability and survivors' pensions never."""
+    """Old-age pensions are seized like wages (77条1項), one payment protected for the two months it pays unless
+    `period_months` says otherwise (a monthly private pension); disability and survivors' pensions never."""
     if kind is PensionKind.OLD_AGE:
+        if wage_items.get("period_days") is None:
+            wage_items.setdefault("period_months", PUBLIC_PENSION_MONTHS)
         return seizable_wage(amount, **wage_items)
     return Seizable(amount, amount, 0)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 
-from .seizable import PensionKind, seizable_wage
+from .seizable import PensionKind, seizable_pension, seizable_wage
 
 
 class InflowKind(str, Enum):
@@ -52,9 +52,12 @@ class Inflow:
 
 def protected_part(inflow: Inflow, relatives: int = 0) -> int:
     """The part of one inflow the law protects. Pay arrives net of its withholdings, so a wage or old-age
-    pension keeps the minimum living amount and the 20 % share of a month (76条1項4号・5号) on what came in."""
+    pension keeps the minimum living amount and the 20 % share (76条1項4号・5号) on what came in: a wage for its
+    month, an old-age pension for the two months one payment covers (seizable.PUBLIC_PENSION_MONTHS)."""
     if inflow.kind in WHOLLY_PROTECTED:
         return inflow.amount
+    if inflow.kind is InflowKind.OLD_AGE_PENSION:
+        return inflow.amount - seizable_pension(PensionKind.OLD_AGE, inflow.amount, relatives=relatives).seizable
     return inflow.amount - seizable_wage(inflow.amount, relatives=relatives).seizable
 
 

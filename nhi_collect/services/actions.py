@@ -19,7 +19,7 @@ from ..workflow import batch, release
 from ..workflow.definition import RESUME, Workflow
 from ..workflow.facts import load_facts
 from ..domain.late_fee import late_fee_estimate
-from ..domain.seizable import PensionKind, seizable_wage
+from ..domain.seizable import PensionKind, seizable_pension, seizable_wage
 from ..domain.seizure_limits import NOT_SEIZABLE_PENSIONS, Inflow, seizable_deposit
 from ..workflow.guards import Context, extinction, guard, is_ripe
 from ..workflow.machine import Refused, not_from_stage, require
@@ -268,7 +268,9 @@ def _within_limits(workflow: Workflow, kind: str, amount: int, on: date, pension
             raise Refused(f"a {kind} seizure needs the period's pay and withholdings (wage, income tax, resident tax, "
                           f"social insurance) and the relatives sharing the livelihood, to leave the protected amount: "
                           f"{article}")
-        figures = seizable_wage(relatives=relatives, **pay)
+        items = {k: v for k, v in pay.items() if k != "wage"} | {"relatives": relatives}
+        figures = (seizable_pension(PensionKind(pension_kind), pay["wage"], **items) if kind == "pension"
+                   else seizable_wage(pay["wage"], **items))
         if amount > figures.seizable:
             raise Refused(f"{amount:,} yen exceeds the seizable part of the period's {kind}: {figures.wage:,} yen less "
                           f"the protected {figures.protected:,} leaves {figures.seizable:,} ({article}; 差押禁止額)")

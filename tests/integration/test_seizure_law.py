@@ -159,6 +159,7 @@ def test_written_off_installments_release_their_seizure_as_extinguished(ledger, 
 # domain.md §4's public check: wage 300,000, withheld 50,000, spouse and two dependants (3 relatives):
 # protected 50,000 + 235,000 + 20 % of the 15,000 left (3,000) = 288,000 → 12,000 seizable (76条1項)
 PAY = {"wage": 300_000, "income_tax": 10_000, "resident_tax": 15_000, "social_insurance": 25_000}
+BIMONTHLY = {"wage": 600_000, "income_tax": 20_000, "resident_tax": 30_000, "social_insurance": 50_000}
 
 
 @pytest.mark.parametrize("kind, amount, screen, refusal", [
@@ -168,8 +169,14 @@ PAY = {"wage": 300_000, "income_tax": 10_000, "resident_tax": 15_000, "social_in
     ("wage", 1_000, {}, "国税徴収法76条1項"),  # no pay figures: the protected amount cannot be left
     ("wage", 12_001, {"pay": PAY, "relatives": 3}, "国税徴収法76条1項"),
     ("wage", 12_000, {"pay": PAY, "relatives": 3}, None),
-    ("pension", 12_001, {"pension_kind": "old_age", "pay": PAY, "relatives": 3}, "国税徴収法77条1項"),
-    ("pension", 12_000, {"pension_kind": "old_age", "pay": PAY, "relatives": 3}, None),
+    # a monthly (private) old-age pension is protected as a month's wage
+    ("pension", 12_001, {"pension_kind": "old_age", "pay": PAY | {"period_months": 1}, "relatives": 3}, "国税徴収法77条1項"),
+    ("pension", 12_000, {"pension_kind": "old_age", "pay": PAY | {"period_months": 1}, "relatives": 3}, None),
+    # a public pension pays two months at once (国民年金法18条3項): 600,000 with 100,000 withheld keeps the living
+    # amount of each month, 235,000 × 2 = 470,000 (施行令34条), + 20 % of the 30,000 left (6,000) = 576,000 →
+    # 24,000 seizable; read as one month's pay it would leave 262,000 seizable
+    ("pension", 24_001, {"pension_kind": "old_age", "pay": BIMONTHLY, "relatives": 3}, "国税徴収法77条1項"),
+    ("pension", 24_000, {"pension_kind": "old_age", "pay": BIMONTHLY, "relatives": 3}, None),
     ("deposit", 1_000, {}, "balance"),
     ("deposit", 20_001, {"balance": 20_000}, "国税徴収法62条1項"),
     # a disability pension of 100,000 paid in 29 days before: wholly protected, 110,000 − 100,000 = 10,000
@@ -180,11 +187,16 @@ PAY = {"wage": 300_000, "income_tax": 10_000, "resident_tax": 15_000, "social_in
     # paid in 30 days before: outside the 30-day window, the balance is an ordinary deposit again
     ("deposit", 10_001, {"balance": 110_000, "inflows": (Inflow(date(2023, 8, 22), InflowKind.DISABILITY_PENSION,
                                                                 100_000),)}, None),
-    # an old-age pension of 120,000 (no relatives) keeps 100,000 + 20 % of 20,000 = 104,000: 130,000 → 26,000
-    ("deposit", 26_001, {"balance": 130_000, "inflows": (Inflow(date(2023, 9, 15), InflowKind.OLD_AGE_PENSION,
+    # an old-age pension of 120,000 (no relatives) is two months' pension: the living amount of 200,000 protects all
+    # of it (read as one month's it kept only 104,000 and left 26,000 seizable): 130,000 − 120,000 → 10,000
+    ("deposit", 10_001, {"balance": 130_000, "inflows": (Inflow(date(2023, 9, 15), InflowKind.OLD_AGE_PENSION,
                                                                 120_000),)}, "deposit screen"),
-    ("deposit", 26_000, {"balance": 130_000, "inflows": (Inflow(date(2023, 9, 15), InflowKind.OLD_AGE_PENSION,
+    ("deposit", 10_000, {"balance": 130_000, "inflows": (Inflow(date(2023, 9, 15), InflowKind.OLD_AGE_PENSION,
                                                                 120_000),)}, None),
+    # a wage of 120,000 paid in is one month's: 100,000 + 20 % of 20,000 = 104,000 kept, 130,000 → 26,000
+    ("deposit", 26_001, {"balance": 130_000, "inflows": (Inflow(date(2023, 9, 15), InflowKind.WAGE, 120_000),)},
+     "deposit screen"),
+    ("deposit", 26_000, {"balance": 130_000, "inflows": (Inflow(date(2023, 9, 15), InflowKind.WAGE, 120_000),)}, None),
     # 48条1項: the debt is 30,000 (1–3 demanded; their late fee on 9/21 is under 1,000 yen, so none)
     ("deposit", 30_001, {"balance": 50_000}, "国税徴収法48条1項"),
     ("deposit", 30_000, {"balance": 50_000}, None),

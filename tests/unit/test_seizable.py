@@ -53,7 +53,24 @@ def test_cash_already_received_counts_against_protection():
 def test_pensions():
     assert seizable_pension(PensionKind.DISABILITY, 200_000).seizable == 0
     assert seizable_pension(PensionKind.SURVIVORS, 200_000).seizable == 0
-    assert seizable_pension(PensionKind.OLD_AGE, 300_000, relatives=1) == seizable_wage(300_000, relatives=1)
+    # a monthly old-age pension is protected as a month's wage (77条1項)
+    assert seizable_pension(PensionKind.OLD_AGE, 300_000, relatives=1, period_months=1) == seizable_wage(
+        300_000, relatives=1)
+
+
+def test_a_public_pension_is_protected_for_each_month_it_pays():
+    """施行令34条: the living amount is counted for each month of the pay period. A public pension pays two months
+    at once (国民年金法18条3項): 400,000 with one relative keeps (100,000 + 45,000) × 2 = 290,000, + 20 % of the
+    110,000 left (22,000) = 312,000 → 88,000 seizable. Read as a month's pay: 145,000 + 51,000 → 204,000."""
+    two = seizable_pension(PensionKind.OLD_AGE, 400_000, relatives=1)
+    assert (two.protected, two.seizable) == (312_000, 88_000)
+    assert seizable_wage(400_000, relatives=1, period_months=2) == two
+    assert seizable_wage(400_000, relatives=1).seizable == 204_000
+    # the 20 % share's cap is twice the living amount of the whole period (76条1項5号): 2 × 290,000
+    rich = seizable_wage(5_000_000, relatives=1, period_months=2)
+    assert rich.protected == 290_000 + 580_000
+    with pytest.raises(ValueError):
+        seizable_wage(100_000, period_months=0)
 
 
 def test_negative_inputs_are_refused():

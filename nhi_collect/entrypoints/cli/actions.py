@@ -136,7 +136,9 @@ def action_close_investigation(obj: Services, household_no, on, found):
               help="Yen to seize (for wages or a pension: from one period's pay).")
 @click.option("--pension-kind", type=click.Choice(["old_age", "disability", "survivors"]),
               help="A pension's kind (disability and survivors' pensions may not be seized).")
-@click.option("--wage", type=click.IntRange(0), help="Wages or pension: one month's gross pay.")
+@click.option("--wage", type=click.IntRange(0), help="Wages or pension: one period's gross pay.")
+@click.option("--months", type=click.IntRange(1),
+              help="Months the pay covers (default: 1 for wages, 2 for a public pension, paid two months at a time).")
 @click.option("--income-tax", type=click.IntRange(0), default=0)
 @click.option("--resident-tax", type=click.IntRange(0), default=0)
 @click.option("--social-insurance", type=click.IntRange(0), default=0)
@@ -145,11 +147,11 @@ def action_close_investigation(obj: Services, household_no, on, found):
 @click.option("--inflow", "inflows", multiple=True, callback=parse_inflows,
               help="Deposit: money paid in lately, KIND:DATE:AMOUNT; repeatable.")
 @pass_services
-def action_approve_seizure(obj: Services, household_no, on, kind, third_party, amount, pension_kind, wage, income_tax,
-                           resident_tax, social_insurance, relatives, balance, inflows):
+def action_approve_seizure(obj: Services, household_no, on, kind, third_party, amount, pension_kind, wage, months,
+                           income_tax, resident_tax, social_insurance, relatives, balance, inflows):
     """Supervisor: approve a seizure proposal within the law's limits (国税徴収法48・76・77条, 国民年金法24条)."""
     pay = None if wage is None else {"wage": wage, "income_tax": income_tax, "resident_tax": resident_tax,
-                                     "social_insurance": social_insurance}
+                                     "social_insurance": social_insurance} | ({"period_months": months} if months else {})
     screen = obj.transact(use.approve_seizure, obj.workflow, household_no, today_or(obj, on), kind, third_party,
                           amount, obj.actor, pension_kind=pension_kind, pay=pay, relatives=relatives, balance=balance,
                           inflows=inflows)

@@ -62,12 +62,13 @@ def _partial(value: str) -> tuple:
 @click.option("--resident-tax", type=int, default=0)
 @click.option("--social-insurance", type=int, default=0)
 @click.option("--relatives", type=int, default=0, help="Relatives sharing the debtor's livelihood.")
+@click.option("--months", type=int, default=1, help="Months the pay covers (a public pension pays two at a time).")
 @JSON
-def seizable_command(wage, income_tax, resident_tax, social_insurance, relatives, as_json):
-    """差押禁止額 and the seizable part of a month's wage (国税徴収法76条)."""
+def seizable_command(wage, income_tax, resident_tax, social_insurance, relatives, months, as_json):
+    """差押禁止額 and the seizable part of a period's wage (国税徴収法76条, 施行令34条: per month of the period)."""
     try:
         r = seizable_wage(wage, income_tax=income_tax, resident_tax=resident_tax,
-                          social_insurance=social_insurance, relatives=relatives)
+                          social_insurance=social_insurance, relatives=relatives, period_months=months)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     emit({"wage": r.wage, "protected": r.protected, "seizable": r.seizable}, as_json,
