@@ -74,8 +74,11 @@ def year_runs(conn: Connection, workflow: Workflow, fiscal_year: int, today: dat
         if is_office_day(on) or on in per_date:
             days.append(_summary(workflow, on, per_date.get(on, []), issued.get(on, 0), out, latest))
         on += timedelta(days=1)
-    return {"fiscal_year": fiscal_year, "rounds": rounds(workflow, fiscal_year), "days": days[::-1],
-            "last_run": latest}
+    state = {d["on"]: "bad" if d["problems"] else "done" if d["run"] else None for d in days}
+    year_rounds = [{**r, "state": state.get(r["on"])} for r in rounds(workflow, fiscal_year)]
+    coming = next_office_day(latest + timedelta(days=1)) if latest else next_office_day(today)
+    return {"fiscal_year": fiscal_year, "rounds": year_rounds, "days": days[::-1], "last_run": latest,
+            "next_date": coming}
 
 
 def _summary(workflow: Workflow, on: date, rows: list, issued: int, out: Path, latest: date | None) -> dict:
