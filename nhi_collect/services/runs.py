@@ -87,7 +87,7 @@ def _summary(workflow: Workflow, on: date, rows: list, issued: int, out: Path, l
     missing = [j.job for j in scheduled(workflow, on) if j.job not in jobs]
     problems = []
     if missing and latest is not None and on <= latest:
-        problems.append("未実行のジョブ: " + "、".join(missing))
+        problems.append(f"未実行のジョブ {len(missing)}件")
     if issued:
         detail = json.loads(printed.detail) if printed is not None and printed.detail else {}
         if printed is None:
@@ -151,8 +151,8 @@ def date_run(conn: Connection, workflow: Workflow, on: date, out: Path, user: st
         todo.append(f"nhi-collect run --date {on}" + (" --allow-backward" if on < latest else ""))
     if register and problems:
         todo.append(f"nhi-collect letters print --date {on}")
-    files = sorted(p.name for p in folder.iterdir() if p.is_file() and FILE_NAME.fullmatch(p.name)) \
-        if folder.is_dir() else []
+    files = sorted((p.name for p in folder.iterdir() if p.is_file() and FILE_NAME.fullmatch(p.name)),
+                   key=lambda name: (not name.endswith(".pdf"), name)) if folder.is_dir() else []
     return {"on": on, "jobs": [j for j in jobs if j["job"] != PRINT_JOB], "print": recorded, "moves": moves,
             "letters": per_type, "issued": len(register), "printed": check.printed, "problems": problems,
             "todo": todo, "files": files, "missing": missing, "scheduled": [j.job for j in scheduled(workflow, on)],
