@@ -139,23 +139,25 @@ class Services:
         from .services.printing import print_date
         from .services.work import log_letters_read
         self.transact(log_letters_read, on, self.actor, command)
-        return print_date(self.engine(), self.workflow, on, self.out, self.pdf_engine)
+        return print_date(self.engine(), self.workflow, on, self.out, self.pdf_engine, (self.actor, command))
 
-    def print_pending(self, through: date) -> list:
+    def print_pending(self, through: date, command: str = "run") -> list:
         """The print hook of `run`, `simulate` and the scheduler: every date up to `through` whose printing
         is incomplete (never written, died midway, a letter failed, a letter issued since), oldest first."""
         from .services.printing import pending
-        return [self.print_date(on, "run") for on in self.read(pending, through)]
+        return [self.print_date(on, command) for on in self.read(pending, through)]
 
-    def business_dates(self, feed: Path | None = None, **hooks):
-        """The day loop of `run`, `simulate` and the scheduler, printing each date's letters; with `feed`,
-        each day's payments and adjustments files are imported first (a simulation)."""
+    def business_dates(self, feed: Path | None = None, via: str = "run", **hooks):
+        """The day loop of `run`, `simulate` and the scheduler (`via`, recorded with the acting person on each
+        job's row), printing each date's letters; with `feed`, each day's payments and adjustments files are
+        imported first (a simulation)."""
         from .services.business_date import BusinessDates
         self.pdf_engine  # a bad choice is refused before any date runs, not after its letters are issued
         if feed is not None:
             from .tools.feed import import_day
             hooks["before"] = lambda on: import_day(self.engine(), feed, on)
-        return BusinessDates(self.engine(), self.workflow, print_date=self.print_pending, **hooks)
+        return BusinessDates(self.engine(), self.workflow, print_date=lambda on: self.print_pending(on, via),
+                             started=(self.actor, via), **hooks)
 
     def dispose(self) -> None:
         if self._engine is not None:

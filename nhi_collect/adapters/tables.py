@@ -146,6 +146,9 @@ batch_runs = Table(
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
     Column("detail", Text),
+    # who started it (the OS login, or the signed-in staff member) and through what (run, scheduler, ...)
+    Column("started_by", String(60)),
+    Column("started_via", String(30)),
     UniqueConstraint("job", "business_date"),
 )
 

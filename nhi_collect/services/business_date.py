@@ -36,6 +36,7 @@ ALLOW_BACKWARD = "--allow-backward"  # the option that names the operator's expl
 QUEUE_JOB = "work_queue"  # batch_runs' name of a date's last step: the work queue refreshed for the morning
 
 DateHook = Callable[[date], object]
+Started = tuple[str, str]  # who started a run (the proven person) and through what (run, simulate, scheduler)
 
 
 @dataclass
@@ -80,39 +81,45 @@ def refuse_backward(engine: Engine, workflow: Workflow, on: date) -> None:
 
 
 def run_date(engine: Engine, workflow: Workflow, on: date, *, one_at_a_time: bool = False, dry_run: bool = False,
-             allow_backward: bool = False) -> list[JobReport]:
+             allow_backward: bool = False, started: Started | None = None,
+             before_rollback: Callable[[Connection], object] | None = None) -> list[JobReport]:
     """Every job the calendar schedules on `on`; `dry_run` runs them in one transaction and rolls back,
-    so later jobs see what earlier ones would have done and nothing is kept."""
+    so later jobs see what earlier ones would have done and nothing is kept (`before_rollback` reads the
+    date as it would be, e.g. its letters, on that transaction first)."""
     if not allow_backward:
         refuse_backward(engine, workflow, on)
     jobs = scheduled(workflow, on)
     if dry_run:
         with engine.connect() as conn, conn.begin() as tx:
-            reports = [_run_claimed(conn, workflow, job, on, one_at_a_time) for job in jobs]
+            reports = [_run_claimed(conn, workflow, job, on, one_at_a_time, started) for job in jobs]
             if jobs:
-                reports.append(_refresh_queue(conn, workflow, on))
+                reports.append(_refresh_queue(conn, workflow, on, started))
+            if before_rollback:
+                before_rollback(conn)
             tx.rollback()
         return reports
     reports = []
     for job in jobs:
         with engine.connect() as conn, conn.begin():
-            reports.append(_run_claimed(conn, workflow, job, on, one_at_a_time))
+            reports.append(_run_claimed(conn, workflow, job, on, one_at_a_time, started))
     if jobs:  # an office day: the queue after the day's moves and letters
         with engine.connect() as conn, conn.begin():
-            reports.append(_refresh_queue(conn, workflow, on))
+            reports.append(_refresh_queue(conn, workflow, on, started))
     return reports
 
 
-def _claim(conn: Connection, job: str, on: date) -> int | None:
+def _claim(conn: Connection, job: str, on: date, started: Started | None) -> int | None:
+    by, via = started or (None, None)
     row = conn.execute(dialect_insert(conn, batch_runs).values(job=job, business_date=on, status="running",
-                                     started_at=datetime.now(timezone.utc))
+                                     started_at=datetime.now(timezone.utc), started_by=by, started_via=via)
                        .on_conflict_do_nothing(index_elements=["job", "business_date"])
                        .returning(batch_runs.c.id)).first()
     return row.id if row else None
 
 
-def _run_claimed(conn: Connection, workflow: Workflow, job: CalendarJob, on: date, one_at_a_time: bool) -> JobReport:
-    run_id = _claim(conn, job.job, on)
+def _run_claimed(conn: Connection, workflow: Workflow, job: CalendarJob, on: date, one_at_a_time: bool,
+                 started: Started | None = None) -> JobReport:
+    run_id = _claim(conn, job.job, on, started)
     if run_id is None:
         return JobReport(job.job, "skipped")
     report = run_job(conn, workflow, job, on, run_id, one_at_a_time)
@@ -123,8 +130,8 @@ def _run_claimed(conn: Connection, workflow: Workflow, job: CalendarJob, on: dat
     return report
 
 
-def _refresh_queue(conn: Connection, workflow: Workflow, on: date) -> JobReport:
-    run_id = _claim(conn, QUEUE_JOB, on)
+def _refresh_queue(conn: Connection, workflow: Workflow, on: date, started: Started | None = None) -> JobReport:
+    run_id = _claim(conn, QUEUE_JOB, on, started)
     if run_id is None:
         return JobReport(QUEUE_JOB, "skipped")
     report = JobReport(QUEUE_JOB, "done", queued=queue.refresh(conn, workflow, on))
@@ -152,16 +159,19 @@ class BusinessDates:
     after_jobs: DateHook | None = None
     after_day: Callable[[date, list[JobReport]], object] | None = None
     one_at_a_time: bool = False
+    started: Started | None = None  # recorded on each job's batch_runs row
 
     def run(self, on: date, *, dry_run: bool = False, allow_backward: bool = False) -> DateRun:
         if dry_run:
             return DateRun(on, run_date(self.engine, self.workflow, on, one_at_a_time=self.one_at_a_time,
-                                        dry_run=True, allow_backward=allow_backward), dry_run=True)
+                                        dry_run=True, allow_backward=allow_backward, started=self.started),
+                           dry_run=True)
         if not allow_backward:
             refuse_backward(self.engine, self.workflow, on)  # before a day's files are imported
         if self.before:
             self.before(on)
-        reports = run_date(self.engine, self.workflow, on, one_at_a_time=self.one_at_a_time, allow_backward=True)
+        reports = run_date(self.engine, self.workflow, on, one_at_a_time=self.one_at_a_time, allow_backward=True,
+                           started=self.started)
         if reports and self.after_jobs:
             self.after_jobs(on)
         printed = self.print_date(on) if self.print_date else None

@@ -42,21 +42,23 @@ class PrintReport:
                 "failed": self.failed, "problems": self.problems}
 
 
-def print_date(engine: Engine, workflow: Workflow, on: date, out: Path, pdf_engine: str | None = None) -> PrintReport:
-    """Write the date's files from the register now, verify them and record the outcome."""
+def print_date(engine: Engine, workflow: Workflow, on: date, out: Path, pdf_engine: str | None = None,
+               started: tuple[str, str] | None = None) -> PrintReport:
+    """Write the date's files from the register now, verify them and record the outcome (and who printed)."""
     with engine.connect() as conn:
         printing = start_batches(conn, workflow, on, out, background=False, pdf_engine=pdf_engine)
-    return complete(engine, on, out, printing)
+    return complete(engine, on, out, printing, started)
 
 
-def complete(engine: Engine, on: date, out: Path, printing: Printing) -> PrintReport:
+def complete(engine: Engine, on: date, out: Path, printing: Printing,
+             started: tuple[str, str] | None = None) -> PrintReport:
     """Wait for a date's files (laid out in the background or not), verify and record them."""
     manifest = printing.finish()
     with transaction(engine) as conn:
         register = set(conn.execute(select(letters.c.serial).where(letters.c.issued_on == on)).scalars())
         report = verify(out / "letters" / on.isoformat(), register, on)
         report.failed, report.manifest = printing.failed, manifest
-        _record(conn, report)
+        _record(conn, report, started)
     return report
 
 
@@ -85,9 +87,12 @@ def verify(folder: Path, register: set[str], on: date) -> PrintReport:
     return report
 
 
-def _record(conn: Connection, report: PrintReport) -> None:
+def _record(conn: Connection, report: PrintReport, started: tuple[str, str] | None = None) -> None:
+    """The date's print row; `started_by` is who printed last (a reprint by an operator replaces the night's)."""
     now = datetime.now(timezone.utc)
-    values = {"status": report.status, "finished_at": now, "detail": json.dumps(report.as_json(), ensure_ascii=False)}
+    by, via = started or (None, None)
+    values = {"status": report.status, "finished_at": now, "detail": json.dumps(report.as_json(), ensure_ascii=False),
+              "started_by": by, "started_via": via}
     done = conn.execute(batch_runs.update().where(batch_runs.c.job == PRINT_JOB,
                                                   batch_runs.c.business_date == report.on).values(**values))
     if not done.rowcount:

@@ -10,8 +10,10 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select
 
-from ..adapters.report_files import write_all
+from ..adapters.report_files import write_all, write_csv, write_xlsx
 from ..adapters.tables import rate_snapshots
+from ..errors import UserError
+from .identity import authorize
 from .rates import collection_rates
 from .series import breakdowns, projection, series
 
@@ -92,3 +94,23 @@ def monthly_with_files(conn: Connection, fiscal_year: int, as_of: date, targets:
     """The monthly report, and its CSV, XLSX and HTML under `folder` when one is given."""
     data = monthly(conn, fiscal_year, as_of, targets)
     return data, write_all(data, folder) if folder is not None else []
+
+
+def report_of(conn: Connection, workflow, fiscal_year: int, as_of: date, user: str) -> dict:
+    """The monthly report as the web app shows it: the `report` duty checked (workflow file), then the same
+    report as the CLI's `report monthly` (no household is named in it, so nothing is access-logged)."""
+    authorize(conn, workflow, user, "report")
+    return monthly(conn, fiscal_year, as_of, workflow.targets)
+
+
+def report_file(conn: Connection, workflow, fiscal_year: int, as_of: date, name: str, folder: Path, user: str) -> Path:
+    """One of the files `report monthly` writes (adapters/report_files.py), written now under `folder`: the
+    XLSX workbook, or one table's CSV (summary, series or a breakdown). No other name is a report file."""
+    data = report_of(conn, workflow, fiscal_year, as_of, user)
+    stem = f"collection-rates-FY{fiscal_year}-{as_of.isoformat()}"
+    tables = ["summary", "series", *data["breakdowns"]]
+    if name == "xlsx":
+        return write_xlsx(data, folder / f"{stem}.xlsx")
+    if name not in tables:
+        raise UserError(f"{name[:40]!r} is no report file: xlsx, or a table's CSV ({', '.join(tables)})")
+    return next(p for p in write_csv(data, folder, stem) if p.name == f"{stem}-{name}.csv")

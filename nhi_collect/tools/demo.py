@@ -32,7 +32,7 @@ from ..services.rates import CollectionRates, collection_rates
 from ..services.report import monthly
 from ..workflow.definition import Workflow
 from .feed import import_until, split_by_day
-from ..services.identity import ALLOW_AS
+from ..services.identity import ALLOW_AS, login_name
 from ..services.signin import set_password
 from ..services.staff import register_simulated
 from ..workflow.machine import Refused
@@ -130,7 +130,7 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
 
     def printed(on: date, day: Printing) -> None:
         started = time.perf_counter()
-        manifest = complete(engine, on, out, day).manifest  # verified against the register and recorded
+        manifest = complete(engine, on, out, day, (login_name(), "demo")).manifest  # verified against the register and recorded
         summary.print_wait_seconds += time.perf_counter() - started
         summary.printed_letters += len(manifest)
         summary.printed_pages += sum(int(m["pages"].split("-")[1]) - int(m["pages"].split("-")[0]) + 1
@@ -158,7 +158,8 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
     # which is allowed only explicitly; the simulation records their registration in the audit log.
     with acting_as_allowed_here():
         register_demo_accounts(engine, workflow)
-        simulate(engine, workflow, START, END, feed, after_day=after_day, print_date=print_date)
+        simulate(engine, workflow, START, END, feed, after_day=after_day, print_date=print_date,
+                 started=(login_name(), "demo"))
     while printing:
         printed(*printing.popleft())
     summary.run_seconds = time.perf_counter() - started

@@ -18,7 +18,8 @@ from ..adapters.db import transaction
 from ..adapters.tables import UNPAID, assessments, households, investigations, seizures
 from ..domain.calendar import month_end
 from ..services import actions
-from ..services.business_date import BusinessDates, DateRun
+from ..services.business_date import BusinessDates, DateRun, Started
+from ..services.identity import login_name
 from ..services.staff import register_simulated
 from ..workflow.definition import Workflow
 from ..workflow.jobs import JobReport
@@ -125,14 +126,16 @@ def _overdue(conn, hno: str, on: date) -> int:
 def simulate(engine: Engine, workflow: Workflow, start: date, end: date, feed: Path | None = None,
              staff: bool = True, one_at_a_time: bool = False,
              after_day: Callable[[date, list[JobReport]], object] | None = None,
-             print_date: Callable[[date], object] | None = None) -> list[DateRun]:
+             print_date: Callable[[date], object] | None = None, started: Started | None = None) -> list[DateRun]:
     """The day loop of `run` (services/business_date.py) with each day's files arriving first and
-    simulated staff acting after the jobs of every office day."""
+    simulated staff acting after the jobs of every office day; its runs are recorded as started by the
+    operating-system user (`started`, else the login through "simulation")."""
     if staff:
         with transaction(engine) as conn:
             register_simulated(conn, SIMULATED_STAFF, "simulation")
     dates = BusinessDates(engine, workflow, print_date=print_date,
                           before=(lambda on: import_day(engine, feed, on)) if feed is not None else None,
                           after_jobs=(lambda on: simulated_staff(engine, workflow, on)) if staff else None,
-                          after_day=after_day, one_at_a_time=one_at_a_time)
+                          after_day=after_day, one_at_a_time=one_at_a_time,
+                          started=started or (login_name(), "simulation"))
     return list(dates.run_range(start, end))

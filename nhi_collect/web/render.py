@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from ..domain.calendar import in_tokyo
 from ..domain.wareki import wareki as _wareki
 from .guard import CSRF_FIELD
 
@@ -36,12 +37,17 @@ ROLE_LABELS = {"clerk": "徴収担当", "supervisor": "係長・課長", "audito
                "administrator": "管理者"}  # services/staff.py ROLES
 
 
+def tokyo_time(at) -> str:
+    """A recorded moment in Tokyo time, to the minute."""
+    return "—" if at is None else in_tokyo(at).strftime("%Y-%m-%d %H:%M")
+
+
 def csrf_input(web) -> Markup:
     """The hidden input every form carries (checked by guard.needs on every POST)."""
     return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(web.session.csrf_token)}">')
 
 
-templates.env.filters.update(wareki=wareki, yen=yen, kind_label=kind_label)
+templates.env.filters.update(wareki=wareki, yen=yen, kind_label=kind_label, tokyo_time=tokyo_time)
 templates.env.globals.update(csrf_input=csrf_input, role_labels=ROLE_LABELS)
 
 

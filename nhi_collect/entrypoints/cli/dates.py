@@ -75,7 +75,8 @@ def simulate(obj: Services, start, end, feed, allow_backward, as_json):
     """Run each date from --from to --to as `run` would."""
     obj.authorize("run_date")
     days = []
-    for day in obj.business_dates(Path(feed) if feed else None).run_range(start, end, allow_backward=allow_backward):
+    days_run = obj.business_dates(Path(feed) if feed else None, via="simulate")
+    for day in days_run.run_range(start, end, allow_backward=allow_backward):
         warn_incomplete(day.as_json())
         if day.jobs:
             days.append(day.as_json())
@@ -100,7 +101,7 @@ def scheduler(obj: Services, at):
             warn_incomplete(day.as_json())
             click.echo(run_text(day.as_json()))
         return done
-    dates = obj.business_dates()
+    dates = obj.business_dates(via="scheduler")
     try:
         serve(obj.engine(), catch_up, at)
     except SchedulerBusy as busy:

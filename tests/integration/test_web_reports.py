@@ -1,0 +1,77 @@
+"""収納率の報告 (web/routes/reports.py) with FastAPI's test client on SQLite and PostgreSQL: the two rates against
+the workflow file's targets, the chart as inline SVG with a title and description and the same numbers in a
+table, the breakdowns, any further figures of the report rendered as they come, and the CSV and XLSX files of
+the CLI's writer; a name that is no report file refused."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from nhi_collect.services import report as report_service
+from tests.support.signin import signed_in
+from tests.support.webapp import seed_ward
+
+FILES = "/reports/2023/2023-09-20"
+
+
+@pytest.fixture
+def url(db_url, tmp_path):
+    return seed_ward(db_url, tmp_path)
+
+
+def test_the_rates_against_the_targets_as_chart_and_table(app):
+    page = signed_in(app, "boss").get("/reports", params={"fiscal_year": 2023, "as_of": "2023-09-20"})
+    assert page.status_code == 200
+    text = page.text
+    # nothing paid yet: 0.00 % of 50,000 yen assessed (H1 2 × 10,000, H2 30,000); targets from taisho.toml
+    assert '<th scope="row">現年度分</th><td class="num">50,000円（居所不明 0円）</td><td class="num">0円</td>' in text
+    assert '<td class="num">0.00%</td><td class="num">92.13%</td>' in text and "27.78%" in text
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in text and 'role="img" aria-labelledby="rates-title rates-desc"' in text
+    assert '<title id="rates-title">2023年度 収納率の推移（2023-09-20 現在）</title>' in text
+    assert "<desc id=\"rates-desc\">8月末の現年度分 0.00%" in text  # the last month end reached: 08-31
+    assert "目標 92.13%" in text and "<script" not in text.split("</head>")[1]
+    # the table has a row per month end (14: April to the closing period's May), the reached ones with a rate
+    assert text.count('<tr><th scope="row" class="nw">') == 14
+    assert "令和5年8月31日（2023-08-31）</th>\n      <td class=\"num\">0.00%</td>" in text
+    assert "令和5年9月30日（2023-09-30）</th>\n      <td class=\"num\">—</td>" in text
+    assert "<caption>段階</caption>" in text and "<caption>地区</caption>" in text
+
+
+def test_further_figures_of_the_report_are_shown_as_they_come(app, monkeypatch):
+    """Late fees and overdue applications are being added to the report by others: whatever keys it carries."""
+    real = report_service.monthly
+
+    def more(*args, **kwargs):
+        return {**real(*args, **kwargs), "late_fees": {"collected": 12_345},
+                "applications_overdue": [{"kind": "late_fee_reduction", "count": 2}]}
+    monkeypatch.setattr(report_service, "monthly", more)
+    text = signed_in(app, "kansa").get("/reports", params={"as_of": "2023-09-20"}).text
+    assert "<h2>その他の集計</h2>" in text
+    assert "<dt>取立額</dt><dd>12,345円</dd>" in text
+    assert "<caption>処理期限を過ぎた申請</caption>" in text and '<td>late_fee_reduction</td><td class="num">2</td>' in text
+
+
+def test_the_files_of_the_cli_writer(app):
+    tanaka = signed_in(app, "tanaka")  # a clerk reads the report, as on the command line (report: reader)
+    book = tanaka.get(f"{FILES}/collection-rates.xlsx")
+    assert book.status_code == 200 and "collection-rates-FY2023-2023-09-20.xlsx" in book.headers["content-disposition"]
+    sheets = load_workbook(io.BytesIO(book.content)).sheetnames
+    assert sheets[:2] == ["収納率", "月別推移"] and "段階別" in sheets
+    summary = tanaka.get(f"{FILES}/summary.csv")
+    assert summary.status_code == 200 and summary.content.startswith("\ufeff区分,調定額".encode("utf-8"))
+    assert tanaka.get(f"{FILES}/stage.csv").text.startswith("\ufeffstage,households,overdue")
+
+
+@pytest.mark.parametrize("name", ["..%2F..%2Fnhi.db", "report.xlsx", "summary", "nope.csv", "%2e%2e.csv"])
+def test_no_other_file(app, name):
+    got = signed_in(app, "boss").get(f"{FILES}/{name}")
+    assert got.status_code in (400, 404) and "attachment" not in got.headers.get("content-disposition", "")
+
+
+def test_a_role_without_the_duty_is_refused(app):
+    refused = signed_in(app, "unyo").get("/reports")  # an operator runs dates; the report is the readers'
+    assert refused.status_code == 403 and "report is the reader&#39;s duty" in refused.text
+    assert signed_in(app, "unyo").get(f"{FILES}/summary.csv").status_code == 403
