@@ -25,7 +25,9 @@ from .letters import letter_context
 from .printing import PRINT_JOB, verify
 from .staff import log_access, log_reads
 
-SAMPLES_PER_TYPE = 1  # a dry run renders the first letter (by postal code) of each type it would issue
+# a dry run renders the first letter (by postal code) of each type it would issue, marked 見本 (specimen) across
+# its first page so a printed sample is never taken for a letter that was issued
+SAMPLES_PER_TYPE = 1
 DRY_RUNS = "dry-runs"  # under OUT: the samples of the last dry run of each date
 FILE_NAME = re.compile(r"[a-z_]{1,40}\.pdf|manifest\.csv|SHA256SUMS")
 
@@ -207,7 +209,7 @@ def dry_run(engine: Engine, workflow: Workflow, on: date, out: Path, user: str) 
                                  .where(letters.c.issued_on == on, letters.c.letter_type == row["type"])
                                  .order_by(households.c.postal_code, letters.c.serial).limit(SAMPLES_PER_TYPE)).first()
             seen["samples"].append({"type": row["type"], "serial": first.serial, "household_id": first.household_id,
-                                    "html": render_letter(letter_context(conn, workflow, first.id))})
+                                    "html": render_letter({**letter_context(conn, workflow, first.id), "sample": True})})
 
     reports = run_date(engine, workflow, on, dry_run=True, before_rollback=look)
     folder = out / DRY_RUNS / on.isoformat()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import pypdfium2 as pdfium
 from sqlalchemy import func, select
 
 from nhi_collect.adapters.tables import (access_log, batch_runs, demand_notices, households, letter_items, letters,
@@ -119,6 +120,8 @@ def test_a_dry_run_counts_letters_renders_samples_and_keeps_nothing(app, db):
     assert counts(db) == before  # nothing kept: no run, letter, move, demand or queue change
     sample = unyo.get(f"{DAY}/dry-run/demand_notice.pdf")
     assert sample.status_code == 200 and sample.content.startswith(b"%PDF")
+    # marked as a specimen, so a printed sample is never taken for a letter that was issued
+    assert "見本" in pdfium.PdfDocument(sample.content)[0].get_textpage().get_text_range()
     logged = rows(db, select(access_log.c.command).where(access_log.c.user_name == "unyo",
                                                          access_log.c.command == "web dry run"))
     assert len(logged) == 2  # the sample's household: when rendered, and when opened
