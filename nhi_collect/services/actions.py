@@ -364,7 +364,8 @@ def collect_from_seizure(conn, workflow: Workflow, household_no: str, on: date, 
     if seizure is None:
         raise Refused("no executed seizure to collect from: only a seized claim is collected from its third-party "
                       "debtor (国税徴収法67条1項)")
-    record_payment(conn, hid, f"SZ{seizure.id:08d}-{on:%Y%m%d}", on, amount, "seizure")
+    # principal first, then the late fee booked as the principal is paid (domain.md §9)
+    record_payment(conn, hid, f"SZ{seizure.id:08d}-{on:%Y%m%d}", on, amount, "seizure", workflow.policy.band_months)
     ends = {} if seizure.property_kind in CONTINUING_KINDS else {"released_on": on, "release_reason": release.COLLECTED}
     conn.execute(update(seizures).where(seizures.c.id == seizure.id)
                  .values(collected=seizures.c.collected + amount, **ends))

@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import Connection, and_, case, func, select
 
 from ..adapters.tables import adjustments, allocations, assessments, payments, write_offs
+from ..domain.allocation import PRINCIPAL
 from ..domain.collection_rate import Arrears, CurrentYear, closing_day, rate_percent
 from .whereabouts import unknown_on
 
@@ -59,6 +60,7 @@ def collection_rates(conn: Connection, n: int, as_of: date | None = None) -> Col
                _sum(and_(year < n, received <= carried_until), allocations.c.amount),
                _sum(and_(year < n, received >= arrears_start, received <= until, collection), allocations.c.amount),
                _sum(and_(year < n, received >= arrears_start, received <= until, refund), -allocations.c.amount))
+        .where(allocations.c.part == PRINCIPAL)  # late fees are no premium collected: the ward's rates are principal
     ).one()
 
     w_on = write_offs.c.written_off_on
