@@ -26,6 +26,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('part', sa.String(10), server_default='principal', nullable=False))
     with op.batch_alter_table('write_offs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('late_fee', sa.BigInteger(), server_default='0', nullable=False))
+    with op.batch_alter_table('letter_items', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('late_fee', sa.BigInteger(), server_default='0', nullable=False))
     op.create_table(
         'late_fee_reductions',
         sa.Column('id', Id, nullable=False),
@@ -43,6 +45,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('late_fee_reductions')
+    with op.batch_alter_table('letter_items', schema=None) as batch_op:
+        batch_op.drop_column('late_fee')
     with op.batch_alter_table('write_offs', schema=None) as batch_op:
         batch_op.drop_column('late_fee')
     with op.batch_alter_table('allocations', schema=None) as batch_op:

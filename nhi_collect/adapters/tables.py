@@ -263,6 +263,7 @@ letter_items = Table(
     Column("letter_id", ForeignKey("letters.id"), nullable=False, index=True),
     Column("assessment_id", ForeignKey("assessments.id"), nullable=False, index=True),
     Column("unpaid", BigInteger, nullable=False),
+    Column("late_fee", BigInteger, nullable=False, server_default="0"),  # booked late fee still owed, its own line
 )
 
 # Serial numbers per letter type and fiscal year, taken with one row-locking UPDATE so concurrent

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, func, select
 
-from ..adapters.tables import (UNPAID, allocations, assessments, demand_notices, households, installment_plans,
+from ..adapters.tables import (LATE_FEE_UNPAID, UNPAID, allocations, assessments, demand_notices, households, installment_plans,
                                investigations, letter_items, letters, payments, plan_schedule, seizure_items, seizures,
                                suspensions)
 from .guards import Facts, Installment
@@ -50,7 +50,8 @@ def load_installments(conn: Connection, household_ids: list[int], on: date,
     found: dict[int, list[Installment]] = defaultdict(list)
     for r in conn.execute(
             select(assessments.c.id, assessments.c.household_id, assessments.c.fiscal_year, assessments.c.installment,
-                   assessments.c.due_date, UNPAID.label("unpaid"), demand_notices.c.issued_on, demand_notices.c.deadline,
+                   assessments.c.due_date, UNPAID.label("unpaid"), LATE_FEE_UNPAID.label("late_fee_unpaid"),
+                   demand_notices.c.issued_on, demand_notices.c.deadline,
                    demand_notices.c.public_notice, demand_notices.c.served_on)
             .outerjoin(demand_notices, and_(demand_notices.c.assessment_id == assessments.c.id,
                                             demand_notices.c.issued_on <= on))
@@ -60,7 +61,8 @@ def load_installments(conn: Connection, household_ids: list[int], on: date,
             r.fiscal_year, r.installment, r.due_date, r.unpaid, r.issued_on, r.deadline, tuple(reminders[r.id]),
             tuple(sorted(paid[r.id])), tuple(d for d in plans[r.household_id] if d > r.due_date),
             tuple(sorted(seized[r.id])), bool(r.public_notice),
-            r.served_on if r.served_on is not None and r.served_on <= on else None))
+            r.served_on if r.served_on is not None and r.served_on <= on else None,
+            late_fee_unpaid=r.late_fee_unpaid))
     return found
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
-from ..adapters.tables import (UNPAID, assessments, demand_notices, households, installment_plans, investigations,
+from ..adapters.tables import (LATE_FEE_UNPAID, UNPAID, assessments, demand_notices, households, installment_plans, investigations,
                                payments, plan_schedule, seizures)
 from ..domain.calendar import SEIZURE_WAIT_DAYS, demand_due_cutoff, earliest_seizure_date, fiscal_year
 from ..domain.limitation import (Acknowledgement, Demand, Effect, Event, Reminder, Seizure, limitation,
@@ -45,6 +45,7 @@ class Installment:
     seizures: tuple[tuple[date, date | None, bool], ...] = ()
     public_notice: bool = False  # demanded by public notice (公示送達, 地方税法20条の2)
     demand_served_on: date | None = None  # a public notice's service date, once it has come (posting + 7 days)
+    late_fee_unpaid: int = 0  # booked late fee (確定延滞金) still owed, once the principal is paid
 
     def limitation_events(self) -> list[Event]:
         events: list[Event] = [Reminder(on) for on in self.reminders]
@@ -85,6 +86,9 @@ class Facts:
 
     def overdue(self, on: date) -> list[Installment]:
         return [i for i in self.installments if i.unpaid > 0 and i.due_date < on]
+
+    def late_fee_owed(self) -> int:
+        return sum(i.late_fee_unpaid for i in self.installments if i.late_fee_unpaid > 0)
 
 
 @dataclass(frozen=True)
@@ -280,9 +284,11 @@ GUARDS: dict[str, Guard] = {g.name: g for g in [
           "limitation (国保法110条), three years of suspension or immediate extinction (地方税法15条の7第4項・第5項)",
           _extinguished, None),
     Guard("nothing_overdue",
-          "区の方針: full payment returns a household to clear (nothing is left to demand, 地方自治法231条の3第1項)",
-          lambda f, c: not f.overdue(c.on),
-          lambda c: ~_open(A.c.due_date < c.on)),
+          "区の方針: full payment returns a household to clear (nothing is left to demand, 地方自治法231条の3第1項): "
+          "principal and booked late fee (確定延滞金, 地方自治法231条の3第2項) both paid",
+          lambda f, c: not f.overdue(c.on) and not f.late_fee_owed(),
+          lambda c: and_(~_open(A.c.due_date < c.on),
+                         ~exists().where(A.c.household_id == h.c.id, LATE_FEE_UNPAID > 0))),
 ]}
 RESUMES_TO = "resumes_to_"  # + a rung: the machine's condition on each edge of a `resume` destination
 

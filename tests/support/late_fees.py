@@ -44,3 +44,19 @@ def applied(engine) -> list[tuple[int, int, str]]:
         return [tuple(r) for r in conn.execute(
             select(assessments.c.installment, allocations.c.amount, allocations.c.part)
             .join(assessments, assessments.c.id == allocations.c.assessment_id).order_by(allocations.c.id))]
+
+
+def stage_of(engine) -> str:
+    with engine.connect() as conn:
+        return conn.execute(select(households.c.stage).where(households.c.household_no == "L1")).scalar_one()
+
+
+def letters_of(engine, letter_type: str) -> list[dict]:
+    """The contexts of the household's letters of a type, oldest first, as they print."""
+    from nhi_collect.adapters.tables import letters
+    from nhi_collect.services.letters import letter_contexts
+    from nhi_collect.workflow.definition import load
+    with engine.connect() as conn:
+        ids = conn.execute(select(letters.c.id).join(households).where(
+            households.c.household_no == "L1", letters.c.letter_type == letter_type).order_by(letters.c.id)).scalars()
+        return letter_contexts(conn, load(), list(ids))
