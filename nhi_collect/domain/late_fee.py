@@ -160,3 +160,9 @@ def _estimate_on_base(base: int, due: date, as_of: date, band_months: int) -> in
     """Without partial payments the fee depends on the amount only through its truncated base, so the
     letters of one day, sharing due dates and bases, share the computation."""
     return late_fee(base, due, as_of, band_months=band_months).late_fee
+
+
+def suspension_exempt(periods: Iterable[tuple[date, date | None]], due: date) -> list[tuple[date, date | None]]:
+    """The suspensions of enforcement (first day, last day or None) that exempt an installment's late fee: those
+    begun after it fell due, a suspension covering the arrears of its day (地方税法15条の7, 15条の9①)."""
+    return [p for p in periods if p[0] > due]

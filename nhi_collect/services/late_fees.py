@@ -18,7 +18,7 @@ from sqlalchemy import BigInteger, Column, Connection, Date, MetaData, Table, se
 from ..adapters.bulk import bulk_insert
 from ..adapters.tables import UNPAID, allocations, assessments, suspensions
 from ..domain.allocation import PRINCIPAL, OpenInstallment
-from ..domain.late_fee import late_fee, late_fee_estimate
+from ..domain.late_fee import late_fee, late_fee_estimate, suspension_exempt
 
 Period = tuple[date, date | None]
 
@@ -44,12 +44,6 @@ def suspension_periods(conn: Connection, household_ids) -> dict[int, list[Period
     return found
 
 
-def exempt_for(periods: list[Period], due: date) -> list[Period]:
-    """The suspensions that cover an installment: those begun after it fell due (a suspension covers the
-    arrears of its day, 地方税法15条の7); their days carry no late fee (15条の9①)."""
-    return [p for p in periods if p[0] > due]
-
-
 @dataclass
 class Terms:
     """What the calculator needs of a set of installments beside their amounts."""
@@ -66,13 +60,13 @@ class Terms:
         """延滞金見込 of a still unpaid installment were the rest paid on `as_of`."""
         return late_fee_estimate(principal, due, as_of, band_months=self.band_months,
                                  payments=[(d, a) for d, a in self.history.get(assessment_id, ()) if d <= as_of],
-                                 exempt=exempt_for(self.suspended.get(household_id, []), due))
+                                 exempt=suspension_exempt(self.suspended.get(household_id, []), due))
 
     def final(self, assessment_id: int, household_id: int, principal: int, due: date, settled_on: date) -> int:
         """確定延滞金 of an installment whose principal was fully paid on `settled_on`."""
         return late_fee(principal, due, settled_on, band_months=self.band_months,
                         payments=[(d, a) for d, a in self.history.get(assessment_id, ()) if d < settled_on],
-                        exempt=exempt_for(self.suspended.get(household_id, []), due)).late_fee
+                        exempt=suspension_exempt(self.suspended.get(household_id, []), due)).late_fee
 
 
 @dataclass

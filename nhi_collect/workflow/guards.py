@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from ..adapters.tables import (LATE_FEE_UNPAID, UNPAID, assessments, demand_notices, households, installment_plans, investigations,
                                payments, plan_schedule, seizures)
 from ..domain.calendar import SEIZURE_WAIT_DAYS, demand_due_cutoff, earliest_seizure_date, fiscal_year
+from ..domain.late_fee import late_fee_estimate, suspension_exempt
 from ..domain.limitation import (Acknowledgement, Demand, Effect, Event, Reminder, Seizure, limitation,
                                  suspension_extinction_date)
 
@@ -46,6 +47,7 @@ class Installment:
     public_notice: bool = False  # demanded by public notice (公示送達, 地方税法20条の2)
     demand_served_on: date | None = None  # a public notice's service date, once it has come (posting + 7 days)
     late_fee_unpaid: int = 0  # booked late fee (確定延滞金) still owed, once the principal is paid
+    paid_history: tuple[tuple[date, int], ...] = ()  # money applied to its principal by day (the late fee's base)
 
     def limitation_events(self) -> list[Event]:
         events: list[Event] = [Reminder(on) for on in self.reminders]
@@ -83,12 +85,22 @@ class Facts:
     paid_since_plan: int = 0
     suspended_on: date | None = None  # the running suspension
     immediate_extinction: bool = False  # 地方税法15条の7第5項 decided
+    suspensions: list[tuple[date, date | None]] = field(default_factory=list)  # (first, last day) all of them
 
     def overdue(self, on: date) -> list[Installment]:
         return [i for i in self.installments if i.unpaid > 0 and i.due_date < on]
 
     def late_fee_owed(self) -> int:
         return sum(i.late_fee_unpaid for i in self.installments if i.late_fee_unpaid > 0)
+
+    def accrued(self, i: Installment, on: date, band_months: int) -> int:
+        """延滞金見込 of an unpaid installment were it paid on `on`: from its principal and payment history
+        (地方税法20条の4の2②), the days of a suspension exempted (15条の9①)."""
+        if i.unpaid <= 0:
+            return 0
+        history = [(d, a) for d, a in i.paid_history if d <= on]
+        return late_fee_estimate(i.unpaid + sum(a for _, a in history), i.due_date, on, band_months=band_months,
+                                 payments=history, exempt=suspension_exempt(self.suspensions, i.due_date))
 
 
 @dataclass(frozen=True)

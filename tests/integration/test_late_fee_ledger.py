@@ -80,3 +80,67 @@ def test_a_reduction_that_brings_the_principal_down_to_what_was_paid_books_the_l
     assert (row.late_fee_booked, row.late_fee_booked_on) == (1400, date(2023, 10, 31))
     run(engine, "adjustments", write(tmp_path, "adj.csv", body))  # again: nothing new, nothing booked twice
     assert installment(engine, 1).late_fee_booked == 1400
+
+
+def test_household_show_gives_each_installments_accrued_booked_and_paid_late_fee(engine, tmp_path):
+    """As of 10/31 after 40,000 on 7/31, the rest paid that day would bear 1,500 (above): accrued. Once paid in full
+    and 1,500 more paid on 11/6, it is booked and paid (contract.md: late_fee {accrued, booked, paid})."""
+    from nhi_collect.services.households import show_household
+    owing(engine, tmp_path)
+    pay(engine, tmp_path, "p1.csv", ("P1", 2023, 1, "2023-07-31", 40000))
+    with engine.connect() as conn:
+        shown = show_household(conn, "L1", date(2023, 10, 31))
+    assert shown["installments"][0]["late_fee"] == {"accrued": 1500, "booked": 0, "paid": 0}
+    pay(engine, tmp_path, "p2.csv", ("P2", 2023, 1, "2023-10-31", 60000), ("P3", 2023, 1, "2023-11-06", 1500))
+    with engine.connect() as conn:
+        before, after = show_household(conn, "L1", date(2023, 11, 5)), show_household(conn, "L1", date(2023, 11, 30))
+    assert before["installments"][0]["late_fee"] == {"accrued": 0, "booked": 1500, "paid": 0}
+    assert before["balance"]["late_fee"] == 1500
+    assert after["installments"][0]["late_fee"] == {"accrued": 0, "booked": 1500, "paid": 1500}
+    assert after["balance"]["late_fee"] == 0 and after["balance"]["credit"] == 0
+
+
+def test_a_booking_exempts_the_days_of_a_suspension(engine, tmp_path):
+    """Suspended 9/1–9/30 (lifted 10/1), 100,000 paid on 10/31: 203 + 738 + 738 = 1,679 → 1,600 (地方税法15条の9①;
+    the same computation as tests/unit/test_late_fee.py), where today's code books 2,300."""
+    from nhi_collect.adapters.db import transaction
+    from nhi_collect.adapters.tables import suspensions
+    owing(engine, tmp_path)
+    hid = installment(engine, 1).household_id
+    with transaction(engine) as conn:
+        conn.execute(suspensions.insert().values(household_id=hid, ground="hardship",
+                                                 decided_by="boss", started_on=date(2023, 9, 1),
+                                                 lifted_on=date(2023, 10, 1)))
+    pay(engine, tmp_path, "p.csv", ("P1", 2023, 1, "2023-10-31", 100000))
+    assert installment(engine, 1).late_fee_booked == 1600
+
+
+def test_a_reduction_of_late_fee_is_a_supervisors_recorded_decision(engine, tmp_path):
+    import pytest
+    from nhi_collect.adapters.db import transaction
+    from nhi_collect.adapters.tables import late_fee_reductions
+    from nhi_collect.services.late_fee_reductions import reduce_late_fee
+    from nhi_collect.workflow.machine import Refused
+    from tests.support.ledger import WORKFLOW
+    owing(engine, tmp_path)
+    pay(engine, tmp_path, "p.csv", ("P1", 2023, 1, "2023-07-31", 40000), ("P2", 2023, 1, "2023-10-31", 60000))
+    with pytest.raises(Refused, match="supervisor"):
+        with transaction(engine) as conn:
+            reduce_late_fee(conn, WORKFLOW, "L1", 2023, 1, 500, "災害", date(2023, 11, 10), "clerk")
+    with pytest.raises(Refused, match="231条の3"):  # more than is owed
+        with transaction(engine) as conn:
+            reduce_late_fee(conn, WORKFLOW, "L1", 2023, 1, 1600, "災害", date(2023, 11, 10), "boss")
+    with transaction(engine) as conn:
+        assert reduce_late_fee(conn, WORKFLOW, "L1", 2023, 1, 500, "災害による減免", date(2023, 11, 10), "boss") == 1000
+    with engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(select_reductions(late_fee_reductions))] == [
+            (500, "災害による減免", "boss", date(2023, 11, 10))]
+    # the 1,000 left is what a payment of 1,000 pays; the household is then clear of late fee
+    pay(engine, tmp_path, "p3.csv", ("P3", 2023, 1, "2023-11-15", 1000))
+    row = installment(engine, 1)
+    assert (row.late_fee_booked, row.late_fee_reduced, row.late_fee_paid) == (1500, 500, 1000)
+
+
+def select_reductions(table):
+    from sqlalchemy import select
+    return select(table.c.amount, table.c.reason, table.c.decided_by, table.c.decided_on)
