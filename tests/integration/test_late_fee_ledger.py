@@ -144,3 +144,22 @@ def test_a_reduction_of_late_fee_is_a_supervisors_recorded_decision(engine, tmp_
 def select_reductions(table):
     from sqlalchemy import select
     return select(table.c.amount, table.c.reason, table.c.decided_by, table.c.decided_on)
+
+
+def test_late_fee_money_leaves_the_rates_unchanged_and_is_reported_beside_them(engine, tmp_path):
+    """The same premium paid with and without 1,500 yen of late fee on top: the current-year rate is
+    110,000 collected of 110,000 assessed either way (domain.md §5: the rates are premium only); the late fee
+    shows on its own line of the report."""
+    from nhi_collect.services.report import monthly
+    owing(engine, tmp_path)
+    pay(engine, tmp_path, "p.csv", ("P0", 2023, 2, "2023-07-31", 10000), ("P1", 2023, 1, "2023-07-31", 40000),
+        ("P2", 2023, 1, "2023-10-31", 60000))
+    with engine.connect() as conn:
+        without = monthly(conn, 2023, date(2023, 11, 30), full=False)
+    pay(engine, tmp_path, "p3.csv", ("P3", 2023, 1, "2023-11-06", 1500))
+    with engine.connect() as conn:
+        with_fee = monthly(conn, 2023, date(2023, 11, 30), full=False)
+    assert with_fee["current_year"] == without["current_year"] and with_fee["current_year"]["collected"] == 110000
+    assert with_fee["arrears"] == without["arrears"]
+    assert without["late_fees"] == {"collected_in_month": 0, "collected_in_year": 0, "booked_in_year": 1500}
+    assert with_fee["late_fees"] == {"collected_in_month": 1500, "collected_in_year": 1500, "booked_in_year": 1500}
