@@ -74,7 +74,7 @@ def show_household(conn: Connection, household_no: str, as_of: date, band_months
     received = conn.execute(select(func.coalesce(func.sum(payments.c.amount), 0))
                             .where(payments.c.household_id == head.id, payments.c.paid_on <= as_of)).scalar_one()
     balance["credit"] = int(received) - sum(paid_as_of.values()) - sum(fees_paid.values())
-    balance["late_fee"] = sum(i["late_fee"]["booked"] - i["late_fee"]["paid"] for i in installments
+    late_fee_owed = sum(i["late_fee"]["booked"] - i["late_fee"]["paid"] for i in installments
                               if not i["written_off_on"]) - _reduced_as_of(conn, head.id, as_of)
     sent = conn.execute(select(letters.c.letter_type, letters.c.issued_on, letters.c.serial)
                         .where(letters.c.household_id == head.id, letters.c.issued_on <= as_of)
@@ -87,6 +87,7 @@ def show_household(conn: Connection, household_no: str, as_of: date, band_months
         "address": head.address, "postal_code": head.postal_code, "district": head.district, "phone": head.phone,
         "language": head.language, "whereabouts_unknown": bool(head.whereabouts_unknown), "stage": head.stage,
         "balance": balance, "installments": installments,
+        "late_fee_owed": late_fee_owed,  # booked late fee still owed (確定延滞金), beside the premium's balance
         "seizures": _seizures(conn, head.id, as_of),
         # the per-installment `late_fee.accrued` estimates, with their total (kept beside the contract's `late_fee`)
         "late_fee_estimate": {"total": sum(fees), "installments": fees},

@@ -95,9 +95,9 @@ def test_household_show_gives_each_installments_accrued_booked_and_paid_late_fee
     with engine.connect() as conn:
         before, after = show_household(conn, "L1", date(2023, 11, 5)), show_household(conn, "L1", date(2023, 11, 30))
     assert before["installments"][0]["late_fee"] == {"accrued": 0, "booked": 1500, "paid": 0}
-    assert before["balance"]["late_fee"] == 1500
+    assert before["late_fee_owed"] == 1500
     assert after["installments"][0]["late_fee"] == {"accrued": 0, "booked": 1500, "paid": 1500}
-    assert after["balance"]["late_fee"] == 0 and after["balance"]["credit"] == 0
+    assert after["late_fee_owed"] == 0 and after["balance"]["credit"] == 0
 
 
 def test_a_booking_exempts_the_days_of_a_suspension(engine, tmp_path):
