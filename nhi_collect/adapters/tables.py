@@ -93,6 +93,13 @@ assessments = Table(
     # `amount + adjusted - paid > 0` without aggregating millions of allocation rows each night.
     Column("adjusted", BigInteger, nullable=False, server_default="0"),
     Column("paid", BigInteger, nullable=False, server_default="0"),
+    # 確定延滞金 (domain.md §9): the final late fee booked as this installment's receivable on the day its
+    # principal became fully paid after the due date (地方自治法231条の3②); NULL until then. What paid, reduced
+    # (延滞金減免, late_fee_reductions) or wrote it off (write_offs.late_fee) is kept beside it.
+    Column("late_fee_booked", BigInteger, nullable=False, server_default="0"),
+    Column("late_fee_booked_on", Date),
+    Column("late_fee_paid", BigInteger, nullable=False, server_default="0"),
+    Column("late_fee_reduced", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint("household_id", "fiscal_year", "installment"),
 )
 
@@ -135,6 +142,9 @@ allocations = Table(
     # a reduction's surplus returned after the closing period of the year whose accounts received the money:
     # repaid from this year's expenditure (過年度還付, 地方自治法施行令165条の7), not negative collection
     Column("prior_year_refund", Boolean, nullable=False, server_default=text("false")),
+    # what the money paid: the installment's principal, or its booked late fee (money goes to principal
+    # first, domain.md §9); the collection rates count principal only, as the ward reports them
+    Column("part", String(10), nullable=False, server_default="principal"),
 )
 
 batch_runs = Table(
@@ -196,12 +206,30 @@ write_offs = Table(
     Column("amount", BigInteger, nullable=False),
     Column("ground", String(20), nullable=False),
     Column("decided_by", String(60), nullable=False),
+    Column("late_fee", BigInteger, nullable=False, server_default="0"),  # booked late fee extinguished with it
 )
 # What is still owed on an installment (negative when overpaid before a reduction's surplus is returned);
 # nothing once written off: the claim is extinguished (国保法110条, 地方税法15条の7第4項・第5項), so it is
 # neither demanded, listed, nor paid any more, while its household may keep other installments open.
 UNPAID = case((exists().where(write_offs.c.assessment_id == assessments.c.id), 0),
               else_=assessments.c.amount + assessments.c.adjusted - assessments.c.paid)
+
+# What is still owed of an installment's booked late fee; nothing once the installment is written off.
+LATE_FEE_UNPAID = case((exists().where(write_offs.c.assessment_id == assessments.c.id), 0),
+                       else_=assessments.c.late_fee_booked - assessments.c.late_fee_paid
+                       - assessments.c.late_fee_reduced)
+
+# 延滞金減免 (the city's rules, 地方税法 late-fee articles applied by the ordinance): a supervisor's decision
+# with its reason; assessments.late_fee_reduced is the running total.
+late_fee_reductions = Table(
+    "late_fee_reductions", metadata,
+    Column("id", Id, primary_key=True),
+    Column("assessment_id", ForeignKey("assessments.id"), nullable=False, index=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("decided_by", String(60), nullable=False),
+    Column("decided_on", Date, nullable=False),
+)
 
 stage_transitions = Table(
     "stage_transitions", metadata,
@@ -238,6 +266,7 @@ letter_items = Table(
     Column("letter_id", ForeignKey("letters.id"), nullable=False, index=True),
     Column("assessment_id", ForeignKey("assessments.id"), nullable=False, index=True),
     Column("unpaid", BigInteger, nullable=False),
+    Column("late_fee", BigInteger, nullable=False, server_default="0"),  # booked late fee still owed, its own line
 )
 
 # Serial numbers per letter type and fiscal year, taken with one row-locking UPDATE so concurrent

@@ -1,7 +1,11 @@
-"""充当 of a payment to installments: the designated one, else the oldest unpaid first.
+"""充当 of a payment to installments: the designated one, else the oldest unpaid first; principal first,
+then the booked late fee (domain.md §9).
 
-contract.md: a payment with fiscal year and installment goes to that installment; without them it
-is applied to the household's oldest unpaid installments. What cannot be applied stays as the
+contract.md: a payment with fiscal year and installment goes to that installment (its principal, then its
+booked late fee); without them it is applied to the household's oldest unpaid principal, then to the booked
+late fees oldest first. The payment that clears an installment's principal after its due date books its
+final late fee (確定延滞金, 地方自治法231条の3②) at that moment, so what is left of the same payment pays it
+(`book` computes the fee from the payment history). What cannot be applied stays as the
 household's credit (過誤納金, kept until refunded or appropriated), never lost. A refund (negative
 amount) returns credit, whether or not it names the installment the overpayment arose on: it never takes money
 back from a paid installment, which would reopen it and have it demanded (domain.md §9, 充当・還付).
@@ -10,6 +14,11 @@ back from a paid installment, which would reopen it and have it demanded (domain
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+PRINCIPAL = "principal"
+LATE_FEE = "late_fee"
 
 
 @dataclass
@@ -19,17 +28,26 @@ class OpenInstallment:
     installment: int
     unpaid: int  # may be 0: still a target for a designated payment (its money then goes to credit)
     paid: int
+    late_fee_unpaid: int = 0  # booked late fee still owed
 
 
 class AllocationRefused(ValueError):
     pass
 
 
-def allocate(amount: int, installments: list[OpenInstallment], credit: int,
-             target: tuple[int, int] | None = None) -> tuple[list[tuple[int, int]], int]:
-    """Apply one payment. `installments` are the household's, oldest first, and are updated in place.
+# (installment whose principal this payment has just paid in full, the payment's day) → its final late fee
+Booker = Callable[[OpenInstallment, date], int]
+Application = tuple[int, int, str]  # (assessment_id, yen, PRINCIPAL | LATE_FEE)
 
-    Returns the (assessment_id, yen) applications and the household's new credit.
+
+def allocate(amount: int, installments: list[OpenInstallment], credit: int,
+             target: tuple[int, int] | None = None, *, paid_on: date | None = None,
+             book: Booker | None = None) -> tuple[list[Application], int]:
+    """Apply one payment received on `paid_on`. `installments` are the household's, oldest first, and are
+    updated in place; `book` (when given) is asked the late fee of each installment whose principal this
+    payment clears, which then joins what the payment may pay.
+
+    Returns the (assessment_id, yen, part) applications and the household's new credit.
     """
     if amount < 0:
         return _refund(-amount, installments, credit, target)
@@ -39,17 +57,23 @@ def allocate(amount: int, installments: list[OpenInstallment], credit: int,
             raise AllocationRefused(f"the household has no installment {target[1]} of fiscal year {target[0]}")
     else:
         chosen = installments
-    applied = []
+    applied: list[Application] = []
     left = amount
-    for inst in chosen:
-        if left == 0:
-            break
+    for inst in chosen:  # principal first, oldest first
         take = min(left, inst.unpaid)
         if take > 0:
             inst.unpaid -= take
             inst.paid += take
             left -= take
-            applied.append((inst.assessment_id, take))
+            applied.append((inst.assessment_id, take, PRINCIPAL))
+            if inst.unpaid == 0 and book is not None:
+                inst.late_fee_unpaid += book(inst, paid_on)
+    for inst in chosen:  # then the booked late fees, oldest first
+        take = min(left, inst.late_fee_unpaid)
+        if take > 0:
+            inst.late_fee_unpaid -= take
+            left -= take
+            applied.append((inst.assessment_id, take, LATE_FEE))
     return applied, credit + left
 
 

@@ -7,7 +7,8 @@ scheme (地方税法附則3条の2 rates, 2 bands). Rules, domain.md §3:
 - days: from the day after the due date through the payment date; a leap day counts, divisor 365;
 - bands: the lower rate until `band_months` months have passed (民法143条), the higher rate after;
 - each segment (band × calendar year × base) truncated to 1 yen; a total under 1,000 yen is 0,
-  otherwise truncated to 100 yen (地方税法20条の4の2第3項・第5項).
+  otherwise truncated to 100 yen (地方税法20条の4の2第3項・第5項);
+- days of a suspension of enforcement (執行停止) are exempted (地方税法15条の9①).
 """
 
 from __future__ import annotations
@@ -91,13 +92,15 @@ def lower_band_end(due: date, band_months: int) -> date:
 
 def late_fee(amount: int, due: date, paid: date, *, band_months: int = 1,
              payments: Iterable[tuple[date, int]] = (), count_from: date | None = None,
-             table: Sequence[Rate] | None = None) -> LateFee:
+             exempt: Iterable[tuple[date, date | None]] = (), table: Sequence[Rate] | None = None) -> LateFee:
     """Late fee on an installment of `amount` yen due on `due`, settled in full on `paid`.
 
     `payments` are earlier partial payments (date, yen): from the day after each, the base is the new
     remainder (地方税法20条の4の2第2項). `count_from` starts counting later than the day after the due date,
     for ordinances that charge from the day after the demand notice's deadline; the bands still run
-    from the due date. Implements 地方自治法231条の3② with the local-tax rules of 地方税法附則3条の2.
+    from the due date. `exempt` are periods (first day, last day or None: still running) whose days carry no
+    late fee: a suspension of enforcement (地方税法15条の9①). Implements 地方自治法231条の3② with the local-tax
+    rules of 地方税法附則3条の2.
     """
     if band_months not in (1, 3):
         raise ValueError("band_months must be 1 or 3")
@@ -114,11 +117,13 @@ def late_fee(amount: int, due: date, paid: date, *, band_months: int = 1,
     cuts = {start, band_end + ONE_DAY, paid + ONE_DAY}
     cuts.update(date(y, 1, 1) for y in range(start.year + 1, paid.year + 1))
     cuts.update(on for on, _ in changes)
+    exempt = [(first, last or paid) for first, last in exempt]
+    cuts.update(c for first, last in exempt for c in (first, last + ONE_DAY))
     edges = sorted(c for c in cuts if start <= c <= paid + ONE_DAY)
     segments = []
     for first, after in zip(edges, edges[1:]):
         base = truncate_base(_unpaid_on(first, amount, changes))
-        if base == 0:
+        if base == 0 or any(lo <= first <= hi for lo, hi in exempt):
             continue
         days = (after - first).days
         rate = rate_for(first.year, first > band_end, table)
@@ -137,14 +142,16 @@ def _unpaid_on(day: date, amount: int, changes: list[tuple[date, int]]) -> int:
 
 
 def late_fee_estimate(amount: int, due: date, as_of: date, *, band_months: int = 1,
-                      payments: Iterable[tuple[date, int]] = ()) -> int:
+                      payments: Iterable[tuple[date, int]] = (),
+                      exempt: Iterable[tuple[date, date | None]] = ()) -> int:
     """Late fee accrued on a still-unpaid installment if it were paid on `as_of` (shown on letters as
-    an estimate; 地方自治法231条の3第2項 with the rules of late_fee)."""
+    an estimate; 地方自治法231条の3第2項 with the rules of late_fee). `amount` is the installment's whole
+    principal, `payments` what paid it so far (the base falls from the day after each)."""
     if as_of <= due:
         return 0
-    payments = tuple(payments)
-    if payments:
-        return late_fee(amount, due, as_of, band_months=band_months, payments=payments).late_fee
+    payments, exempt = tuple(payments), tuple(exempt)
+    if payments or exempt:
+        return late_fee(amount, due, as_of, band_months=band_months, payments=payments, exempt=exempt).late_fee
     return _estimate_on_base(truncate_base(amount), due, as_of, band_months)
 
 
@@ -153,3 +160,9 @@ def _estimate_on_base(base: int, due: date, as_of: date, band_months: int) -> in
     """Without partial payments the fee depends on the amount only through its truncated base, so the
     letters of one day, sharing due dates and bases, share the computation."""
     return late_fee(base, due, as_of, band_months=band_months).late_fee
+
+
+def suspension_exempt(periods: Iterable[tuple[date, date | None]], due: date) -> list[tuple[date, date | None]]:
+    """The suspensions of enforcement (first day, last day or None) that exempt an installment's late fee: those
+    begun after it fell due, a suspension covering the arrears of its day (地方税法15条の7, 15条の9①)."""
+    return [p for p in periods if p[0] > due]

@@ -18,7 +18,6 @@ from ..errors import UserError
 from ..workflow import batch, release
 from ..workflow.definition import RESUME, Workflow
 from ..workflow.facts import load_facts
-from ..domain.late_fee import late_fee_estimate
 from ..domain.seizable import PensionKind, seizable_pension, seizable_wage
 from ..domain.seizure_limits import NOT_SEIZABLE_PENSIONS, Inflow, seizable_deposit
 from ..workflow.guards import Context, extinction, guard, is_ripe
@@ -301,10 +300,13 @@ def ripe_debt(conn, workflow: Workflow, hid: int, on: date, approving: bool = Fa
 
 
 def debt_of(facts, workflow: Workflow, on: date, approving: bool = False) -> int:
-    """ripe_debt of a household's facts already loaded (a page listing many households loads them at once)."""
+    """ripe_debt of a household's facts already loaded (a page listing many households loads them at once): the
+    late-fee estimate from each installment's payment history (地方税法20条の4の2②), and the booked late fees
+    still owed (確定延滞金: enforcement reaches them like the premium, 地方自治法231条の3③)."""
     band = workflow.policy.band_months
-    return sum(i.unpaid + late_fee_estimate(i.unpaid, i.due_date, on, band_months=band) for i in facts.installments
-               if (i.unpaid > 0 and i.demand_issued_on is not None if approving else is_ripe(i, on)))
+    return sum(i.unpaid + facts.accrued(i, on, band) for i in facts.installments
+               if (i.unpaid > 0 and i.demand_issued_on is not None if approving else is_ripe(i, on))) \
+        + facts.late_fee_owed()
 
 
 def seized_in_force(conn, hid: int) -> int:
@@ -366,7 +368,8 @@ def collect_from_seizure(conn, workflow: Workflow, household_no: str, on: date, 
     if seizure is None:
         raise Refused("no executed seizure to collect from: only a seized claim is collected from its third-party "
                       "debtor (国税徴収法67条1項)")
-    record_payment(conn, hid, f"SZ{seizure.id:08d}-{on:%Y%m%d}", on, amount, "seizure")
+    # principal first, then the late fee booked as the principal is paid (domain.md §9)
+    record_payment(conn, hid, f"SZ{seizure.id:08d}-{on:%Y%m%d}", on, amount, "seizure", workflow.policy.band_months)
     ends = {} if seizure.property_kind in CONTINUING_KINDS else {"released_on": on, "release_reason": release.COLLECTED}
     conn.execute(update(seizures).where(seizures.c.id == seizure.id)
                  .values(collected=seizures.c.collected + amount, **ends))
@@ -456,8 +459,10 @@ def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str,
     # the household is closed only when nothing unpaid is left open; otherwise it stays on its stage
     closes = guard("extinguished").python(facts, Context(on, workflow.policy))
     dest = _transition(conn, workflow, "write_off", hid, on, actor) if closes else facts.stage
+    # the booked late fee still owed goes with its installment (LATE_FEE_UNPAID is nothing once written off)
     rows = [{"assessment_id": ids[(i.fiscal_year, i.installment)], "written_off_on": on, "amount": i.unpaid,
-             "ground": ground, "decided_by": actor} for i, (_, ground) in extinct]
+             "ground": ground, "decided_by": actor, "late_fee": max(i.late_fee_unpaid, 0)}
+            for i, (_, ground) in extinct]
     conn.execute(write_offs.insert(), rows)
     release.release_due(conn, workflow, on, None, [hid])  # 国税徴収法79条1項1号: a seizure of nothing owed
     _audit(conn, actor, "write_off", household_no, {

@@ -28,6 +28,7 @@ from ..domain.refunds import surplus_returns
 from ..errors import ImportRejected, RowError
 from . import csv_input as f
 from . import whereabouts
+from .late_fees import book_settled
 from .payments import add_to_paid, allocate_new_payments, new_payments_table
 from .search import refresh_search_keys
 
@@ -140,9 +141,10 @@ CHANGED_TABLES = {"households": ("households",), "assessments": ("assessments",)
 
 
 def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-8", actor: str = "system",
-                now: datetime | None = None, today: date | None = None) -> ImportResult:
+                now: datetime | None = None, today: date | None = None, band_months: int = 1) -> ImportResult:
     """Import one file inside the caller's transaction; raises ImportRejected with every bad row.
-    `today`, the office's day (by default the Tokyo day of `now`), places the date windows."""
+    `today`, the office's day (by default the Tokyo day of `now`), places the date windows; `band_months`,
+    the policy's lower late-fee band, computes the late fees booked by payments and reductions."""
     spec = KINDS[kind]
     now = now or datetime.now(timezone.utc)
     day = today or now.astimezone(TOKYO).date()
@@ -185,7 +187,7 @@ def import_file(conn: Connection, kind: str, path: str, *, encoding: str = "utf-
         merge = {"households": _merge_households, "assessments": _merge_assessments,
                  "adjustments": _merge_adjustments, "payments": _merge_payments}[kind]
         with _foreign_keys_checked_once(conn, KEYED_TABLES.get(kind, ()), total):
-            merge(conn, stage, result, errors, actor, now, day)
+            merge(conn, stage, result, errors, actor, now, day, band_months)
     if errors:
         raise ImportRejected(kind, path, errors)
     result.unchanged = total - result.inserted - result.updated
@@ -252,7 +254,7 @@ def _differs(a, b):
     return a.is_distinct_from(b)
 
 
-def _merge_households(conn, stage, result, errors, actor, now, day):
+def _merge_households(conn, stage, result, errors, actor, now, day, band_months):
     fields = [c.name for c in stage.c if c.name not in ("line", "fresh", "household_no", "whereabouts_changed_on")]
     match = households.c.household_no == stage.c.household_no
     errors.extend(RowError(r.line, f"whereabouts_changed_on: the household's whereabouts have been unknown since "
@@ -284,7 +286,7 @@ def _merge_households(conn, stage, result, errors, actor, now, day):
     refresh_search_keys(conn, households.c.name_key.is_(None))
 
 
-def _merge_assessments(conn, stage, result, errors, actor, now, day):
+def _merge_assessments(conn, stage, result, errors, actor, now, day, band_months):
     errors.extend(_unknown_households(conn, stage))
     if errors:
         return
@@ -324,7 +326,7 @@ def _stage_assessment_join(stage: Table):
                                          assessments.c.installment == stage.c.installment)))
 
 
-def _merge_adjustments(conn, stage, result, errors, actor, now, day):
+def _merge_adjustments(conn, stage, result, errors, actor, now, day, band_months):
     errors.extend(_unknown_households(conn, stage))
     joined = _stage_assessment_join(stage)
     errors.extend(_lines(conn, select(stage.c.line, stage.c.fiscal_year, stage.c.installment).select_from(joined)
@@ -356,6 +358,8 @@ def _merge_adjustments(conn, stage, result, errors, actor, now, day):
     _return_surplus_to_credit(conn, stage)  # reads `adjusted` as it was before this file
     conn.execute(update(assessments).values(adjusted=assessments.c.adjusted + fresh.c.delta)
                  .where(assessments.c.id == fresh.c.assessment_id))
+    # a reduction down to what was paid settles the principal: its final late fee is booked (domain.md §9)
+    book_settled(conn, select(fresh.c.assessment_id), band_months)
 
 
 def _return_surplus_to_credit(conn: Connection, stage: Table) -> None:
@@ -393,7 +397,7 @@ def _return_surplus_to_credit(conn: Connection, stage: Table) -> None:
     add_to_paid(conn, [(None, a, amount) for _adj, a, amount, *_rest in returns])
 
 
-def _merge_payments(conn, stage, result, errors, actor, now, day):
+def _merge_payments(conn, stage, result, errors, actor, now, day, band_months):
     errors.extend(_unknown_households(conn, stage))
     existing = payments.c.payment_no == stage.c.payment_id
     conflicts = (select(stage.c.line).select_from(
@@ -430,7 +434,7 @@ def _merge_payments(conn, stage, result, errors, actor, now, day):
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"ANALYZE {fresh.name}")
     result.inserted = conn.execute(select(func.count()).select_from(fresh)).scalar_one()
-    errors.extend(allocate_new_payments(conn, fresh))
+    errors.extend(allocate_new_payments(conn, fresh, band_months))
     fresh.drop(conn)
 
 

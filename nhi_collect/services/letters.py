@@ -2,7 +2,8 @@
 
 A letter's contents are rebuilt from what was recorded when it was issued: the installments and
 unpaid amounts of letter_items, the household's name and address as they were on the issue date
-(household_changes), late fees estimated as of the issue date. A reprint is therefore identical
+(household_changes), late fees estimated as of the issue date from the payment history received by then
+(地方税法20条の4の2②) and the booked late fees (確定延滞金) printed on it. A reprint is therefore identical
 in text to the original.
 """
 
@@ -25,12 +26,12 @@ from ..adapters.tables import (assessments, demand_notices, household_changes, h
                                installment_plans, letter_items, letters, plan_schedule, queue_items, seizure_letters, seizures,
                                stage_transitions, staff, suspensions)
 from ..domain.calendar import TOKYO, in_tokyo
-from ..domain.late_fee import late_fee_estimate
 from ..domain.payment_slip import AMOUNT_LIMIT, free_field, slip_digits
 from ..domain.wareki import wareki, wareki_fiscal_year
 from ..errors import UserError
 from ..workflow.batch import THIRD_PARTY_LESS
 from ..workflow.definition import LetterType, Workflow
+from .late_fees import Terms
 
 GROUNDS = {"no_property": (1, "滞納処分をすることができる財産がないとき"),
            "hardship": (2, "滞納処分をすることによってその生活を著しく窮迫させるおそれがあるとき"),
@@ -60,8 +61,9 @@ def letter_contexts(conn: Connection, workflow: Workflow, letter_ids: list[int])
             .join(households, households.c.id == letters.c.household_id).where(letters.c.id.in_(chunk))).all()}
         changes = _later_changes(conn, {r.household_id for r in rows.values()}, min(r.issued_on for r in rows.values()))
         items: dict[int, list] = {}
-        for r in conn.execute(select(letter_items.c.letter_id, letter_items.c.unpaid, assessments.c.fiscal_year,
-                                     assessments.c.installment, assessments.c.due_date)
+        for r in conn.execute(select(letter_items.c.letter_id, letter_items.c.unpaid, letter_items.c.late_fee,
+                                     letter_items.c.assessment_id, assessments.c.household_id,
+                                     assessments.c.fiscal_year, assessments.c.installment, assessments.c.due_date)
                               .join(assessments, letter_items.c.assessment_id == assessments.c.id)
                               .where(letter_items.c.letter_id.in_(chunk))
                               .order_by(letter_items.c.letter_id, assessments.c.fiscal_year, assessments.c.installment)):
@@ -69,8 +71,13 @@ def letter_contexts(conn: Connection, workflow: Workflow, letter_ids: list[int])
         deadlines = dict(conn.execute(select(demand_notices.c.letter_id, func.max(demand_notices.c.deadline))
                                       .where(demand_notices.c.letter_id.in_(chunk))
                                       .group_by(demand_notices.c.letter_id)).all())
+        # the payment history of the installments partly paid, for the estimates (地方税法20条の4の2②)
+        terms = Terms.load(conn, select(letters.c.household_id).where(letters.c.id.in_(chunk)),
+                           select(letter_items.c.assessment_id).where(letter_items.c.letter_id.in_(chunk),
+                                                                      letter_items.c.unpaid > 0),
+                           workflow.policy.band_months)
         contexts += [_context(conn, workflow, rows[lid], changes.get(rows[lid].household_id, []), items.get(lid, []),
-                              deadlines.get(lid)) for lid in chunk]
+                              deadlines.get(lid), terms) for lid in chunk]
     return contexts
 
 
@@ -97,21 +104,34 @@ def _as_of(row, changes: list, on: date) -> dict:
     return data
 
 
-def _context(conn: Connection, workflow: Workflow, letter, changes: list, rows: list, deadline: date | None) -> dict:
+def _line(r) -> dict:
+    return {"fiscal_year": r.fiscal_year, "fy_label": wareki_fiscal_year(r.fiscal_year), "installment": r.installment,
+            "due_date": r.due_date.isoformat(), "due_wareki": wareki(r.due_date)}
+
+
+def _estimate(terms: Terms, r, on: date) -> int:
+    """延滞金見込 as of the issue date: the principal then is what was printed unpaid plus what paid it by then,
+    the base falling the day after each payment (地方税法20条の4の2②), suspensions exempted (15条の9)."""
+    paid = sum(a for d, a in terms.history.get(r.assessment_id, ()) if d <= on)
+    return terms.estimate(r.assessment_id, r.household_id, r.unpaid + paid, r.due_date, on)
+
+
+def _context(conn: Connection, workflow: Workflow, letter, changes: list, rows: list, deadline: date | None,
+             terms: Terms) -> dict:
     on = letter.issued_on
     household = _as_of(letter, changes, on)
-    band = workflow.policy.band_months
-    items = [{"fiscal_year": r.fiscal_year, "fy_label": wareki_fiscal_year(r.fiscal_year),
-              "installment": r.installment, "due_date": r.due_date.isoformat(), "due_wareki": wareki(r.due_date),
-              "unpaid": r.unpaid, "late_fee": late_fee_estimate(r.unpaid, r.due_date, on, band_months=band)}
-             for r in rows]
-    total = sum(i["unpaid"] for i in items)
+    items = [{**_line(r), "unpaid": r.unpaid, "late_fee": _estimate(terms, r, on)} for r in rows if r.unpaid > 0]
+    # 確定延滞金 booked on installments whose principal is paid, still owed: demanded on their own lines
+    booked = [{**_line(r), "amount": r.late_fee} for r in rows if r.late_fee > 0]
+    total_booked = sum(b["amount"] for b in booked)
+    total = sum(i["unpaid"] for i in items) + total_booked
     pay_by = deadline or on + timedelta(days=workflow.policy.reply_days)
     kind = workflow.letter_types[letter.letter_type]
     extra = DETAILS[kind.details](conn, workflow, letter) if kind.details else {}
     return {
-        "ward": workflow.ward, "household": household, "items": items, "total_unpaid": total,
-        "total_late_fee": sum(i["late_fee"] for i in items),
+        "ward": workflow.ward, "household": household, "items": items,
+        "total_unpaid": total - total_booked, "total_late_fee": sum(i["late_fee"] for i in items),
+        "booked_late_fees": booked, "total_booked_late_fee": total_booked, "total_due": total,
         "letter": {"serial": letter.serial, "type": letter.letter_type, "title": kind.title, "template": kind.template,
                    "issued_on": on.isoformat(), "issued_wareki": wareki(on)},
         "pay_by": pay_by.isoformat(), "pay_by_wareki": wareki(pay_by),

@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import Connection, and_, case, func, select
 
 from ..adapters.tables import adjustments, allocations, assessments, payments, write_offs
+from ..domain.allocation import LATE_FEE, PRINCIPAL
 from ..domain.collection_rate import Arrears, CurrentYear, closing_day, rate_percent
 from .whereabouts import unknown_on
 
@@ -59,6 +60,7 @@ def collection_rates(conn: Connection, n: int, as_of: date | None = None) -> Col
                _sum(and_(year < n, received <= carried_until), allocations.c.amount),
                _sum(and_(year < n, received >= arrears_start, received <= until, collection), allocations.c.amount),
                _sum(and_(year < n, received >= arrears_start, received <= until, refund), -allocations.c.amount))
+        .where(allocations.c.part == PRINCIPAL)  # late fees are no premium collected: the ward's rates are principal
     ).one()
 
     w_on = write_offs.c.written_off_on
@@ -80,3 +82,19 @@ def collection_rates(conn: Connection, n: int, as_of: date | None = None) -> Col
         CurrentYear(total, excluded, int(collected), rate_percent(int(collected), total - excluded)),
         Arrears(carried, int(collected_arrears), int(written_during), rate_percent(int(collected_arrears), carried),
                 int(refunded), int(refunds_paid)))
+
+
+def late_fees(conn: Connection, n: int, as_of: date) -> dict:
+    """Late fees (延滞金) beside the rates, which stay principal-only as the ward reports them: money received on
+    booked late fees in the month of `as_of` and in fiscal year N so far (its accounts: April N through the
+    closing period), and the late fees booked in that time (domain.md §9)."""
+    until = min(as_of, closing_day(n))
+    received, booked_on = allocations.c.received_on, assessments.c.late_fee_booked_on
+    month_start = date(as_of.year, as_of.month, 1)
+    fee = allocations.c.part == LATE_FEE
+    month, year = conn.execute(select(_sum(and_(fee, received >= month_start, received <= as_of), allocations.c.amount),
+                                      _sum(and_(fee, received >= date(n, 4, 1), received <= until),
+                                           allocations.c.amount))).one()
+    booked = conn.execute(select(_sum(and_(booked_on >= date(n, 4, 1), booked_on <= until),
+                                      assessments.c.late_fee_booked))).scalar_one()
+    return {"collected_in_month": int(month), "collected_in_year": int(year), "booked_in_year": int(booked)}

@@ -14,7 +14,7 @@ from ..adapters.report_files import write_all, write_csv, write_xlsx
 from ..adapters.tables import rate_snapshots
 from ..errors import UserError
 from .identity import authorize
-from .rates import collection_rates
+from .rates import collection_rates, late_fees
 from .series import breakdowns, projection, series
 
 
@@ -30,6 +30,8 @@ def monthly(conn: Connection, fiscal_year: int, as_of: date, targets: dict | Non
                     # an addition to contract.md: 過年度還付 during the year, no collection (domain/refunds.py)
                     "prior_year_refunds": r.arrears.prior_year_refunds,
                     "prior_year_refunds_paid": r.arrears.refunds_paid},
+        # an addition to contract.md: late fees collected beside the rates, which count premium only
+        "late_fees": late_fees(conn, fiscal_year, as_of),
     }
     if targets:
         data["targets"] = targets
@@ -58,7 +60,10 @@ def monthly_text(d: dict) -> str:
              f"  滞納繰越分 {a['rate'] or '—':>6} %  = collected {a['collected']:,} / carried over {a['carried_over']:,}"
              f"   (written off during the year {a['written_off']:,})   target {t.get('arrears', '—')} %",
              f"  過年度還付 {a['prior_year_refunds']:,} yen repaid from expenditure (not in either rate)",
-             f"  還付金 (refunds naming prior-year installments) {a['prior_year_refunds_paid']:,} yen paid from credit"]
+             f"  還付金 (refunds naming prior-year installments) {a['prior_year_refunds_paid']:,} yen paid from credit",
+             f"  延滞金 collected {d['late_fees']['collected_in_month']:,} yen this month, "
+             f"{d['late_fees']['collected_in_year']:,} yen this year (booked {d['late_fees']['booked_in_year']:,} yen;"
+             " not in either rate)"]
     if "recorded" in d:
         rc, ra = d["recorded"]["current_year"], d["recorded"]["arrears"]
         lines.append(f"  recorded at month end: 現年度分 {rc['rate']} %, 滞納繰越分 {ra['rate']} %")

@@ -55,7 +55,8 @@ def series(conn: Connection, n: int) -> list[Point]:
     fy = assessments.c.fiscal_year
     year, received = allocations.c.fiscal_year, allocations.c.received_on
     money = (select(*_month(received), func.sum(allocations.c.amount)).group_by(*_month(received))
-             .where(allocations.c.prior_year_refund.is_(False)))  # 過年度還付 is no collection (domain/refunds.py)
+             .where(allocations.c.prior_year_refund.is_(False),  # 過年度還付 is no collection (domain/refunds.py)
+                    allocations.c.part == "principal"))  # the rates' money: premium, not late fee
     current = _by_month(conn, money.where(year == n, received.between(date(n, 4, 1), closing_day(n))))
     arrears = _by_month(conn, money.where(year < n, received.between(date(n, 6, 1), closing_day(n))))
     on = adjustments.c.adjusted_on

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import (BigInteger, Boolean, Column, Connection, Date, MetaData, String, Table, and_, case, func, insert,
-                        literal, select, update)
+                        literal, or_, select, update)
 
 from ..adapters.db import dialect_insert
 from ..adapters.bulk import bulk_insert
-from ..adapters.tables import (UNPAID, assessments, demand_notices, households, installment_plans, letter_counters,
+from ..adapters.tables import (LATE_FEE_UNPAID, UNPAID, assessments, demand_notices, households, installment_plans, letter_counters,
                                letter_items, letters, seizure_items, seizure_letters, seizures, stage_transitions, suspensions)
 from ..domain.calendar import demand_deadline, demand_due_cutoff, fiscal_year, public_notice_served_on
 from .definition import RESUME, LetterType, Workflow
@@ -130,14 +130,18 @@ def _batch_letters(letter_type: str, on: date):
             .where(letters.c.letter_type == letter_type, letters.c.issued_on == on).subquery())
 
 
-def write_letter_items(conn: Connection, letter_type: str, on: date, *conditions) -> None:
-    """The overdue installments each new letter lists, with the unpaid amount printed on it."""
+def write_letter_items(conn: Connection, letter_type: str, on: date, *conditions, late_fees: bool = True) -> None:
+    """The overdue installments each new letter lists, with the unpaid amount printed on it, and with
+    `late_fees` the booked late fees still owed (確定延滞金, domain.md §9), each on its own line."""
     new = _batch_letters(letter_type, on)
+    overdue = and_(UNPAID > 0, assessments.c.due_date < on)
+    owed = or_(overdue, LATE_FEE_UNPAID > 0) if late_fees else overdue
     conn.execute(insert(letter_items).from_select(
-        ["letter_id", "assessment_id", "unpaid"],
-        select(new.c.id, assessments.c.id, UNPAID)
+        ["letter_id", "assessment_id", "unpaid", "late_fee"],
+        select(new.c.id, assessments.c.id, case((overdue, UNPAID), else_=0),
+               case((LATE_FEE_UNPAID > 0, LATE_FEE_UNPAID), else_=0) if late_fees else literal(0, BigInteger))
         .join(assessments, assessments.c.household_id == new.c.household_id)
-        .where(UNPAID > 0, assessments.c.due_date < on, *conditions)))
+        .where(owed, *conditions)))
 
 
 THIRD_PARTY_LESS = ("real_estate",)  # property seized with no third-party debtor to notify (国税徴収法68条, 80条1項本文)
@@ -180,7 +184,7 @@ def write_demand_notices(conn: Connection, letter_type: str, on: date, demand_cu
     new = _batch_letters(letter_type, on)
     undemanded = and_(assessments.c.due_date <= demand_cutoff,
                       ~select(demand_notices.c.id).where(demand_notices.c.assessment_id == assessments.c.id).exists())
-    write_letter_items(conn, letter_type, on, undemanded)
+    write_letter_items(conn, letter_type, on, undemanded, late_fees=False)  # 督促 is of the premium itself
     return conn.execute(insert(demand_notices).from_select(
         ["assessment_id", "letter_id", "issued_on", "deadline", "public_notice", "served_on"],
         select(letter_items.c.assessment_id, new.c.id, literal(on, Date),

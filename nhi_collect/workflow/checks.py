@@ -39,7 +39,7 @@ def check(path: Path, raw: dict, policy_fields: tuple[str, ...]) -> None:
         stages, stage_problems = _stages(raw["stages"])
         problems += stage_problems + _letter_types(raw["letter_types"])
         problems += _transitions(raw["transitions"], stages, raw["letter_types"])
-        problems += _calendar(raw["calendar"], {t.get("trigger") for t in raw["transitions"]})
+        problems += _calendar(raw["calendar"], {t.get("trigger") for t in raw["transitions"]}, raw["letter_types"])
         problems += _payment_slip(raw.get("payment_slip"))
     if problems:
         raise WorkflowError(f"workflow file {path}: " + "; ".join(problems))
@@ -180,12 +180,12 @@ def _transitions(transitions: list, stages: dict[str, str], letter_types: dict) 
     return problems
 
 
-def _calendar(calendar: list, triggers: set[str]) -> list[str]:
+def _calendar(calendar: list, triggers: set[str], letter_types: dict) -> list[str]:
     problems, jobs = [], []
     for n, job in enumerate(calendar, 1):
         where = f"calendar job {job.get('job', f'#{n}')!r}"
         problems += _unknown(where, job, ("job", "every", "months", "day", "triggers", "scope", "queue", "reason",
-                                            "release_seizures"))
+                                            "release_seizures", "late_fee_notice"))
         jobs.append(job.get("job"))
         months = job.get("months", [])
         if job.get("every") is None:
@@ -201,6 +201,8 @@ def _calendar(calendar: list, triggers: set[str]) -> list[str]:
                      if not str(m).isdigit() or int(m) not in months]
         if not isinstance(job.get("release_seizures", False), bool):
             problems.append(f"{where}: release_seizures must be true or false")
+        if "late_fee_notice" in job and job["late_fee_notice"] not in letter_types:
+            problems.append(f"{where}: late_fee_notice {job['late_fee_notice']!r} is not declared in [letter_types]")
         if ("queue" in job) != ("reason" in job):
             problems.append(f"{where}: a queue check needs both queue (its kind) and reason (shown to staff)")
     problems += [f"calendar job {j!r} is declared twice" for j in {j for j in jobs if jobs.count(j) > 1}]

@@ -65,6 +65,7 @@ class CalendarJob:
     queue: str | None = None  # a queue check: the kind of item opened for households in arrears
     reason: str | None = None  # shown to staff on that item
     release_seizures: bool = False  # releases the seizures the law requires released (workflow/release.py)
+    late_fee_notice: str | None = None  # the letter type sent for booked late fees (workflow/late_fee_notices.py)
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def load(path: str | None = None) -> Workflow:
     calendar = tuple(CalendarJob(c["job"], c.get("every"), tuple(c.get("months", ())), c.get("day"),
                                  tuple(c.get("triggers", ())),
                                  {int(k): v for k, v in c.get("scope", {}).items()}, c.get("queue"), c.get("reason"),
-                                 c.get("release_seizures", False))
+                                 c.get("release_seizures", False), c.get("late_fee_notice"))
                      for c in raw["calendar"])
     letter_types = {name: LetterType(name, **spec) for name, spec in raw["letter_types"].items()}
     roles = {duty: tuple(holders) for duty, holders in raw.get("roles", {}).items()}

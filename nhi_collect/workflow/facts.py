@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Connection, and_, func, select
 
-from ..adapters.tables import (UNPAID, allocations, assessments, demand_notices, households, installment_plans,
+from ..adapters.tables import (LATE_FEE_UNPAID, UNPAID, allocations, assessments, demand_notices, households, installment_plans,
                                investigations, letter_items, letters, payments, plan_schedule, seizure_items, seizures,
                                suspensions)
 from .guards import Facts, Installment
@@ -23,7 +23,7 @@ def load_installments(conn: Connection, household_ids: list[int], on: date,
     """Each household's installments, oldest first, with the events recorded by `on` that limitation is
     computed from (domain.md §9): the demand notice, the reminders that listed them, the debtor's payments on
     them, the plans signed while they were due and the executed seizures that cover them."""
-    reminders, paid = defaultdict(list), defaultdict(set)
+    reminders, paid, history = defaultdict(list), defaultdict(set), defaultdict(lambda: defaultdict(int))
     for assessment_id, issued_on in conn.execute(
             select(letter_items.c.assessment_id, letters.c.issued_on).join(letters)
             .where(letters.c.household_id.in_(household_ids), letters.c.letter_type.in_(REMINDER_TYPES),
@@ -34,6 +34,12 @@ def load_installments(conn: Connection, household_ids: list[int], on: date,
             .where(payments.c.household_id.in_(household_ids), allocations.c.amount > 0,
                    payments.c.channel.not_in(NOT_ACKNOWLEDGEMENTS), allocations.c.received_on <= on)):
         paid[assessment_id].add(received_on)
+    # what paid the principal, any channel, by day: the late fee's base falls the day after (地方税法20条の4の2②)
+    for assessment_id, received_on, amount in conn.execute(
+            select(allocations.c.assessment_id, allocations.c.received_on, allocations.c.amount).join(assessments)
+            .where(assessments.c.household_id.in_(household_ids), allocations.c.part == "principal",
+                   allocations.c.received_on <= on)):
+        history[assessment_id][received_on] += amount
     plans, seized = defaultdict(list), defaultdict(list)
     for hid, agreed_on in conn.execute(
             select(installment_plans.c.household_id, installment_plans.c.agreed_on)
@@ -50,7 +56,8 @@ def load_installments(conn: Connection, household_ids: list[int], on: date,
     found: dict[int, list[Installment]] = defaultdict(list)
     for r in conn.execute(
             select(assessments.c.id, assessments.c.household_id, assessments.c.fiscal_year, assessments.c.installment,
-                   assessments.c.due_date, UNPAID.label("unpaid"), demand_notices.c.issued_on, demand_notices.c.deadline,
+                   assessments.c.due_date, UNPAID.label("unpaid"), LATE_FEE_UNPAID.label("late_fee_unpaid"),
+                   demand_notices.c.issued_on, demand_notices.c.deadline,
                    demand_notices.c.public_notice, demand_notices.c.served_on)
             .outerjoin(demand_notices, and_(demand_notices.c.assessment_id == assessments.c.id,
                                             demand_notices.c.issued_on <= on))
@@ -60,7 +67,8 @@ def load_installments(conn: Connection, household_ids: list[int], on: date,
             r.fiscal_year, r.installment, r.due_date, r.unpaid, r.issued_on, r.deadline, tuple(reminders[r.id]),
             tuple(sorted(paid[r.id])), tuple(d for d in plans[r.household_id] if d > r.due_date),
             tuple(sorted(seized[r.id])), bool(r.public_notice),
-            r.served_on if r.served_on is not None and r.served_on <= on else None))
+            r.served_on if r.served_on is not None and r.served_on <= on else None,
+            late_fee_unpaid=r.late_fee_unpaid, paid_history=tuple(sorted(history[r.id].items()))))
     return found
 
 
@@ -90,8 +98,12 @@ def load_facts(conn: Connection, household_ids: list[int], on: date) -> dict[int
             select(func.coalesce(func.sum(payments.c.amount), 0))
             .where(payments.c.household_id == plan.household_id,
                    and_(payments.c.paid_on >= plan.agreed_on, payments.c.paid_on <= on))).scalar_one()
-    for s in conn.execute(select(suspensions).where(suspensions.c.household_id.in_(household_ids),
-                                                    suspensions.c.lifted_on.is_(None))):
-        facts[s.household_id].suspended_on = s.started_on
-        facts[s.household_id].immediate_extinction = bool(s.immediate_extinction)
+    for s in conn.execute(select(suspensions).where(suspensions.c.household_id.in_(household_ids))
+                          .order_by(suspensions.c.started_on)):
+        if s.started_on <= on:  # its days exempt the late fee (地方税法15条の9①)
+            facts[s.household_id].suspensions.append((s.started_on, s.lifted_on - timedelta(days=1) if s.lifted_on
+                                                      else None))
+        if s.lifted_on is None:
+            facts[s.household_id].suspended_on = s.started_on
+            facts[s.household_id].immediate_extinction = bool(s.immediate_extinction)
     return facts

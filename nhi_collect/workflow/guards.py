@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Callable
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
-from ..adapters.tables import (UNPAID, assessments, demand_notices, households, installment_plans, investigations,
+from ..adapters.tables import (LATE_FEE_UNPAID, UNPAID, assessments, demand_notices, households, installment_plans, investigations,
                                payments, plan_schedule, seizures)
 from ..domain.calendar import SEIZURE_WAIT_DAYS, demand_due_cutoff, earliest_seizure_date, fiscal_year
+from ..domain.late_fee import late_fee_estimate, suspension_exempt
 from ..domain.limitation import (Acknowledgement, Demand, Effect, Event, Reminder, Seizure, limitation,
                                  suspension_extinction_date)
 
@@ -45,6 +46,8 @@ class Installment:
     seizures: tuple[tuple[date, date | None, bool], ...] = ()
     public_notice: bool = False  # demanded by public notice (公示送達, 地方税法20条の2)
     demand_served_on: date | None = None  # a public notice's service date, once it has come (posting + 7 days)
+    late_fee_unpaid: int = 0  # booked late fee (確定延滞金) still owed, once the principal is paid
+    paid_history: tuple[tuple[date, int], ...] = ()  # money applied to its principal by day (the late fee's base)
 
     def limitation_events(self) -> list[Event]:
         events: list[Event] = [Reminder(on) for on in self.reminders]
@@ -82,9 +85,22 @@ class Facts:
     paid_since_plan: int = 0
     suspended_on: date | None = None  # the running suspension
     immediate_extinction: bool = False  # 地方税法15条の7第5項 decided
+    suspensions: list[tuple[date, date | None]] = field(default_factory=list)  # (first, last day) all of them
 
     def overdue(self, on: date) -> list[Installment]:
         return [i for i in self.installments if i.unpaid > 0 and i.due_date < on]
+
+    def late_fee_owed(self) -> int:
+        return sum(i.late_fee_unpaid for i in self.installments if i.late_fee_unpaid > 0)
+
+    def accrued(self, i: Installment, on: date, band_months: int) -> int:
+        """延滞金見込 of an unpaid installment were it paid on `on`: from its principal and payment history
+        (地方税法20条の4の2②), the days of a suspension exempted (15条の9①)."""
+        if i.unpaid <= 0:
+            return 0
+        history = [(d, a) for d, a in i.paid_history if d <= on]
+        return late_fee_estimate(i.unpaid + sum(a for _, a in history), i.due_date, on, band_months=band_months,
+                                 payments=history, exempt=suspension_exempt(self.suspensions, i.due_date))
 
 
 @dataclass(frozen=True)
@@ -280,9 +296,11 @@ GUARDS: dict[str, Guard] = {g.name: g for g in [
           "limitation (国保法110条), three years of suspension or immediate extinction (地方税法15条の7第4項・第5項)",
           _extinguished, None),
     Guard("nothing_overdue",
-          "区の方針: full payment returns a household to clear (nothing is left to demand, 地方自治法231条の3第1項)",
-          lambda f, c: not f.overdue(c.on),
-          lambda c: ~_open(A.c.due_date < c.on)),
+          "区の方針: full payment returns a household to clear (nothing is left to demand, 地方自治法231条の3第1項): "
+          "principal and booked late fee (確定延滞金, 地方自治法231条の3第2項) both paid",
+          lambda f, c: not f.overdue(c.on) and not f.late_fee_owed(),
+          lambda c: and_(~_open(A.c.due_date < c.on),
+                         ~exists().where(A.c.household_id == h.c.id, LATE_FEE_UNPAID > 0))),
 ]}
 RESUMES_TO = "resumes_to_"  # + a rung: the machine's condition on each edge of a `resume` destination
 

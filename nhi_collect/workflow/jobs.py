@@ -15,7 +15,7 @@ from ..adapters.db import analyze_after_bulk
 from ..adapters.queue_items import open_items
 from ..adapters.tables import households
 from ..domain.calendar import is_office_day, next_office_day
-from . import batch, release
+from . import batch, late_fee_notices, release
 from .definition import RESUME, CalendarJob, Transition, Workflow
 from .facts import load_facts
 from .guards import Context, guard
@@ -74,6 +74,8 @@ def run_job(conn: Connection, workflow: Workflow, job: CalendarJob, on: date, ru
     if job.release_seizures:  # 国税徴収法79条1項, 地方税法15条の7第3項: the releases the law requires today
         report.released, letters = release.release_due(conn, workflow, on, run_id)
         report.letters += letters
+    if job.late_fee_notice:
+        report.letters += late_fee_notices.issue(conn, workflow, job.late_fee_notice, on, run_id)
     if job.queue:
         report.queued += _queue_checks(conn, workflow, job, on)
     analyze_after_bulk(conn, BATCH_TABLES, report.letters + sum(report.transitions.values()))

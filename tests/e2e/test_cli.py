@@ -130,8 +130,9 @@ def test_generate_import_and_household_show(tmp_path):
     for i in data["installments"]:
         assert i["paid"] + i["unpaid"] == i["amount"] or i["unpaid"] == 0
         assert set(i) == {"fiscal_year", "installment", "due_date", "legal_due_date", "amount", "paid", "unpaid",
-                          "demand_issued_on", "limitation_date", "limitation_events", "written_off_on",
-                          "write_off_ground"}
+                          "demand_issued_on", "limitation_date", "limitation_events", "late_fee", "written_off_on",
+                          "write_off_ground"}  # late_fee {accrued, booked, paid}: contract.md's additions
+        assert set(i["late_fee"]) == {"accrued", "booked", "paid"}
         assert i["legal_due_date"] >= i["due_date"]  # the generator's due dates are office days already
         assert i["written_off_on"] is None and i["write_off_ground"] is None  # nothing written off
 

@@ -49,6 +49,9 @@ def test_every_letter_type_renders_with_its_contents(issued, tmp_path):
             if r.letter_type == "release_notice":  # the bank's copy: the claim, never the household's premiums
                 assert "未納額" not in text and "納期限" not in text and "延滞金" not in text
                 assert f"{context['total_unpaid']:,}円" not in text and "教示" not in text
+            elif r.letter_type == "late_fee_notice":  # the booked late fees alone (workflow/late_fee_notices.py)
+                assert "延滞金が下記のとおり確定しました" in text and "第15条の9第1項" in text
+                assert all(f"{b['amount']:,}円" in text for b in context["booked_late_fees"])
             else:
                 for item in context["items"] if r.letter_type != "bank_inquiry" else []:  # a bank: the total only
                     assert f"{item['unpaid']:,}円" in text and item["due_wareki"] in text

@@ -161,3 +161,34 @@ def test_the_shared_estimate_equals_the_full_computation(amount, due, days, band
     as_of = due + timedelta(days=days)
     expected = late_fee(amount, due, as_of, band_months=band).late_fee if as_of > due else 0
     assert late_fee_estimate(amount, due, as_of, band_months=band) == expected
+
+
+# 地方税法15条の9①: the late fee for the days of a suspension of enforcement is exempted. 100,000 yen due
+# 2023-06-30 (lower band 7/1–7/31 at 2.4 %, then 8.7 %), paid 2023-10-31; suspended 9/1–9/30:
+#   7/1–7/31   100,000 × 2.4 % × 31 / 365 = 203.83 → 203
+#   8/1–8/31   100,000 × 8.7 % × 31 / 365 = 738.90 → 738
+#   9/1–9/30   exempted
+#   10/1–10/31 100,000 × 8.7 % × 31 / 365 = 738.90 → 738
+#   1,679 → 1,600 (without the exemption: 203 + 2,192 = 2,395 → 2,300)
+def test_the_days_of_a_suspension_carry_no_late_fee():
+    due, paid = date(2023, 6, 30), date(2023, 10, 31)
+    assert late_fee(100_000, due, paid).late_fee == 2_300
+    fee = late_fee(100_000, due, paid, exempt=[(date(2023, 9, 1), date(2023, 9, 30))])
+    assert [s.amount for s in fee.segments] == [203, 738, 738] and fee.late_fee == 1_600
+
+
+def test_a_suspension_still_running_exempts_every_day_from_its_start():
+    """Suspended from 9/1 with no end: 203 + 738 = 941, under 1,000 → nothing (20条の4の2③)."""
+    assert late_fee(100_000, date(2023, 6, 30), date(2023, 10, 31), exempt=[(date(2023, 9, 1), None)]).late_fee == 0
+
+
+def test_a_suspension_inside_the_lower_band_splits_it():
+    """Suspended 7/15–7/20: 7/1–7/14 100,000 × 2.4 % × 14/365 = 92.05 → 92; 7/21–7/31 × 11/365 = 72.32 → 72;
+    8/1–10/31 2,192 (above); 2,356 → 2,300."""
+    fee = late_fee(100_000, date(2023, 6, 30), date(2023, 10, 31), exempt=[(date(2023, 7, 15), date(2023, 7, 20))])
+    assert [s.amount for s in fee.segments] == [92, 72, 2_192] and fee.late_fee == 2_300
+
+
+def test_the_estimate_takes_the_exemption_too():
+    assert late_fee_estimate(100_000, date(2023, 6, 30), date(2023, 10, 31),
+                             exempt=[(date(2023, 9, 1), date(2023, 9, 30))]) == 1_600

@@ -55,7 +55,9 @@ def test_every_letter_type_names_a_template_reader_that_exists():
     used = {letter for t in workflow.transitions for letter in t.letters} | {"bank_inquiry"}
     released = {name for name, t in workflow.letter_types.items() if t.details == "release"}  # workflow/release.py
     assert released == {"release_notice", "release_notice_household"}
-    assert used | released == set(workflow.letter_types)
+    late_fees = {job.late_fee_notice for job in workflow.calendar if job.late_fee_notice}  # workflow/late_fee_notices.py
+    assert late_fees == {"late_fee_notice"}
+    assert used | released | late_fees == set(workflow.letter_types)
 
 
 @pytest.mark.parametrize("old, new, named", [

@@ -198,6 +198,22 @@ def action_suspend(obj: Services, household_no, on, ground, immediate_extinction
     click.echo(f"{household_no}: {dest}")
 
 
+@action.command("reduce-late-fee")
+@click.argument("household_no")
+@ON
+@click.option("--fiscal-year", type=int, required=True)
+@click.option("--installment", type=int, required=True)
+@click.option("--amount", type=int, required=True, help="Yen of the booked late fee reduced.")
+@click.option("--reason", required=True, help="Why (recorded with the decision).")
+@pass_services
+def action_reduce_late_fee(obj: Services, household_no, on, fiscal_year, installment, amount, reason):
+    """Supervisor: reduce an installment's booked late fee (延滞金減免), a recorded decision with its reason."""
+    from ...services.late_fee_reductions import reduce_late_fee
+    owed = obj.transact(reduce_late_fee, obj.workflow, household_no, fiscal_year, installment, amount, reason,
+                        today_or(obj, on), obj.actor)
+    click.echo(f"{household_no}: FY{fiscal_year} #{installment} late fee still owed {owed:,} yen")
+
+
 @action.command("lift-suspension")
 @click.argument("household_no")
 @ON

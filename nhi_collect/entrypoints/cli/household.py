@@ -30,10 +30,12 @@ def household_text(d: dict) -> str:
     lines = [f"{d['household_no']}  {d['head_name']} ({d['head_name_kana']})  stage: {d['stage']}",
              f"  {d['postal_code']} {d['address']}" + ("  [居所不明]" if d["whereabouts_unknown"] else ""),
              f"  balance: current year {d['balance']['current_year']:,} yen, arrears {d['balance']['arrears']:,} yen, "
-             f"credit {d['balance']['credit']:,} yen"]
+             f"credit {d['balance']['credit']:,} yen, booked late fee owed {d['late_fee_owed']:,} yen"]
     for i in d["installments"]:
         lines.append(f"  FY{i['fiscal_year']} #{i['installment']:>2} due {i['legal_due_date']}  {i['amount']:>9,}  "
                      f"paid {i['paid']:>9,}  unpaid {i['unpaid']:>9,}"
+                     f"  late fee accrued {i['late_fee']['accrued']:,} booked {i['late_fee']['booked']:,} "
+                     f"paid {i['late_fee']['paid']:,}"
                      + (f"  limitation {i['limitation_date']}" if i["limitation_date"] else ""))
     return "\n".join(lines)
 

@@ -38,7 +38,8 @@ def import_command(obj: Services, kind, file, encoding, as_json):
         raise UserError(f"{file}: no such file")
     obj.authorize("import")
     try:
-        result = obj.transact(import_file, kind, file, encoding=encoding, actor=obj.actor, today=obj.today())
+        result = obj.transact(import_file, kind, file, encoding=encoding, actor=obj.actor, today=obj.today(),
+                              band_months=obj.workflow.policy.band_months)
     except ImportRejected as rejected:
         if as_json:
             click.echo(json.dumps(ImportResult(kind, rejected=rejected.errors).as_json(), ensure_ascii=False))
