@@ -82,21 +82,32 @@ def add_to_paid(conn: Connection, rows: list[tuple]) -> None:
     applied.drop(conn)
 
 
-def _allocate_chunk(conn, chunk, fresh, errors):
+def open_ledgers(conn: Connection, chunk: list[int], due_by: date | None = None
+                 ) -> tuple[dict[int, list[OpenInstallment]], dict[int, int]]:
+    """The households' installments oldest first (only those due by `due_by`, when given) and their credit
+    (過誤納金 = payments − paid), in two queries: what allocate() is fed, by payments and appropriations alike."""
     open_rows = conn.execute(
         select(assessments.c.id, assessments.c.household_id, assessments.c.fiscal_year, assessments.c.installment,
-               UNPAID.label("unpaid"),
-               assessments.c.paid)
+               UNPAID.label("unpaid"), assessments.c.paid, assessments.c.due_date)
         .where(assessments.c.household_id.in_(chunk))
         .order_by(assessments.c.household_id, assessments.c.due_date, assessments.c.fiscal_year,
                   assessments.c.installment))
     # rows unpacked by position: a million named-attribute reads cost seconds at city scale (profiled)
-    ledger = {h: [OpenInstallment(a, year, number, max(unpaid, 0), paid) for a, _h, year, number, unpaid, paid in group]
-              for h, group in groupby(open_rows, key=itemgetter(1))}
+    ledger, applied = {}, defaultdict(int)
+    for h, group in groupby(open_rows, key=itemgetter(1)):
+        ledger[h] = []
+        for a, _h, year, number, unpaid, paid, due in group:
+            applied[h] += paid
+            if due_by is None or due <= due_by:
+                ledger[h].append(OpenInstallment(a, year, number, max(unpaid, 0), paid))
     # Credit = payments − paid; `paid` was just read with the installments, so only payments are summed.
     received = dict(conn.execute(select(payments.c.household_id, func.sum(payments.c.amount))
                                  .where(payments.c.household_id.in_(chunk)).group_by(payments.c.household_id)).all())
-    credit = {h: int(received.get(h, 0)) - sum(i.paid for i in ledger.get(h, [])) for h in chunk}
+    return ledger, {h: int(received.get(h, 0)) - applied[h] for h in chunk}
+
+
+def _allocate_chunk(conn, chunk, fresh, errors):
+    ledger, credit = open_ledgers(conn, chunk)
     new = conn.execute(
         select(fresh.c.payment_pk.label("id"), fresh.c.household_id, fresh.c.fiscal_year, fresh.c.installment,
                fresh.c.amount, fresh.c.line, fresh.c.paid_on)
