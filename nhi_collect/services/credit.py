@@ -46,6 +46,7 @@ def _applied(household_id):
 def appropriate_credit(conn: Connection, workflow: Workflow, on: date, run_id: int | None) -> tuple[int, int]:
     """Every household holding credit with an unpaid installment due by `on`: its credit applied oldest first.
     Returns (appropriations, letters)."""
+    batch.prepare(conn)
     due_unpaid = select(assessments.c.household_id).where(UNPAID > 0, assessments.c.due_date <= on)
     h = households.c.id
     if not batch.select_locked(conn, select(h).where(h.in_(due_unpaid), _received(h) - _applied(h) > 0)):
@@ -94,6 +95,7 @@ def _link_letters(conn: Connection, table, day_column, letter_type: str, on: dat
 def notice_refunds(conn: Connection, workflow: Workflow, on: date, run_id: int | None) -> int:
     """A 還付通知書 to every household whose credit, after the day's appropriations, exceeds what its installments
     still owe (due or not yet due) by more than its last notice covers; returns how many."""
+    batch.prepare(conn)
     h = households.c.id
     candidates = select(h).where(_refundable(h) > _covered(h, on))
     if not batch.select_locked(conn, candidates):

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from nhi_collect.adapters.db import transaction
 from nhi_collect.adapters.tables import assessments, demand_notices, households, letter_items, letters
+from nhi_collect.domain.collection_rate import AssessmentRow, ReceiptRow, arrears_rate, current_year_rate
 from nhi_collect.services.business_date import run_date
 from nhi_collect.services.households import show_household
 from nhi_collect.services.rates import collection_rates
@@ -180,3 +181,11 @@ def test_appropriated_credit_counts_as_collected_on_its_day(overpaid):
     assert (rates.current_year.collected, rates.current_year.rate) == (20_000, "100.00")
     # FY2022's closing period ended 5/31: its 8,000 stayed unpaid there (current-year 0 / 8,000).
     assert (before.current_year.collected, before.current_year.rate) == (0, "0.00")
+    # the pure definitions (domain/collection_rate.py) over the same ledger written by hand agree: the appropriation
+    # is a receipt of FY2022 installment 10 on 7/3; the second payments are receipts of nothing
+    assessed = [AssessmentRow("H3", 2023, 1, 10_000), AssessmentRow("H4", 2022, 10, 8_000),
+                AssessmentRow("H4", 2023, 1, 10_000)]
+    receipts = [ReceiptRow("H3", 2023, 1, date(2023, 6, 30), 10_000), ReceiptRow("H4", 2023, 1, date(2023, 6, 30), 10_000),
+                ReceiptRow("H4", 2022, 10, date(2023, 7, 3), 8_000)]
+    assert rates.arrears == arrears_rate(2023, date(2023, 7, 31), assessed, [], receipts, [])
+    assert rates.current_year == current_year_rate(2023, date(2023, 7, 31), assessed, [], receipts, set())
