@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from nhi_collect.services import credit
 from nhi_collect.services.letters import DETAILS
 from nhi_collect.workflow import checks
 from nhi_collect.workflow.definition import default_path, load, machine_transitions
@@ -55,7 +56,9 @@ def test_every_letter_type_names_a_template_reader_that_exists():
     used = {letter for t in workflow.transitions for letter in t.letters} | {"bank_inquiry"}
     released = {name for name, t in workflow.letter_types.items() if t.details == "release"}  # workflow/release.py
     assert released == {"release_notice", "release_notice_household"}
-    assert used | released == set(workflow.letter_types)
+    appropriation = {credit.APPROPRIATION_NOTICE, credit.REFUND_NOTICE}  # the appropriation job's (services/credit.py)
+    assert {name for name, t in workflow.letter_types.items() if t.details in ("appropriation", "refund")} == appropriation
+    assert used | released | appropriation == set(workflow.letter_types)
 
 
 @pytest.mark.parametrize("old, new, named", [
