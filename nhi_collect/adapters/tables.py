@@ -125,6 +125,34 @@ payments = Table(
     Column("channel", String(20), nullable=False),
 )
 
+# 充当 (地方税法17条の2 as applied to premiums by 地方自治法231条の3④): a household's credit (過誤納金) applied on a
+# business date to its installments then due, oldest first; its allocations name it (allocations.appropriation_id)
+# and were received that day. One per household and date; its 充当通知書 (17条の2⑤) is `letter_id`.
+appropriations = Table(
+    "appropriations", metadata,
+    Column("id", Id, primary_key=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False),
+    Column("appropriated_on", Date, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("letter_id", ForeignKey("letters.id"), unique=True),
+    UniqueConstraint("household_id", "appropriated_on"),
+)
+
+# 還付通知書 (地方税法17条): credit no installment due or assessed can take, noticed once. `refundable` is the
+# whole credit awaiting refund after this notice, `amount` the part it newly tells of; `payments_through` the
+# last payment row then recorded, so that refunds paid since (negative rows after it) lower what is covered.
+refund_notices = Table(
+    "refund_notices", metadata,
+    Column("id", Id, primary_key=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False),
+    Column("noticed_on", Date, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("refundable", BigInteger, nullable=False),
+    Column("payments_through", BigInteger, nullable=False),
+    Column("letter_id", ForeignKey("letters.id"), unique=True),
+    UniqueConstraint("household_id", "noticed_on"),
+)
+
 # Money applied to installments. A household's credit is its payments less its allocations.
 # A reduction that leaves an installment overpaid moves the surplus back to credit with a negative
 # allocation that names the adjustment instead of a payment.
@@ -133,6 +161,7 @@ allocations = Table(
     Column("id", Id, primary_key=True),
     Column("payment_id", ForeignKey("payments.id"), index=True),
     Column("adjustment_id", ForeignKey("adjustments.id")),
+    Column("appropriation_id", ForeignKey("appropriations.id"), index=True),  # credit appropriated (充当)
     Column("assessment_id", ForeignKey("assessments.id"), nullable=False, index=True),
     Column("amount", BigInteger, nullable=False),
     # copied from the installment and the payment (or adjustment) so the collection rates read this table

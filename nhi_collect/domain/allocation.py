@@ -87,3 +87,27 @@ def _refund(amount: int, installments: list[OpenInstallment], credit: int,
                                 "returns an overpayment (過誤納金) and never takes back what paid an installment "
                                 "(domain.md §9)")
     return [], credit - amount
+
+
+def appropriate(credit: int, due: list[OpenInstallment]) -> list[tuple[int, int]]:
+    """充当 (地方税法17条の2①, applied to premiums by 地方自治法231条の3④): the household's credit applied to its
+    installments already due (`due`, oldest first, updated in place) as an undesignated payment of that amount
+    would be; what they cannot take stays credit. The same allocate() that applies payments decides it, so the
+    order within an installment (premium before its late fee, 17条の2③) is the payments' order too."""
+    if credit <= 0:
+        return []
+    applied, _still_credit = allocate(credit, due, 0)
+    return applied
+
+
+def credit_origins(arisen: list[tuple], spent: list[tuple]) -> list[tuple]:
+    """What a credit consists of: `arisen` (day, what, yen) are the overpayments and reductions' surpluses it
+    came from, `spent` (day, yen) the appropriations and refunds that used it; credit is used oldest first,
+    so the rest of each origin, in date order, is returned as (day, what, yen)."""
+    left = [[day, what, yen] for day, what, yen in sorted(arisen, key=lambda a: a[0])]
+    for _day, yen in sorted(spent, key=lambda s: s[0]):
+        for origin in left:
+            take = min(yen, origin[2])
+            origin[2] -= take
+            yen -= take
+    return [(day, what, yen) for day, what, yen in left if yen > 0]

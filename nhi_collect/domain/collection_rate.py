@@ -35,7 +35,8 @@ class AdjustmentRow:
 @dataclass(frozen=True)
 class ReceiptRow:
     """Money applied to an installment; a refund is a negative receipt, a prior-year refund (過年度還付,
-    domain/refunds.py) one that is no collection of any year."""
+    domain/refunds.py) one that is no collection of any year. Credit (過誤納金) is no receipt until it is
+    appropriated (充当, services/credit.py): then it is one of the installment it paid, on the appropriation's day."""
 
     household_no: str
     fiscal_year: int

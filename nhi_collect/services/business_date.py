@@ -27,7 +27,7 @@ from ..domain.calendar import month_end
 from ..errors import UserError
 from ..workflow.definition import CalendarJob, Workflow
 from ..workflow.jobs import JobReport, run_job, scheduled
-from . import queue
+from . import credit, queue
 from .households import current_accounting_year
 from .printing import PRINT_JOB
 from .rates import collection_rates
@@ -123,6 +123,10 @@ def _run_claimed(conn: Connection, workflow: Workflow, job: CalendarJob, on: dat
     if run_id is None:
         return JobReport(job.job, "skipped")
     report = run_job(conn, workflow, job, on, run_id, one_at_a_time)
+    if job.appropriate_credit:  # 地方税法17条・17条の2 (地方自治法231条の3④): before any letter of the date is chosen
+        report.appropriated, letters = credit.appropriate_credit(conn, workflow, on, run_id)
+        report.refunds_noticed = credit.notice_refunds(conn, workflow, on, run_id)
+        report.letters += letters + report.refunds_noticed
     if job.every == "month_end":
         _snapshot_rates(conn, on)
     conn.execute(batch_runs.update().where(batch_runs.c.id == run_id).values(

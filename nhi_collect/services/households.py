@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, exists, func, select
 
-from ..adapters.tables import (adjustments, allocations, assessments, demand_notices, households, late_fee_reductions,
-                               letters, payments,
-                               seizure_items, seizures, stage_transitions, write_offs)
+from ..adapters.tables import (adjustments, allocations, appropriations, assessments, demand_notices, households,
+                               late_fee_reductions, letters, payments, refund_notices, seizure_items, seizures,
+                               stage_transitions, write_offs)
 from ..domain.calendar import fiscal_year
 from ..domain.allocation import PRINCIPAL
 from ..domain.late_fee import late_fee_estimate, suspension_exempt
@@ -89,12 +89,34 @@ def show_household(conn: Connection, household_no: str, as_of: date, band_months
         "balance": balance, "installments": installments,
         "late_fee_owed": late_fee_owed,  # booked late fee still owed (確定延滞金), beside the premium's balance
         "seizures": _seizures(conn, head.id, as_of),
+        # 充当・還付 (services/credit.py): the credit's appropriations and refund notices by the date
+        "appropriations": _appropriations(conn, head.id, as_of),
+        "refund_notices": [{"on": r.noticed_on.isoformat(), "amount": r.amount, "refundable": r.refundable}
+                           for r in conn.execute(select(refund_notices).where(
+                               refund_notices.c.household_id == head.id, refund_notices.c.noticed_on <= as_of)
+                               .order_by(refund_notices.c.noticed_on))],
         # the per-installment `late_fee.accrued` estimates, with their total (kept beside the contract's `late_fee`)
         "late_fee_estimate": {"total": sum(fees), "installments": fees},
         "letters": [{"type": t, "issued_on": d.isoformat(), "serial": s} for t, d, s in sent],
         "history": [{"on": h.on_date.isoformat(), "from": h.from_stage, "to": h.to_stage, "trigger": h.trigger,
                      "actor": h.actor} for h in history],
     }
+
+
+def _appropriations(conn: Connection, household_id: int, as_of: date) -> list[dict]:
+    """Each appropriation by `as_of`: its day, amount and the installments it paid, [fiscal year, number, yen]."""
+    found = {}
+    for a_id, on, amount, year, n, yen in conn.execute(
+            select(appropriations.c.id, appropriations.c.appropriated_on, appropriations.c.amount,
+                   assessments.c.fiscal_year, assessments.c.installment, allocations.c.amount)
+            .join(allocations, allocations.c.appropriation_id == appropriations.c.id)
+            .join(assessments, assessments.c.id == allocations.c.assessment_id)
+            .where(appropriations.c.household_id == household_id, appropriations.c.appropriated_on <= as_of)
+            .order_by(appropriations.c.appropriated_on, assessments.c.due_date, assessments.c.fiscal_year,
+                      assessments.c.installment)):
+        found.setdefault(a_id, {"on": on.isoformat(), "amount": amount, "installments": []})["installments"].append(
+            [year, n, yen])
+    return list(found.values())
 
 
 def _seizures(conn: Connection, household_id: int, as_of: date) -> list[dict]:

@@ -22,9 +22,10 @@ from sqlalchemy import Connection, func, literal, select, update
 
 from ..adapters.cells import csv_row
 from ..adapters.letters import Batch, barcode_svg, render_letter, submit_pdfs, write_pdfs
-from ..adapters.tables import (assessments, demand_notices, household_changes, households, inquiries,
-                               installment_plans, letter_items, letters, plan_schedule, queue_items, seizure_letters, seizures,
-                               stage_transitions, staff, suspensions)
+from ..adapters.tables import (allocations, appropriations, assessments, demand_notices, household_changes,
+                               households, inquiries, installment_plans, letter_items, letters, payments, plan_schedule, queue_items,
+                               refund_notices, seizure_letters, seizures, stage_transitions, staff, suspensions)
+from ..domain.allocation import credit_origins
 from ..domain.calendar import TOKYO, in_tokyo
 from ..domain.payment_slip import AMOUNT_LIMIT, free_field, slip_digits
 from ..domain.wareki import wareki, wareki_fiscal_year
@@ -226,9 +227,63 @@ def _public_notice(conn: Connection, _workflow: Workflow, letter) -> dict:
     return {"document": "督促状", "served_wareki": wareki(served_on) if served_on else ""}
 
 
+def _appropriation(conn: Connection, _workflow: Workflow, letter) -> dict:
+    """充当通知書 (地方税法17条の2⑤): what each installment received from the credit, and what the credit was."""
+    a = conn.execute(select(appropriations).where(appropriations.c.letter_id == letter.id)).one()
+    after = {r.assessment_id: r.unpaid for r in conn.execute(
+        select(letter_items.c.assessment_id, letter_items.c.unpaid).where(letter_items.c.letter_id == letter.id))}
+    rows = conn.execute(select(allocations.c.assessment_id, allocations.c.amount, assessments.c.fiscal_year,
+                               assessments.c.installment, assessments.c.due_date)
+                        .join(assessments, assessments.c.id == allocations.c.assessment_id)
+                        .where(allocations.c.appropriation_id == a.id)
+                        .order_by(assessments.c.due_date, assessments.c.fiscal_year, assessments.c.installment)).all()
+    origins = _credit_origins(conn, a.household_id, a.appropriated_on, a.id)
+    before = sum(yen for _d, _w, yen in origins)
+    return {"amount": a.amount, "credit_before": before, "credit_after": before - a.amount,
+            "origins": [{"on_wareki": wareki(d), "what": w, "amount": yen} for d, w, yen in origins],
+            "appropriated": [{"fy_label": wareki_fiscal_year(r.fiscal_year), "installment": r.installment,
+                              "due_wareki": wareki(r.due_date), "amount": r.amount,
+                              "unpaid_after": after.get(r.assessment_id, 0)} for r in rows]}
+
+
+def _refund(conn: Connection, _workflow: Workflow, letter) -> dict:
+    """還付通知書 (地方税法17条): the credit to be refunded, where it came from and how it is claimed."""
+    n = conn.execute(select(refund_notices).where(refund_notices.c.letter_id == letter.id)).one()
+    origins = _credit_origins(conn, n.household_id, n.noticed_on)
+    return {"amount": n.amount, "refundable": n.refundable,
+            "origins": [{"on_wareki": wareki(d), "what": w, "amount": yen} for d, w, yen in origins]}
+
+
+def _credit_origins(conn: Connection, household_id: int, on: date, before_appropriation: int | None = None) -> list:
+    """The overpayments and reductions' surpluses the household's credit still consisted of on `on` (before the
+    appropriation `before_appropriation`, when given), as (day, what, yen): each payment's part no installment
+    took, each returned surplus, less what earlier appropriations and refunds used (domain.allocation.credit_origins)."""
+    took = (select(allocations.c.payment_id, func.sum(allocations.c.amount).label("took"))
+            .where(allocations.c.payment_id.isnot(None)).group_by(allocations.c.payment_id).subquery())
+    arisen = [(r.paid_on, f"納付（領収番号 {r.payment_no}）の過納分", r.amount - (r.took or 0)) for r in conn.execute(
+        select(payments.c.payment_no, payments.c.paid_on, payments.c.amount, took.c.took)
+        .join(took, took.c.payment_id == payments.c.id, isouter=True)
+        .where(payments.c.household_id == household_id, payments.c.amount > 0, payments.c.paid_on <= on))
+        if r.amount > (r.took or 0)]
+    arisen += [(r.received_on, f"{wareki_fiscal_year(r.fiscal_year)} 第{r.installment}期の保険料の減額による過納分",
+                -r.amount) for r in conn.execute(
+        select(allocations.c.received_on, allocations.c.amount, assessments.c.fiscal_year, assessments.c.installment)
+        .join(assessments, assessments.c.id == allocations.c.assessment_id)
+        .where(assessments.c.household_id == household_id, allocations.c.adjustment_id.isnot(None),
+               allocations.c.amount < 0, allocations.c.received_on <= on))]
+    earlier = appropriations.c.appropriated_on <= on
+    if before_appropriation is not None:
+        earlier = appropriations.c.id < before_appropriation
+    spent = [tuple(r) for r in conn.execute(select(appropriations.c.appropriated_on, appropriations.c.amount)
+                                            .where(appropriations.c.household_id == household_id, earlier))]
+    spent += [(r.paid_on, -r.amount) for r in conn.execute(select(payments.c.paid_on, payments.c.amount).where(
+        payments.c.household_id == household_id, payments.c.amount < 0, payments.c.paid_on <= on))]
+    return credit_origins(arisen, spent)
+
+
 DETAILS: dict[str, Callable[[Connection, Workflow, object], dict]] = {
     "inquiry": _inquiry, "seizure": _seizure, "release": _release, "plan": _plan, "suspension": _suspension,
-    "public_notice": _public_notice}
+    "public_notice": _public_notice, "appropriation": _appropriation, "refund": _refund}
 
 
 def _collector(conn: Connection, letter) -> str:

@@ -1,7 +1,8 @@
 """The two collection rates computed in SQL over the whole ledger (domain.md §5).
 
 Same definitions as the pure domain.collection_rate (tests check both agree on one ledger):
-money applied to an installment counts on the day it was received; a reduction's surplus returned
+money applied to an installment counts on the day it was received (credit appropriated to it, 充当: on the
+appropriation's day, the overpayment itself having paid nothing); a reduction's surplus returned
 to credit counts (negatively) on the adjustment's date, unless it is a prior-year refund (過年度還付,
 domain/refunds.py), which is no collection and is shown on its own. Both are on the allocation row itself.
 Whereabouts-unknown households are those unknown on the year's reference day: the report's date, or the

@@ -17,7 +17,7 @@ WARD_KEYS = ("name", "section", "address", "phone")  # printed on every letter (
 APPEAL_KEYS = ("review_board", "review_months", "court_months", "defendant", "defendant_representative")
 STAGE_KINDS = ("initial", "rung", "side", "closed")
 RECIPIENTS = ("household", "third_party", "notice_board")
-DETAILS = ("inquiry", "seizure", "release", "plan", "suspension", "public_notice")  # the records services/letters.py reads for a template
+DETAILS = ("inquiry", "seizure", "release", "plan", "suspension", "public_notice", "appropriation", "refund")  # the records services/letters.py reads for a template
 ENDS = {"installment_plan": ("completed", "broken"), "suspension": ("lifted",), "seizure": ("paid", "extinguished", "suspended", "withdrawn")}  # release.RELEASE_REASONS a move may give
 EVERY = ("business_day", "month_end")
 RESUME = "resume"  # a transition's destination meaning "the rung the household left"
@@ -185,7 +185,7 @@ def _calendar(calendar: list, triggers: set[str], letter_types: dict) -> list[st
     for n, job in enumerate(calendar, 1):
         where = f"calendar job {job.get('job', f'#{n}')!r}"
         problems += _unknown(where, job, ("job", "every", "months", "day", "triggers", "scope", "queue", "reason",
-                                            "release_seizures", "late_fee_notice"))
+                                            "release_seizures", "late_fee_notice", "appropriate_credit"))
         jobs.append(job.get("job"))
         months = job.get("months", [])
         if job.get("every") is None:
@@ -199,8 +199,8 @@ def _calendar(calendar: list, triggers: set[str], letter_types: dict) -> list[st
                      if t not in triggers]
         problems += [f"{where}: scope month {m} is not one of its months" for m in job.get("scope", {})
                      if not str(m).isdigit() or int(m) not in months]
-        if not isinstance(job.get("release_seizures", False), bool):
-            problems.append(f"{where}: release_seizures must be true or false")
+        problems += [f"{where}: {flag} must be true or false" for flag in ("release_seizures", "appropriate_credit")
+                     if not isinstance(job.get(flag, False), bool)]
         if "late_fee_notice" in job and job["late_fee_notice"] not in letter_types:
             problems.append(f"{where}: late_fee_notice {job['late_fee_notice']!r} is not declared in [letter_types]")
         if ("queue" in job) != ("reason" in job):

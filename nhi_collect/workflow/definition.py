@@ -30,7 +30,8 @@ class LetterType:
     # notice_board (posted at the office, 公示送達: no envelope, no mail)
     slip: bool  # carries the convenience-store payment slip
     serial_prefix: str
-    details: str | None = None  # the record its template reads: inquiry | seizure | release | plan | suspension
+    details: str | None = None  # the record its template reads: inquiry | seizure | release | plan | suspension | ...
+    # (checks.DETAILS)
     demand: bool = False  # the statutory demand (督促): lists undemanded installments, records their demand notices
     public_notice: bool = False  # the demand served by public notice (公示送達, 地方税法20条の2): posted, never mailed
 
@@ -66,6 +67,7 @@ class CalendarJob:
     reason: str | None = None  # shown to staff on that item
     release_seizures: bool = False  # releases the seizures the law requires released (workflow/release.py)
     late_fee_notice: str | None = None  # the letter type sent for booked late fees (workflow/late_fee_notices.py)
+    appropriate_credit: bool = False  # 充当・還付 before the date's letters (services/credit.py)
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,8 @@ def load(path: str | None = None) -> Workflow:
     calendar = tuple(CalendarJob(c["job"], c.get("every"), tuple(c.get("months", ())), c.get("day"),
                                  tuple(c.get("triggers", ())),
                                  {int(k): v for k, v in c.get("scope", {}).items()}, c.get("queue"), c.get("reason"),
-                                 c.get("release_seizures", False), c.get("late_fee_notice"))
+                                 c.get("release_seizures", False), c.get("late_fee_notice"),
+                                 c.get("appropriate_credit", False))
                      for c in raw["calendar"])
     letter_types = {name: LetterType(name, **spec) for name, spec in raw["letter_types"].items()}
     roles = {duty: tuple(holders) for duty, holders in raw.get("roles", {}).items()}

@@ -33,11 +33,14 @@ class JobReport:
     letters: int = 0
     queued: int = 0
     released: int = 0  # seizures released (差押解除)
+    appropriated: int = 0  # households whose credit was appropriated (充当)
+    refunds_noticed: int = 0  # refund notices (還付通知書)
     sample: dict[str, list[str]] = field(default_factory=dict)  # a few household numbers per move
 
     def as_json(self) -> dict:
         return {"name": self.name, "status": self.status, "transitions": self.transitions, "letters": self.letters,
-                "queued": self.queued, "released": self.released, "sample": self.sample}
+                "queued": self.queued, "released": self.released, "appropriated": self.appropriated,
+                "refunds_noticed": self.refunds_noticed, "sample": self.sample}
 
 
 def scheduled_on(job: CalendarJob, on: date) -> bool:

@@ -155,8 +155,10 @@ def test_run_json_dry_run_and_letters(tmp_path):
     listed = json.loads(cli("letters", "list", "--date", "2023-08-21", "--json", db=db).stdout)
     # the date's letters: the mailed demand notices and the public notices (公示送達) of whereabouts-unknown households
     posted = next(j for j in done["jobs"] if j["name"] == "public_notices")
-    assert len([x for x in listed if x["type"] == "demand_notice"]) == demand["letters"] == dry["jobs"][2]["letters"]
-    assert len(listed) == demand["letters"] + posted["letters"]
+    dry_demand = next(j for j in dry["jobs"] if j["name"] == "demand_notices")  # by name: the jobs run in order
+    assert len([x for x in listed if x["type"] == "demand_notice"]) == demand["letters"] == dry_demand["letters"]
+    credit = next(j for j in done["jobs"] if j["name"] == "appropriation")  # 充当・還付 notices come first
+    assert len(listed) == demand["letters"] + posted["letters"] + credit["letters"]
     assert (out / "letters" / "2023-08-21" / "demand_notice.pdf").exists()
     folder = out / "letters" / "2023-08-21"
     files = {p.name: p.read_bytes() for p in folder.iterdir()}

@@ -65,7 +65,11 @@ def test_every_letter_type_renders_with_its_contents(issued, tmp_path):
             if r.letter_type == "demand_notice":
                 # issued 9/20 + 10 days = Saturday 9/30: the deadline is Monday 10/2 (地方自治法4条の2④)
                 assert "令和5年10月2日" in text and "地方自治法第231条の3" in text
-            if r.letter_type in ("demand_notice", "seizure_record", "release_notice_household"):
+            if r.letter_type == "appropriation_notice":  # 地方税法17条の2⑤; H2's 5,000 paid from the credit's 8,000
+                assert "第17条の2第5項" in text and "5,000円" in text and "8,000円" in text and "3,000円" in text
+            if r.letter_type == "refund_notice":  # 17条: the 3,000 no installment can take, claimed by the form
+                assert "地方税法第17条" in text and "3,000円" in text and "還付請求書" in text and "教示" not in text
+            if r.letter_type in ("demand_notice", "seizure_record", "release_notice_household", "appropriation_notice"):
                 # 教示: the prefecture's board, review before court (国保法91・99・103条, 行政事件訴訟法14・46条)
                 assert "大阪府国民健康保険審査会に対して審査請求" in text and "国民健康保険法第103条" in text
                 assert "大阪市を被告として" in text and "大阪市長に対して審査請求" not in text

@@ -12,12 +12,13 @@ from nhi_collect.adapters.tables import (
     assessments,
     demand_notices,
     installment_plans,
+    payments,
     plan_schedule,
     seizure_items,
     seizures,
     suspensions,
 )
-from nhi_collect.services import actions
+from nhi_collect.services import actions, credit
 from nhi_collect.services.business_date import run_date
 from nhi_collect.workflow import release
 from tests.conftest import register_staff
@@ -47,8 +48,15 @@ def issued(engine, tmp_path):
                                               {"plan_id": plan, "due_on": date(2023, 11, 30), "cumulative": 30_000}])
         conn.execute(suspensions.insert().values(household_id=hid, ground="hardship", decided_by="boss", started_on=ON))
         for kind, letter_type in WORKFLOW.letter_types.items():
-            if kind not in ("demand_notice", "bank_inquiry") and letter_type.details != "release":
+            if kind not in ("demand_notice", "bank_inquiry") and letter_type.details not in ("release", "appropriation",
+                                                                                            "refund"):
                 actions._letter(conn, WORKFLOW, kind, hid, ON)
+        # H2 (5,000 due 6/30, demanded today) pays 8,000 with no allocation yet: the night's 充当 pays its 5,000 and
+        # notices the 3,000 left for refund (services/credit.py)
+        conn.execute(payments.insert().values(payment_no="C1", household_id=actions.household_id(conn, "H2"),
+                                              paid_on=ON, amount=8_000, channel="counter"))
+        credit.appropriate_credit(conn, WORKFLOW, ON, None)
+        credit.notice_refunds(conn, WORKFLOW, ON, None)
         release.end(conn, WORKFLOW, select(seizures.c.id), release.WITHDRAWN, ON, None)  # 差押解除通知書 ×2
         actions.open_investigation(conn, WORKFLOW, "H1", ON, "c", [("bank", "大正銀行 泉尾支店")])
     return engine

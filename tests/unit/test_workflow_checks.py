@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from nhi_collect.services import credit
 from nhi_collect.services.letters import DETAILS
 from nhi_collect.workflow import checks
 from nhi_collect.workflow.definition import default_path, load, machine_transitions
@@ -57,7 +58,9 @@ def test_every_letter_type_names_a_template_reader_that_exists():
     assert released == {"release_notice", "release_notice_household"}
     late_fees = {job.late_fee_notice for job in workflow.calendar if job.late_fee_notice}  # workflow/late_fee_notices.py
     assert late_fees == {"late_fee_notice"}
-    assert used | released | late_fees == set(workflow.letter_types)
+    appropriation = {credit.APPROPRIATION_NOTICE, credit.REFUND_NOTICE}  # the appropriation job's (services/credit.py)
+    assert {name for name, t in workflow.letter_types.items() if t.details in ("appropriation", "refund")} == appropriation
+    assert used | released | late_fees | appropriation == set(workflow.letter_types)
 
 
 @pytest.mark.parametrize("old, new, named", [
