@@ -19,6 +19,7 @@ from ..domain.calendar import in_tokyo
 from ..domain.limitation import suspension_extinction_date
 from ..workflow.definition import Workflow
 from .actions import household_id
+from .applications import of_household
 from .households import show_household
 from .whereabouts import covers
 
@@ -36,7 +37,8 @@ LETTER_STATUS = {"generated": "作成", "printed": "印刷済", "mailed": "発�
 RECORDED = {"contact", "agree_plan", "open_investigation", "close_investigation", "approve_seizure",
             "execute_seizure", "suspend", "lift_suspension", "write_off"}
 # The decisions' own words in the timeline (the clerk reads a supervisor's return there).
-ACTION_LABELS = {"propose_seizure": "差押の起案", "return_seizure_proposal": "差押の起案を差戻し"}
+ACTION_LABELS = {"propose_seizure": "差押の起案", "return_seizure_proposal": "差押の起案を差戻し",
+                 "record_application": "申請の受付", "close_application": "申請の処理", "reassign_application": "申請の担当替え"}
 # Within one day: the order things happen in a day's run (money first, letters after the moves).
 ORDER = ("payment", "adjustment", "contact", "plan", "investigation", "inquiry", "seizure", "suspension",
          "write_off", "stage", "letter", "action")
@@ -52,7 +54,8 @@ def case_file(conn: Connection, workflow: Workflow, household_no: str, as_of: da
     stage = _stage_as_of(conn, hid, as_of, data["stage"])  # `stage` stays today's (contract.md)
     data.update(as_of=as_of.isoformat(), stage_as_of=stage, stage_label=workflow.stages.get(stage, stage),
                 nearest_limitation_date=min(open_limitations, default=None),
-                flags=flags(conn, hid, as_of), timeline=timeline(conn, workflow, hid, household_no, as_of))
+                flags=flags(conn, hid, as_of), timeline=timeline(conn, workflow, hid, household_no, as_of),
+                applications=of_household(conn, workflow, hid, as_of))
     return data
 
 

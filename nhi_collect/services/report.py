@@ -12,6 +12,7 @@ from sqlalchemy import Connection, select
 
 from ..adapters.report_files import write_all
 from ..adapters.tables import rate_snapshots
+from . import applications
 from .rates import collection_rates
 from .series import breakdowns, projection, series
 
@@ -29,6 +30,8 @@ def monthly(conn: Connection, fiscal_year: int, as_of: date, targets: dict | Non
                     "prior_year_refunds": r.arrears.prior_year_refunds,
                     "prior_year_refunds_paid": r.arrears.refunds_paid},
     }
+    # an addition to contract.md: applications with clocks as they stood on as_of; closed (and late) in the year
+    data["applications"] = applications.counts(conn, as_of, since=date(fiscal_year, 4, 1))
     if targets:
         data["targets"] = targets
     recorded = conn.execute(select(rate_snapshots.c.figures).where(rate_snapshots.c.fiscal_year == fiscal_year,
@@ -57,6 +60,10 @@ def monthly_text(d: dict) -> str:
              f"   (written off during the year {a['written_off']:,})   target {t.get('arrears', '—')} %",
              f"  過年度還付 {a['prior_year_refunds']:,} yen repaid from expenditure (not in either rate)",
              f"  還付金 (refunds naming prior-year installments) {a['prior_year_refunds_paid']:,} yen paid from credit"]
+    if "applications" in d:
+        ap = d["applications"]
+        lines.append(f"  申請 (applications with clocks): open {ap['open']:,}, overdue {ap['overdue']:,}; "
+                     f"closed in the year {ap.get('closed', 0):,}, of which late {ap.get('closed_late', 0):,}")
     if "recorded" in d:
         rc, ra = d["recorded"]["current_year"], d["recorded"]["arrears"]
         lines.append(f"  recorded at month end: 現年度分 {rc['rate']} %, 滞納繰越分 {ra['rate']} %")
