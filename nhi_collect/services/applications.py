@@ -230,8 +230,9 @@ def open_suspension_reviews(conn: Connection, workflow: Workflow, on: date) -> i
     if not new:
         return 0
     done = conn.execute(dialect_insert(conn, applications).values(new)
-                        .on_conflict_do_nothing(index_elements=["suspension_id", "received_on"]))
-    return max(done.rowcount or 0, 0)
+                        .on_conflict_do_nothing(index_elements=["suspension_id", "received_on"])
+                        .returning(applications.c.id)).all()
+    return len(done)
 
 
 def _district_clerks(conn: Connection, workflow: Workflow) -> dict[str, str]:
