@@ -15,9 +15,10 @@ from typing import Callable
 from sqlalchemy import Engine, func, select
 
 from ..adapters.db import transaction
-from ..adapters.tables import UNPAID, assessments, households, investigations, seizures
+from ..adapters.tables import UNPAID, applications, assessments, households, investigations, seizures
 from ..domain.calendar import month_end
 from ..services import actions
+from ..services import applications as casework_applications
 from ..services.business_date import BusinessDates, DateRun
 from ..services.staff import register_simulated
 from ..workflow.definition import Workflow
@@ -40,6 +41,8 @@ class StaffPolicy:
     plan_percent: int = 12
     suspend_percent: int = 15
     investigation_days: int = 21
+    application_percent: int = 15  # households at a reminder who send an application (減免, 分納, 還付, ...)
+    late_percent: int = 30  # applications the simulated clerk answers after their due date
 
 
 def simulated_staff(engine: Engine, workflow: Workflow, on: date, policy: StaffPolicy = StaffPolicy()) -> int:
@@ -61,6 +64,38 @@ def simulated_staff(engine: Engine, workflow: Workflow, on: date, policy: StaffP
                 taken += _act(conn, workflow, on, policy, hno, stage, since, hno in approved, hno in closed)
         except Refused:
             continue  # the law said no (e.g. a seizure date not yet reached): a person would wait too
+    return taken + simulated_applications(engine, workflow, on, rows, policy)
+
+
+def simulated_applications(engine: Engine, workflow: Workflow, on: date, rows, policy: StaffPolicy) -> int:
+    """Households two days into a reminder send an application now and then (the kind drawn per household),
+    received that day and owned by the simulated clerk; the simulated staff close theirs, most within the
+    period and some late (drawn per application), so the screens and the report have applications on time
+    and late. The yearly suspension reviews the run opens for them are closed the same way."""
+    kinds = [k for k in workflow.applications if k != casework_applications.REVIEW]
+    taken = 0
+    for hno, stage, since in rows:
+        if (kinds and stage in ("reminder", "special_reminder") and (on - since).days == 2
+                and _draw(hno, "apply") < policy.application_percent):
+            with transaction(engine) as conn:
+                casework_applications.record(conn, workflow, hno, kinds[_draw(hno, "apply-kind") % len(kinds)],
+                                             on, CLERK, CLERK, "申請書を窓口で受付", on)
+                taken += 1
+    with engine.connect() as conn:
+        waiting = conn.execute(select(applications.c.id, applications.c.kind, applications.c.received_on,
+                                      applications.c.owner)
+                               .where(applications.c.status == "open", applications.c.owner.in_(SIMULATED_STAFF),
+                                      applications.c.received_on <= on)).all()
+    for app_id, kind, received, owner in waiting:
+        days = workflow.applications[kind].days
+        late = _draw(str(app_id), "late") < policy.late_percent
+        answer_after = days + 3 + _draw(str(app_id), "how-late") % 20 if late else days * 2 // 3
+        if (on - received).days >= answer_after:
+            outcome = ("granted", "refused", "withdrawn")[_draw(str(app_id), "outcome") % 3]
+            with transaction(engine) as conn:
+                casework_applications.close(conn, workflow, app_id, outcome, "審査のうえ決定（シミュレーション）",
+                                            on, owner)
+            taken += 1
     return taken
 
 
