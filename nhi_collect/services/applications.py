@@ -25,7 +25,6 @@ from .staff import log_shown
 
 OUTCOMES = {"granted": "承認", "refused": "却下・不承認", "withdrawn": "取下げ"}
 REVIEW = "suspension_review"
-POLICY = "区の方針: the workflow file's [roles]"
 
 
 def kind_of(workflow: Workflow, kind: str) -> ApplicationKind:
@@ -44,8 +43,9 @@ def due_on(workflow: Workflow, kind: str, received_on: date) -> date:
 def _check_owner(conn: Connection, workflow: Workflow, owner: str) -> None:
     """An application is owned by someone who works cases (never an auditor, who changes nothing)."""
     if not carries(workflow, role_of(conn, owner), "close_application"):
-        raise Refused(f"{owner} cannot own an application ({role_of(conn, owner)}): owners are "
-                      f"{', '.join(workflow.roles[duty(workflow, 'close_application')])} ({POLICY})")
+        holders = ", ".join(workflow.roles[duty(workflow, "close_application")])
+        raise Refused(f"{owner} cannot own an application ({role_of(conn, owner)}): owners are {holders} "
+                      "(区の方針: the workflow file's [roles])")
 
 
 def record(conn: Connection, workflow: Workflow, household_no: str, kind: str, received_on: date, owner: str,
@@ -89,8 +89,9 @@ def close(conn: Connection, workflow: Workflow, application_id: int, outcome: st
         raise UserError("結果の記録には、何をどう決めたかのメモが必要です（区の方針）")
     row = _locked(conn, application_id)
     if row.owner != actor and not carries(workflow, role, "reassign_work"):
+        holders = ", ".join(workflow.roles[duty(workflow, "reassign_work")])
         raise Refused(f"application {application_id} is {row.owner}'s: only its owner or one who reassigns work "
-                      f"({', '.join(workflow.roles[duty(workflow, 'reassign_work')])}) may close it ({POLICY})")
+                      f"({holders}) may close it (区の方針: the workflow file's [roles])")
     if on < row.received_on:
         raise UserError(f"the outcome on {on} would precede the application's receipt on {row.received_on}")
     done = conn.execute(update(applications).where(applications.c.id == application_id,
@@ -127,10 +128,10 @@ def _rows(conn: Connection, workflow: Workflow, query, on: date) -> list[dict]:
             "district": r.district, "kind": r.kind, "label": spec.label if spec else r.kind,
             "basis": spec.basis if spec else "", "days": spec.days if spec else None,
             "received_on": r.received_on.isoformat(), "due_on": r.due_on.isoformat(), "owner": r.owner,
-            "note": r.note, "status": r.status, "outcome": r.outcome,
+            "recorded_by": r.recorded_by, "note": r.note, "status": r.status, "outcome": r.outcome,
             "closed_on": r.closed_on.isoformat() if r.closed_on else None, "closed_by": r.closed_by,
             "outcome_note": r.outcome_note, "overdue": overdue(r.due_on, on, r.closed_on),
-            "days_over": max(((r.closed_on or on) - r.due_on).days, 0)})
+            "days_over": max((min(r.closed_on or on, on) - r.due_on).days, 0)})
     return result
 
 
@@ -147,8 +148,9 @@ def _shown(conn: Connection, user: str, rows: list[dict], purpose: str, command:
 def mine(conn: Connection, workflow: Workflow, on: date, user: str, closed_days: int = 30) -> dict:
     """私の申請: one's open applications, the overdue first (by due date), and those closed in the last days."""
     authorize(conn, workflow, user, "read_applications")
+    recent = applications.c.closed_on >= on - timedelta(days=closed_days)
     query = _listing().where(applications.c.owner == user, applications.c.received_on <= on,
-                             or_(applications.c.status == "open", applications.c.closed_on >= on - timedelta(days=closed_days)))
+                             or_(applications.c.status == "open", recent))
     rows = _shown(conn, user, _rows(conn, workflow, query, on), "私の申請", "application list")
     return {"on": on.isoformat(), "open": [r for r in rows if r["status"] == "open"],
             "closed": [r for r in rows if r["status"] == "closed"]}
@@ -161,8 +163,8 @@ def overdue_list(conn: Connection, workflow: Workflow, on: date, user: str, owne
     if owner:
         query = query.where(applications.c.owner == owner)
     rows = _shown(conn, user, _rows(conn, workflow, query, on), "期限超過の申請", "application overdue")
-    return {"on": on.isoformat(), "items": rows, "may_reassign": carries(workflow, role_of(conn, user),
-                                                                          "reassign_work")}
+    return {"on": on.isoformat(), "items": rows,
+            "may_reassign": carries(workflow, role_of(conn, user), "reassign_work")}
 
 
 def of_household(conn: Connection, workflow: Workflow, hid: int, as_of: date) -> list[dict]:

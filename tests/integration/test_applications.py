@@ -60,7 +60,8 @@ def test_closing_twice_is_refused_and_closing_late_is_reported(db, seeded):
 
 def test_the_refusals_name_their_rule(db, seeded):
     cases = [
-        (lambda c: applications.close(c, WORKFLOW, seeded["in_time"], "granted", "x", ON, "sato"), "tanaka's: only its owner"),
+        (lambda c: applications.close(c, WORKFLOW, seeded["in_time"], "granted", "x", ON, "sato"),
+         "tanaka's: only its owner"),
         (lambda c: applications.record(c, WORKFLOW, "H1", "reduction", ON, "kansa", "kansa", "", ON),
          "record_application is the clerk's duty"),
         (lambda c: applications.record(c, WORKFLOW, "H1", "reduction", ON, "kansa", "tanaka", "", ON),

@@ -161,7 +161,8 @@ def test_bulk_reassign_refuses_when_the_work_changed_since_the_dry_run(app, db, 
     boss = signed_in(app, "boss")
     plan = boss.get("/team/reassign?from_user=tanaka&to_user=sato")
     assert "世帯 2件、仕事 2件、申請 2件" in plan.text
-    hidden = {name: plan.text.split(f'name="{name}" value="')[1].split('"')[0] for name in ("item_ids", "application_ids")}
+    hidden = {name: plan.text.split(f'name="{name}" value="')[1].split('"')[0]
+              for name in ("item_ids", "application_ids")}
     tanaka = signed_in(app, "tanaka")  # meanwhile tanaka closes one of the applications
     tanaka.post(f"/applications/{seeded['in_time']}/close",
                 data={**token(tanaka, "/applications"), "outcome": "withdrawn", "note": "取下げ"})
@@ -174,3 +175,15 @@ def test_bulk_reassign_refuses_when_the_work_changed_since_the_dry_run(app, db, 
 def test_a_bulk_reassignment_to_an_auditor_is_refused(app, seeded):
     page = signed_in(app, "boss").get("/team/reassign?from_user=tanaka&to_user=kansa")
     assert page.status_code == 403 and "kansa does not work the queue" in page.text
+
+
+def test_the_case_file_lists_the_households_applications_as_of_its_date(app, seeded):
+    """H2's refund claim (received 7/03, due 8/02) was granted on 8/20, 18 days late: the timeline says so; as of
+    8/10 it was still open, and the reduction received on 9/08 not yet received."""
+    tanaka = signed_in(app, "tanaka")
+    today = tanaka.get("/households/H2").text
+    assert "申請の処理" in today and "還付請求：承認、処理期限から18日遅れ" in today and "保険料減免申請" in today
+    before = tanaka.get("/households/H2?as_of=2023-08-10").text
+    section = before.split('id="h-applications"')[1].split("</table>")[0]  # the list, not the form
+    assert "還付請求" in section and "処理中" in section and "期限超過 8日" in section
+    assert "保険料減免申請" not in section and "申請の処理" not in before
