@@ -214,7 +214,7 @@ def open_suspension_reviews(conn: Connection, workflow: Workflow, on: date) -> i
     rows = conn.execute(select(suspensions.c.id, suspensions.c.household_id, suspensions.c.started_on,
                                suspensions.c.decided_by, households.c.district).join(households)
                         .where(suspensions.c.lifted_on.is_(None), suspensions.c.started_on <= on)).all()
-    clerks = _district_clerks(conn, workflow)
+    clerks = district_clerks(conn, workflow)
     new = []
     for r in rows:
         years = on.year - r.started_on.year - (1 if (on.month, on.day) < (r.started_on.month, r.started_on.day) else 0)
@@ -237,7 +237,7 @@ def open_suspension_reviews(conn: Connection, workflow: Workflow, on: date) -> i
     return len(done)
 
 
-def _district_clerks(conn: Connection, workflow: Workflow) -> dict[str, str]:
+def district_clerks(conn: Connection, workflow: Workflow) -> dict[str, str]:
     """Each town's clerk (the first by user name whose districts include it), as the queue assigns items."""
     workers = workflow.roles[duty(workflow, "work_queue")]
     towns: dict[str, str] = {}

@@ -64,28 +64,32 @@ def simulated_staff(engine: Engine, workflow: Workflow, on: date, policy: StaffP
                 taken += _act(conn, workflow, on, policy, hno, stage, since, hno in approved, hno in closed)
         except Refused:
             continue  # the law said no (e.g. a seizure date not yet reached): a person would wait too
-    return taken + simulated_applications(engine, workflow, on, rows, policy)
+    return taken + simulated_applications(engine, workflow, on, policy)
 
 
-def simulated_applications(engine: Engine, workflow: Workflow, on: date, rows, policy: StaffPolicy) -> int:
+def simulated_applications(engine: Engine, workflow: Workflow, on: date, policy: StaffPolicy) -> int:
     """Households two days into a reminder send an application now and then (the kind drawn per household),
-    received that day and owned by the simulated clerk; the simulated staff close theirs, most within the
-    period and some late (drawn per application), so the screens and the report have applications on time
-    and late. The yearly suspension reviews the run opens for them are closed the same way."""
+    received that day and owned by their town's clerk (the demo's accounts), else the simulated clerk; the
+    owners answer, most within the period and some late (drawn per application), so the screens and the report
+    have applications on time and late. The yearly suspension reviews the run opens are answered the same way."""
     kinds = [k for k in workflow.applications if k != casework_applications.REVIEW]
+    reminded = date.fromordinal(on.toordinal() - 2)
+    with engine.connect() as conn:
+        owners = casework_applications.district_clerks(conn, workflow)
+        senders = conn.execute(select(households.c.household_no, households.c.district).where(
+            households.c.stage.in_(["reminder", "special_reminder"]), households.c.stage_since == reminded)
+            .order_by(households.c.id)).all()
     taken = 0
-    for hno, stage, since in rows:
-        if (kinds and stage in ("reminder", "special_reminder") and (on - since).days == 2
-                and _draw(hno, "apply") < policy.application_percent):
+    for hno, district in senders:
+        if kinds and _draw(hno, "apply") < policy.application_percent:
             with transaction(engine) as conn:
-                casework_applications.record(conn, workflow, hno, kinds[_draw(hno, "apply-kind") % len(kinds)],
-                                             on, CLERK, CLERK, "申請書を窓口で受付", on)
-                taken += 1
+                casework_applications.record(conn, workflow, hno, kinds[_draw(hno, "apply-kind") % len(kinds)], on,
+                                             owners.get(district, CLERK), CLERK, "申請書を窓口で受付", on)
+            taken += 1
     with engine.connect() as conn:
         waiting = conn.execute(select(applications.c.id, applications.c.kind, applications.c.received_on,
                                       applications.c.owner)
-                               .where(applications.c.status == "open", applications.c.owner.in_(SIMULATED_STAFF),
-                                      applications.c.received_on <= on)).all()
+                               .where(applications.c.status == "open", applications.c.received_on <= on)).all()
     for app_id, kind, received, owner in waiting:
         days = workflow.applications[kind].days
         late = _draw(str(app_id), "late") < policy.late_percent
@@ -97,44 +101,6 @@ def simulated_applications(engine: Engine, workflow: Workflow, on: date, rows, p
                                             on, owner)
             taken += 1
     return taken
-
-
-def _act(conn, workflow, on, policy, hno, stage, since, approved, closed) -> int:
-    days_in_stage = (on - since).days
-    if stage in ("reminder", "special_reminder") and _draw(hno, "plan") < policy.plan_percent and days_in_stage >= 3:
-        balance = _overdue(conn, hno, on)
-        if balance >= workflow.policy.min_balance:
-            part = max(balance // 6 // 100 * 100, 1000)
-            schedule = [(month_end(*_month(on, k)), part) for k in range(1, 7)]
-            actions.agree_plan(conn, workflow, hno, on, schedule, CLERK)
-            return 1
-    if stage == "property_investigation" and days_in_stage == 1 and not closed:
-        actions.open_investigation(conn, workflow, hno, on, CLERK, [("bank", _bank(workflow))])
-        return 1
-    if stage == "property_investigation" and not closed and days_in_stage >= policy.investigation_days:
-        found = _draw(hno, "property") < policy.property_found_percent
-        actions.close_investigation(conn, workflow, hno, on, found, CLERK)
-        if not found and _draw(hno, "suspend") < policy.suspend_percent:
-            actions.suspend(conn, workflow, hno, on, "no_property", SUPERVISOR)
-        return 1
-    if stage == "seizure_notice" and days_in_stage >= workflow.policy.reply_days:
-        if not approved:
-            # no more than the debt it is for (国税徴収法48条), no more than the bank holds
-            # the bank's reply: a deposit seldom covers the whole debt, its balance drawn per household
-            amount = min(actions.ripe_debt(conn, workflow, actions.household_id(conn, hno), on), _deposit(hno))
-            if amount <= 0:
-                return 0
-            actions.approve_seizure(conn, workflow, hno, on, "deposit", _bank(workflow), amount, SUPERVISOR,
-                                    balance=_deposit(hno))
-        actions.execute_seizure(conn, workflow, hno, on, CLERK)
-        # A deposit seizure is collected at once ("immediately on demand" for ordinary deposits).
-        amount = conn.execute(select(seizures.c.amount).join(households)
-                              .where(households.c.household_no == hno, seizures.c.released_on.is_(None))
-                              .order_by(seizures.c.id.desc())).scalars().first()
-        if amount:
-            actions.collect_from_seizure(conn, workflow, hno, on, amount, CLERK)
-        return 1
-    return 0
 
 
 def _deposit(hno: str) -> int:

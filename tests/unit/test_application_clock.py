@@ -45,3 +45,15 @@ def test_the_wards_periods(kind, received, due):
 def test_every_kind_names_its_basis():
     for kind in load().applications.values():
         assert "条" in kind.basis or "区の方針" in kind.basis, kind.name
+
+
+def test_a_ward_file_with_a_bad_period_is_refused_when_loaded(tmp_path):
+    from nhi_collect.workflow.checks import WorkflowError
+    from nhi_collect.workflow.definition import default_path
+    text = default_path().read_text("utf-8").replace('days = 14                 # 区の方針: a consultation',
+                                                     'days = 0  # ').replace('closed_day = "keep"', 'closed_day = "never"')
+    (tmp_path / "ward.toml").write_text(text, "utf-8")
+    with pytest.raises(WorkflowError) as refused:
+        load(str(tmp_path / "ward.toml"))
+    assert "[applications.installment_plan] days must be a whole number of days, at least 1" in str(refused.value)
+    assert "[applications.suspension_review] closed_day must be one of next_office_day, keep" in str(refused.value)
