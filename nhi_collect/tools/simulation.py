@@ -103,6 +103,44 @@ def simulated_applications(engine: Engine, workflow: Workflow, on: date, policy:
     return taken
 
 
+def _act(conn, workflow, on, policy, hno, stage, since, approved, closed) -> int:
+    days_in_stage = (on - since).days
+    if stage in ("reminder", "special_reminder") and _draw(hno, "plan") < policy.plan_percent and days_in_stage >= 3:
+        balance = _overdue(conn, hno, on)
+        if balance >= workflow.policy.min_balance:
+            part = max(balance // 6 // 100 * 100, 1000)
+            schedule = [(month_end(*_month(on, k)), part) for k in range(1, 7)]
+            actions.agree_plan(conn, workflow, hno, on, schedule, CLERK)
+            return 1
+    if stage == "property_investigation" and days_in_stage == 1 and not closed:
+        actions.open_investigation(conn, workflow, hno, on, CLERK, [("bank", _bank(workflow))])
+        return 1
+    if stage == "property_investigation" and not closed and days_in_stage >= policy.investigation_days:
+        found = _draw(hno, "property") < policy.property_found_percent
+        actions.close_investigation(conn, workflow, hno, on, found, CLERK)
+        if not found and _draw(hno, "suspend") < policy.suspend_percent:
+            actions.suspend(conn, workflow, hno, on, "no_property", SUPERVISOR)
+        return 1
+    if stage == "seizure_notice" and days_in_stage >= workflow.policy.reply_days:
+        if not approved:
+            # no more than the debt it is for (国税徴収法48条), no more than the bank holds
+            # the bank's reply: a deposit seldom covers the whole debt, its balance drawn per household
+            amount = min(actions.ripe_debt(conn, workflow, actions.household_id(conn, hno), on), _deposit(hno))
+            if amount <= 0:
+                return 0
+            actions.approve_seizure(conn, workflow, hno, on, "deposit", _bank(workflow), amount, SUPERVISOR,
+                                    balance=_deposit(hno))
+        actions.execute_seizure(conn, workflow, hno, on, CLERK)
+        # A deposit seizure is collected at once ("immediately on demand" for ordinary deposits).
+        amount = conn.execute(select(seizures.c.amount).join(households)
+                              .where(households.c.household_no == hno, seizures.c.released_on.is_(None))
+                              .order_by(seizures.c.id.desc())).scalars().first()
+        if amount:
+            actions.collect_from_seizure(conn, workflow, hno, on, amount, CLERK)
+        return 1
+    return 0
+
+
 def _deposit(hno: str) -> int:
     return 5_000 + 1_000 * _draw(hno, "deposit")
 
