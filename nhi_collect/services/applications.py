@@ -196,7 +196,8 @@ def counts(conn: Connection, as_of: date, since: date | None = None) -> dict:
 
 
 def anniversary(started_on: date, years: int) -> date:
-    """The day `years` after `started_on` (a 2/29 start: 3/1 in a common year, 民法143条②)."""
+    """The anniversary `years` after `started_on`; of a 2/29 start, 3/1 in a common year (区の方針: the review
+    comes once the year has fully run, never a day early)."""
     try:
         return started_on.replace(year=started_on.year + years)
     except ValueError:
