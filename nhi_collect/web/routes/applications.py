@@ -86,10 +86,9 @@ def reassign(application_id: int, to: str = Form(...), back: str = Form(""),
 @router.get("/team")
 def team(request: Request, done: str = "", web: Web = Depends(needs("watch_applications"))):
     data = web.services.transact(team_view, web.workflow, web.services.today(), web.user)
-    moved = None
-    if done:
-        parts = done.split(",")
-        moved = {"items": parts[0], "applications": parts[1] if len(parts) > 1 else "0"}
+    parts = done.split(",")
+    moved = ({"items": int(parts[0]), "applications": int(parts[1])}
+             if len(parts) == 2 and all(p.isdigit() for p in parts) else None)  # what the bulk move reported
     return render(request, web, "team.html", data=data, moved=moved)
 
 
