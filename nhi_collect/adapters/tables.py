@@ -543,6 +543,33 @@ access_reviews = Table(
     Column("note", Text, nullable=False, server_default=""),
 )
 
+# 申請: applications with a clock (services/applications.py): received on a day, owned by a member of staff, due
+# on the day the workflow file's [applications] period gives, closed with an outcome and a note. The yearly review
+# of a suspension (執行停止の見直し) names its suspension, once per anniversary.
+applications = Table(
+    "applications", metadata,
+    Column("id", Id, primary_key=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
+    Column("kind", String(30), nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("owner", ForeignKey("staff.user_name"), nullable=False),
+    Column("recorded_by", String(60), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("status", String(12), nullable=False, server_default="open"),  # open | closed
+    Column("outcome", String(12)),  # granted | refused | withdrawn
+    Column("closed_on", Date),
+    Column("closed_by", String(60)),
+    Column("outcome_note", Text),
+    Column("suspension_id", ForeignKey("suspensions.id")),
+    UniqueConstraint("suspension_id", "received_on"),  # one review a year per suspension, however often the run
+)
+_open_application = applications.c.status == "open"
+Index("ix_applications_open_owner", applications.c.owner, applications.c.due_on,
+      sqlite_where=_open_application, postgresql_where=_open_application)
+Index("ix_applications_open_due", applications.c.due_on,
+      sqlite_where=_open_application, postgresql_where=_open_application)
+
 # Month-end figures as recorded at the time, so later corrections are visible rather than silent.
 rate_snapshots = Table(
     "rate_snapshots", metadata,

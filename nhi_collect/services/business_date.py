@@ -28,6 +28,7 @@ from ..errors import UserError
 from ..workflow.definition import CalendarJob, Workflow
 from ..workflow.jobs import JobReport, run_job, scheduled
 from . import credit, queue
+from .applications import open_suspension_reviews
 from .households import current_accounting_year
 from .printing import PRINT_JOB
 from .rates import collection_rates
@@ -138,7 +139,9 @@ def _refresh_queue(conn: Connection, workflow: Workflow, on: date, started: Star
     run_id = _claim(conn, QUEUE_JOB, on, started)
     if run_id is None:
         return JobReport(QUEUE_JOB, "skipped")
-    report = JobReport(QUEUE_JOB, "done", queued=queue.refresh(conn, workflow, on))
+    # the morning's work: the queue's items and the yearly reviews of the suspensions in force
+    report = JobReport(QUEUE_JOB, "done", queued=queue.refresh(conn, workflow, on)
+                       + open_suspension_reviews(conn, workflow, on))
     conn.execute(batch_runs.update().where(batch_runs.c.id == run_id).values(
         status="done", finished_at=datetime.now(timezone.utc), detail=json.dumps(report.as_json())))
     return report

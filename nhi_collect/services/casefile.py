@@ -19,6 +19,7 @@ from ..domain.calendar import in_tokyo
 from ..domain.limitation import suspension_extinction_date
 from ..workflow.definition import Workflow
 from .actions import household_id
+from .applications import OUTCOMES, of_household
 from .households import show_household
 from .whereabouts import covers
 
@@ -34,11 +35,12 @@ LETTER_STATUS = {"generated": "作成", "printed": "印刷済", "mailed": "発�
 # Staff actions whose record is itself in the timeline (a contact, a plan, ...): their audit rows would
 # show the same event twice. Every other audited action of the household is listed as it was logged.
 RECORDED = {"contact", "agree_plan", "open_investigation", "close_investigation", "approve_seizure",
-            "execute_seizure", "suspend", "lift_suspension", "write_off"}
+            "execute_seizure", "suspend", "lift_suspension", "write_off", "record_application", "close_application"}
 # The decisions' own words in the timeline (the clerk reads a supervisor's return there).
-ACTION_LABELS = {"propose_seizure": "差押の起案", "return_seizure_proposal": "差押の起案を差戻し"}
+ACTION_LABELS = {"propose_seizure": "差押の起案", "return_seizure_proposal": "差押の起案を差戻し",
+                 "reassign_application": "申請の担当替え"}
 # Within one day: the order things happen in a day's run (money first, letters after the moves).
-ORDER = ("payment", "adjustment", "contact", "plan", "investigation", "inquiry", "seizure", "suspension",
+ORDER = ("payment", "adjustment", "contact", "application", "plan", "investigation", "inquiry", "seizure", "suspension",
          "write_off", "stage", "letter", "action")
 
 
@@ -52,7 +54,8 @@ def case_file(conn: Connection, workflow: Workflow, household_no: str, as_of: da
     stage = _stage_as_of(conn, hid, as_of, data["stage"])  # `stage` stays today's (contract.md)
     data.update(as_of=as_of.isoformat(), stage_as_of=stage, stage_label=workflow.stages.get(stage, stage),
                 nearest_limitation_date=min(open_limitations, default=None),
-                flags=flags(conn, hid, as_of), timeline=timeline(conn, workflow, hid, household_no, as_of))
+                flags=flags(conn, hid, as_of), applications=of_household(conn, workflow, hid, as_of))
+    data["timeline"] = timeline(conn, workflow, hid, household_no, as_of, data["applications"])
     return data
 
 
@@ -118,7 +121,8 @@ def _event(on: date, kind: str, label: str, summary: str, actor: str | None = No
             "_sort": (on, ORDER.index(kind), key), **extra}
 
 
-def timeline(conn: Connection, workflow: Workflow, hid: int, household_no: str, as_of: date) -> list[dict]:
+def timeline(conn: Connection, workflow: Workflow, hid: int, household_no: str, as_of: date,
+             applications: list[dict] = ()) -> list[dict]:
     """Every event of the household up to `as_of`, newest first; each a dict with on, kind, label (the
     Japanese category), summary, actor, and for a letter its serial (to reopen the PDF as printed)."""
     events = []
@@ -152,7 +156,8 @@ def timeline(conn: Connection, workflow: Workflow, hid: int, household_no: str, 
         events.append(_event(c.contacted_on, "contact", f"交渉記録（{CHANNELS.get(c.channel, c.channel)}）",
                              c.summary + promise, c.actor, c.id))
     events += _plans(conn, hid, as_of) + _investigations(conn, hid, as_of) + _seizures(conn, hid, as_of)
-    events += _suspensions(conn, hid, as_of) + _actions(conn, household_no, serials, as_of)
+    events += _suspensions(conn, hid, as_of) + _applications(applications)
+    events += _actions(conn, household_no, serials, as_of)
     events.sort(key=lambda e: e.pop("_sort"), reverse=True)
     return events
 
@@ -211,6 +216,21 @@ def _suspensions(conn: Connection, hid: int, as_of: date) -> list[dict]:
                              s.decided_by, s.id))
         if s.lifted_on and s.lifted_on <= as_of:
             events.append(_event(s.lifted_on, "suspension", "執行停止の取消", "", key=s.id))
+    return events
+
+
+def _applications(rows: list[dict]) -> list[dict]:
+    """申請: received (with its due date and owner) and answered (its outcome, and how late), from of_household."""
+    events = []
+    for a in rows:
+        events.append(_event(date.fromisoformat(a["received_on"]), "application", "申請の受付",
+                             f"{a['label']}（処理期限 {a['due_on']}、担当 {a['owner']}）{a['note']}", a["recorded_by"],
+                             a["id"]))
+        if a["closed_on"]:
+            late = f"、処理期限から{a['days_over']}日遅れ" if a["overdue"] else ""
+            outcome = OUTCOMES.get(a["outcome"], a["outcome"])
+            events.append(_event(date.fromisoformat(a["closed_on"]), "application", "申請の処理",
+                                 f"{a['label']}：{outcome}{late}　{a['outcome_note'] or ''}", a["closed_by"], a["id"]))
     return events
 
 

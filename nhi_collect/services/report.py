@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select
 from ..adapters.report_files import write_all, write_csv, write_xlsx
 from ..adapters.tables import rate_snapshots
 from ..errors import UserError
+from . import applications
 from .identity import authorize
 from .rates import collection_rates, late_fees
 from .series import breakdowns, projection, series
@@ -33,6 +34,8 @@ def monthly(conn: Connection, fiscal_year: int, as_of: date, targets: dict | Non
         # an addition to contract.md: late fees collected beside the rates, which count premium only
         "late_fees": late_fees(conn, fiscal_year, as_of),
     }
+    # an addition to contract.md: applications with clocks as they stood on as_of; closed (and late) in the year
+    data["applications"] = applications.counts(conn, as_of, since=date(fiscal_year, 4, 1))
     if targets:
         data["targets"] = targets
     recorded = conn.execute(select(rate_snapshots.c.figures).where(rate_snapshots.c.fiscal_year == fiscal_year,
@@ -64,6 +67,10 @@ def monthly_text(d: dict) -> str:
              f"  延滞金 collected {d['late_fees']['collected_in_month']:,} yen this month, "
              f"{d['late_fees']['collected_in_year']:,} yen this year (booked {d['late_fees']['booked_in_year']:,} yen;"
              " not in either rate)"]
+    if "applications" in d:
+        ap = d["applications"]
+        lines.append(f"  申請 (applications with clocks): open {ap['open']:,}, overdue {ap['overdue']:,}; "
+                     f"closed in the year {ap.get('closed', 0):,}, of which late {ap.get('closed_late', 0):,}")
     if "recorded" in d:
         rc, ra = d["recorded"]["current_year"], d["recorded"]["arrears"]
         lines.append(f"  recorded at month end: 現年度分 {rc['rate']} %, 滞納繰越分 {ra['rate']} %")

@@ -12,12 +12,13 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, exists, func, select
 
 from ..adapters.db import transaction
-from ..adapters.tables import UNPAID, assessments, households, investigations, seizures
+from ..adapters.tables import UNPAID, applications, assessments, households, investigations, seizures
 from ..domain.calendar import month_end
 from ..services import actions
+from ..services import applications as casework_applications
 from ..services.business_date import BusinessDates, DateRun, Started
 from ..services.identity import login_name
 from ..services.staff import register_simulated
@@ -41,6 +42,8 @@ class StaffPolicy:
     plan_percent: int = 12
     suspend_percent: int = 15
     investigation_days: int = 21
+    application_percent: int = 12  # households demanded or reminded who apply (減免, 分納, 還付, ...), per letter
+    late_percent: int = 30  # applications the simulated clerk answers after their due date
 
 
 def simulated_staff(engine: Engine, workflow: Workflow, on: date, policy: StaffPolicy = StaffPolicy()) -> int:
@@ -62,6 +65,47 @@ def simulated_staff(engine: Engine, workflow: Workflow, on: date, policy: StaffP
                 taken += _act(conn, workflow, on, policy, hno, stage, since, hno in approved, hno in closed)
         except Refused:
             continue  # the law said no (e.g. a seizure date not yet reached): a person would wait too
+    return taken + simulated_applications(engine, workflow, on, policy)
+
+
+def simulated_applications(engine: Engine, workflow: Workflow, on: date, policy: StaffPolicy) -> int:
+    """Households two days or more after a demand or a reminder send an application now and then (one per letter;
+    whether and which kind drawn per household and letter), received that day and owned by their town's clerk
+    (the demo's accounts), else the simulated clerk; the owners answer, most within the period and some late
+    (drawn per application), so the screens and the report have applications on time and late. The yearly
+    suspension reviews the run opens are answered the same way."""
+    kinds = [k for k in workflow.applications if k != casework_applications.REVIEW]
+    reminded = date.fromordinal(on.toordinal() - 2)
+    with engine.connect() as conn:
+        owners = casework_applications.district_clerks(conn, workflow)
+        senders = conn.execute(select(households.c.household_no, households.c.district, households.c.stage_since)
+                               .where(households.c.stage.in_(["demanded", "reminder", "special_reminder"]),
+                                      households.c.stage_since <= reminded,
+                                      ~exists().where(applications.c.household_id == households.c.id,
+                                                      applications.c.received_on >= households.c.stage_since))
+                               .order_by(households.c.id)).all()
+    taken = 0
+    for hno, district, since in senders:  # at most one application per household and letter
+        if kinds and _draw(f"{hno}:{since}", "apply") < policy.application_percent:
+            kind = kinds[_draw(f"{hno}:{since}", "kind") % len(kinds)]
+            with transaction(engine) as conn:
+                casework_applications.record(conn, workflow, hno, kind, on, owners.get(district, CLERK), CLERK,
+                                             "申請書を窓口で受付", on)
+            taken += 1
+    with engine.connect() as conn:
+        waiting = conn.execute(select(applications.c.id, applications.c.kind, applications.c.received_on,
+                                      applications.c.owner)
+                               .where(applications.c.status == "open", applications.c.received_on <= on)).all()
+    for app_id, kind, received, owner in waiting:
+        days = workflow.applications[kind].days
+        late = _draw(str(app_id), "late") < policy.late_percent
+        answer_after = days + 3 + _draw(str(app_id), "how-late") % 20 if late else days * 2 // 3
+        if (on - received).days >= answer_after:
+            outcome = ("granted", "refused", "withdrawn")[_draw(str(app_id), "outcome") % 3]
+            with transaction(engine) as conn:
+                casework_applications.close(conn, workflow, app_id, outcome, "審査のうえ決定（シミュレーション）",
+                                            on, owner)
+            taken += 1
     return taken
 
 

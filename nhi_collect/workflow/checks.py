@@ -12,7 +12,7 @@ from .guards import GUARDS
 
 TABLES = {"ward": True, "policy": True, "stages": True, "letter_types": True, "transitions": True,
           "calendar": True, "targets": False, "third_parties": False, "payment_slip": False, "roles": False,
-          "actions": False, "seizure": True}
+          "actions": False, "seizure": True, "applications": False}
 WARD_KEYS = ("name", "section", "address", "phone")  # printed on every letter (_base.html)
 APPEAL_KEYS = ("review_board", "review_months", "court_months", "defendant", "defendant_representative")
 STAGE_KINDS = ("initial", "rung", "side", "closed")
@@ -20,6 +20,8 @@ RECIPIENTS = ("household", "third_party", "notice_board")
 DETAILS = ("inquiry", "seizure", "release", "plan", "suspension", "public_notice", "appropriation", "refund")  # the records services/letters.py reads for a template
 ENDS = {"installment_plan": ("completed", "broken"), "suspension": ("lifted",), "seizure": ("paid", "extinguished", "suspended", "withdrawn")}  # release.RELEASE_REASONS a move may give
 EVERY = ("business_day", "month_end")
+APPLICATION_KEYS = ("label", "days", "basis", "closed_day")
+CLOSED_DAY = ("next_office_day", "keep")
 RESUME = "resume"  # a transition's destination meaning "the rung the household left"
 
 
@@ -40,7 +42,7 @@ def check(path: Path, raw: dict, policy_fields: tuple[str, ...]) -> None:
         problems += stage_problems + _letter_types(raw["letter_types"])
         problems += _transitions(raw["transitions"], stages, raw["letter_types"])
         problems += _calendar(raw["calendar"], {t.get("trigger") for t in raw["transitions"]}, raw["letter_types"])
-        problems += _payment_slip(raw.get("payment_slip"))
+        problems += _payment_slip(raw.get("payment_slip")) + _applications(raw.get("applications", {}))
     if problems:
         raise WorkflowError(f"workflow file {path}: " + "; ".join(problems))
 
@@ -90,6 +92,25 @@ def _seizure(seizure: dict) -> list[str]:
     kinds = seizure.get("property_kinds")
     if not isinstance(kinds, dict) or not kinds or not all(isinstance(v, str) and v for v in kinds.values()):
         problems.append("[seizure.property_kinds] must give each kind of property its label (printed on letters)")
+    return problems
+
+
+def _applications(kinds: dict) -> list[str]:
+    problems = []
+    for name, spec in kinds.items():
+        where = f"[applications.{name}]"
+        if not isinstance(spec, dict):
+            problems.append(f"{where} must be a table")
+            continue
+        problems += _unknown(where, spec, APPLICATION_KEYS)
+        problems += [f"{where} needs {key}" for key in APPLICATION_KEYS if key not in spec]
+        days = spec.get("days")
+        if "days" in spec and (not isinstance(days, int) or isinstance(days, bool) or days < 1):
+            problems.append(f"{where} days must be a whole number of days, at least 1")
+        if "closed_day" in spec and spec["closed_day"] not in CLOSED_DAY:
+            problems.append(f"{where} closed_day must be one of {', '.join(CLOSED_DAY)}")
+        if "basis" in spec and not str(spec["basis"]).strip():
+            problems.append(f"{where} basis must name the article of law or say 区の方針")
     return problems
 
 

@@ -36,6 +36,16 @@ class LetterType:
     public_notice: bool = False  # the demand served by public notice (公示送達, 地方税法20条の2): posted, never mailed
 
 
+@dataclass(frozen=True)
+class ApplicationKind:
+    """An application with a clock (services/applications.py): its processing period and its basis."""
+    name: str
+    label: str
+    days: int  # from the day received, which is not counted (民法140条)
+    basis: str  # the article of law or 区の方針 behind the period, shown beside the due date
+    closed_day: str  # next_office_day | keep: a last day on which the office is closed
+
+
 POLICY_BASIS = "区の方針 (the workflow file's [[transitions]]: the ladder's order)"
 
 
@@ -98,6 +108,7 @@ class Workflow:
     actions: dict[str, str] = field(default_factory=dict)  # action that is no transition → its duty
     property_kinds: dict[str, str] = field(default_factory=dict)  # what may be seized → the label letters print
     deposit_screen_days: int = 0  # protected income paid into a deposit this recently is left there
+    applications: dict[str, ApplicationKind] = field(default_factory=dict)  # kind → its clock
 
     def transition(self, trigger: str) -> Transition:
         for t in self.transitions:
@@ -169,7 +180,8 @@ def load(path: str | None = None) -> Workflow:
     return Workflow(raw["ward"], Policy(**raw["policy"]), stages, {s["id"]: s["kind"] for s in raw["stages"]},
                     transitions, calendar, letter_types, raw.get("payment_slip", {}), raw.get("third_parties", {}),
                     raw.get("targets", {}), roles, actions, dict(raw["seizure"]["property_kinds"]),
-                    raw["seizure"]["deposit_screen_days"])
+                    raw["seizure"]["deposit_screen_days"],
+                    {name: ApplicationKind(name, **spec) for name, spec in raw.get("applications", {}).items()})
 
 
 def machine_transitions(workflow: Workflow) -> list[dict]:

@@ -12,10 +12,11 @@ from tests.conftest import BACKENDS, database_url
 from sqlalchemy import func, select
 
 from nhi_collect.adapters.db import make_engine, upgrade
-from nhi_collect.adapters.tables import (allocations, assessments, batch_runs, demand_notices, households,
+from nhi_collect.adapters.tables import (allocations, applications, assessments, batch_runs, demand_notices, households,
                                          letter_items, letters, payments, stage_transitions)
 from nhi_collect.domain.calendar import earliest_seizure_date
 from nhi_collect.services.business_date import run_date
+from nhi_collect.services.report import monthly
 from nhi_collect.tools.feed import split_by_day
 from nhi_collect.tools.simulation import simulate
 from nhi_collect.tools.synthetic import generate_ward
@@ -131,6 +132,22 @@ def test_fully_paid_households_are_clear_and_partial_payment_does_not_de_escalat
         downs = conn.execute(select(stage_transitions).where(
             stage_transitions.c.to_stage == "clear", stage_transitions.c.trigger != "settle")).all()
         assert downs == []
+
+
+def test_the_simulated_staff_answer_applications_on_time_and_late(year):
+    """The year's simulated clerk records applications of several kinds and closes them, most within their
+    period and some after it; each closed one once, with its outcome and note, never before it was received;
+    the month-end report counts them as they stood (services/applications.counts)."""
+    with year.connect() as conn:
+        rows = conn.execute(select(applications)).all()
+        report = monthly(conn, 2023, END, full=False)["applications"]
+    closed = [r for r in rows if r.status == "closed"]
+    assert len({r.kind for r in rows}) >= 3 and closed
+    assert any(r.closed_on <= r.due_on for r in closed) and any(r.closed_on > r.due_on for r in closed)
+    assert all(r.outcome in ("granted", "refused", "withdrawn") and r.outcome_note and r.received_on <= r.closed_on
+               for r in closed)
+    assert report["closed_late"] == sum(1 for r in closed if r.closed_on > r.due_on and r.closed_on >= date(2023, 4, 1))
+    assert report["open"] == sum(1 for r in rows if r.status == "open")
 
 
 def test_running_dates_again_adds_nothing(year):

@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from nhi_collect.adapters.db import transaction
-from nhi_collect.adapters.tables import demand_notices, households, letter_items, letters, stage_transitions
+from nhi_collect.adapters.tables import (applications, demand_notices, households, letter_items, letters,
+                                         stage_transitions)
 from nhi_collect.services.imports import import_file
 from nhi_collect.tools.feed import import_until
 
@@ -35,6 +36,9 @@ def snapshot(engine) -> dict:
                                            stage_transitions.c.from_stage, stage_transitions.c.to_stage,
                                            stage_transitions.c.trigger, stage_transitions.c.actor)
                                     .order_by(stage_transitions.c.household_id, stage_transitions.c.id)).all(),
+            "applications": conn.execute(select(applications.c.household_id, applications.c.kind,
+                                                applications.c.received_on, applications.c.status,
+                                                applications.c.closed_on).order_by(applications.c.id)).all(),
             "demands": conn.execute(select(demand_notices.c.assessment_id, demand_notices.c.issued_on,
                                            demand_notices.c.deadline).order_by(demand_notices.c.assessment_id)).all(),
         }

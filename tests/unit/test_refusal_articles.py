@@ -25,7 +25,7 @@ from nhi_collect.workflow.machine import NO_RUNG, Refused, not_from_stage, requi
 WORKFLOW = load()
 NAMES_ITS_RULE = re.compile(r"\d+条|区の方針")  # 国税徴収法47条1項, 地方税法15条の7第5項, … or the ward's policy
 MODULES = ("workflow/guards.py", "workflow/machine.py", "services/actions.py", "services/casework.py",
-           "services/proposals.py", "services/queue.py")
+           "services/proposals.py", "services/queue.py", "services/applications.py", "services/team.py")
 # Refusals whose text is built elsewhere and checked by the tests below: the guard's rule, the stage refusal,
 # the Machine's last refusal, the ladder rule of a seizure approval, and the `article` (76条1項 or 77条1項) a wage or
 # pension refusal quotes (tests/integration/test_seizure_law.py::test_approval_limits triggers both).

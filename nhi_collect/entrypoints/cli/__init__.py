@@ -9,7 +9,7 @@ import click
 
 from ...bootstrap import bootstrap
 from ...errors import UserError
-from . import actions, dates, household, imports, law, letters, report, tools, web, work
+from . import actions, applications, dates, household, imports, law, letters, report, tools, web, work
 
 
 @click.group()
@@ -25,7 +25,7 @@ def cli(ctx, db, out, actor, workflow):
     ctx.obj = bootstrap(db, out, workflow, actor, command=lambda: click.get_current_context().command_path)
 
 
-for module in (imports, tools, dates, actions, letters, report, work, household, law, web):
+for module in (imports, tools, dates, actions, applications, letters, report, work, household, law, web):
     for command in module.COMMANDS:
         cli.add_command(command)
 

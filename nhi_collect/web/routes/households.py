@@ -6,11 +6,14 @@ from __future__ import annotations
 import tempfile
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from ...errors import UserError
+from ...services import queue
+from ...services.applications import OUTCOMES
 from ...services.work import OPENING_REASONS, ReasonNeeded, open_household, reprint_letter
 from ..guard import Web, needs
 from ..render import render
@@ -27,7 +30,7 @@ def _day(text: str | None, today: date) -> date:
 
 @router.get("/households/{household_no}")
 def household(request: Request, household_no: str, as_of: str | None = None, reason: str = "", detail: str = "",
-              web: Web = Depends(needs("read_household"))):
+              recorded: str = "", web: Web = Depends(needs("read_household"))):
     """`reason` (a common one) and `detail` (free text) say why a household outside one's work is opened."""
     today = web.services.today()
     on = _day(as_of, today)
@@ -37,7 +40,10 @@ def household(request: Request, household_no: str, as_of: str | None = None, rea
     except ReasonNeeded:
         return render(request, web, "reason.html", household_no=household_no, as_of=as_of or "",
                       reasons=OPENING_REASONS, again="reason" in request.query_params)
-    return render(request, web, "casefile.html", household=data, as_of=on, today=today, reason=why)
+    back = f"/households/{quote(household_no)}" + (f"?reason={quote(why)}" if why else "")
+    return render(request, web, "casefile.html", household=data, as_of=on, today=today, reason=why,
+                  team=web.services.read(queue.workers, web.workflow), outcomes=OUTCOMES, back=back,
+                  recorded=bool(recorded))
 
 
 @router.get("/letters/{serial}.pdf")
