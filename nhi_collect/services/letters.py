@@ -24,7 +24,7 @@ from ..adapters.letters import Batch, barcode_svg, render_letter, submit_pdfs, w
 from ..adapters.tables import (assessments, demand_notices, household_changes, households, inquiries,
                                installment_plans, letter_items, letters, plan_schedule, queue_items, seizure_letters, seizures,
                                stage_transitions, staff, suspensions)
-from ..domain.calendar import TOKYO, in_tokyo
+from ..domain.calendar import TOKYO, in_tokyo, public_notice_served_on
 from ..domain.late_fee import late_fee_estimate
 from ..domain.payment_slip import AMOUNT_LIMIT, free_field, slip_digits
 from ..domain.wareki import wareki, wareki_fiscal_year
@@ -199,11 +199,13 @@ def _suspension(conn: Connection, _workflow: Workflow, letter) -> dict:
             "immediate_extinction": bool(found and found.immediate_extinction)}
 
 
-def _public_notice(conn: Connection, _workflow: Workflow, letter) -> dict:
-    """公示送達 (地方税法20条の2): the document posted for, and the day the posting makes it served."""
+def _public_notice(conn: Connection, workflow: Workflow, letter) -> dict:
+    """公示送達 (地方税法20条の2): the document posted for, and the day the posting makes it served: 7 days after
+    the posting began (③), as the demand notices it records say (a demand) or counted from its own day."""
     served_on = conn.execute(select(func.max(demand_notices.c.served_on))
                              .where(demand_notices.c.letter_id == letter.id)).scalar()
-    return {"document": "督促状", "served_wareki": wareki(served_on) if served_on else ""}
+    return {"document": workflow.letter_types[letter.letter_type].document,
+            "served_wareki": wareki(served_on or public_notice_served_on(letter.issued_on))}
 
 
 DETAILS: dict[str, Callable[[Connection, Workflow, object], dict]] = {

@@ -19,6 +19,7 @@ from nhi_collect.services.households import show_household
 from nhi_collect.services.letters import letter_context
 from nhi_collect.workflow.machine import Refused
 from tests.support.ledger import WORKFLOW, ledger, put, run, stage, write  # noqa: F401 (ledger: a fixture)
+from tests.support.seizures import approve_drafted
 
 APPROVED_ON = date(2023, 9, 21)
 SEIZED_ON = date(2023, 10, 3)
@@ -46,7 +47,7 @@ def seized(engine, tmp_path):
 
 def approve(engine, kind, amount, on=APPROVED_ON, **screen):
     with transaction(engine) as conn:
-        return actions.approve_seizure(conn, WORKFLOW, "H1", on, kind, "大正銀行", amount, "boss", **screen)
+        return approve_drafted(conn, WORKFLOW, "H1", on, kind, "大正銀行", amount, "boss", **screen)
 
 
 def pay(engine, tmp_path, on, amount, n=1):
@@ -235,8 +236,8 @@ def test_the_seizures_in_force_count_together_against_the_debt(ledger, tmp_path,
 
     def approve_second():
         with transaction(ledger) as conn:
-            actions.approve_seizure(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", second, "boss",
-                                    balance=50_000)
+            approve_drafted(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", second, "boss",
+                            balance=50_000)
     if refused:
         with pytest.raises(Refused, match="30,001 yen with the 20,000 yen of the household's seizures in force.*"
                                           "国税徴収法48条1項"):
@@ -272,9 +273,9 @@ def test_each_seizure_has_its_own_record_and_each_seized_claim_its_own_notice(le
     at_seizure_notice(ledger, tmp_path)
     approve(ledger, "deposit", 10_000, balance=10_000)
     with transaction(ledger) as conn:
-        actions.approve_seizure(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", 10_000, "boss",
-                                balance=10_000)
-        actions.approve_seizure(conn, WORKFLOW, "H1", APPROVED_ON, "real_estate", "大阪法務局", 5_000_000, "boss")
+        approve_drafted(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", 10_000, "boss",
+                        balance=10_000)
+        approve_drafted(conn, WORKFLOW, "H1", APPROVED_ON, "real_estate", "大阪法務局", 5_000_000, "boss")
     with transaction(ledger) as conn:
         actions.execute_seizure(conn, WORKFLOW, "H1", SEIZED_ON, "clerk")
     with ledger.connect() as conn:
@@ -297,8 +298,8 @@ def test_what_a_seizure_has_collected_is_not_counted_again_against_the_debt(ledg
     pay(ledger, tmp_path, date(2023, 9, 21), 10_000)
     with transaction(ledger) as conn:
         conn.execute(seizures.update().values(collected=10_000))
-        actions.approve_seizure(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", 10_000, "boss",
-                                balance=10_000)
+        approve_drafted(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", 10_000, "boss",
+                        balance=10_000)
     with ledger.connect() as conn:
         assert sorted(conn.execute(select(seizures.c.amount)).scalars()) == [10_000, 20_000]
 
@@ -310,8 +311,8 @@ def test_at_execution_the_seizures_together_are_checked_against_the_ripe_debt(le
     at_seizure_notice(ledger, tmp_path)
     approve(ledger, "deposit", 20_000, balance=20_000)
     with transaction(ledger) as conn:
-        actions.approve_seizure(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", 10_000, "boss",
-                                balance=10_000)
+        approve_drafted(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", 10_000, "boss",
+                        balance=10_000)
     pay(ledger, tmp_path, date(2023, 10, 2), 1)
     with pytest.raises(Refused, match="30,000 yen exceeds the debt the seizures are for on 2023-10-03, 29,999 yen"):
         with transaction(ledger) as conn:
