@@ -162,18 +162,41 @@ def _seizure(conn: Connection, workflow: Workflow, letter) -> dict:
             "pay_to_deadline": "請求があり次第直ちに（普通預金）" if s.property_kind == "deposit" else "支払期日"}
 
 
-# 差押解除 (国税徴収法79条): why, as the notice prints it
+# 差押解除: why, as the notice prints it, with the article that requires or allows it. A suspension's release
+# depends on its ground: see _suspension_release.
 RELEASE_TEXTS = {"paid": "差押えに係る保険料が完納されたため（国税徴収法第79条第1項第1号）",
                  "extinguished": "差押えに係る保険料の納付義務が消滅したため（国税徴収法第79条第1項第1号）",
-                 "suspended": "滞納処分の執行を停止したため（地方税法第15条の7第3項）",
+                 # 79条2項: the release the collecting officer may decide (できる), here on request or given up
                  "withdrawn": "差押えを解除することとしたため（国税徴収法第79条第2項）",
-                 "collected": "差押財産を取り立てたため（国税徴収法第67条）"}
+                 # 67条3項: what is collected is paid to that extent; the seizure then ends as one paid (79条1項1号)
+                 "collected": "差押財産を取り立て、取り立てた限度で保険料が納付されたものとみなされたため"
+                              "（国税徴収法第67条第3項、第79条第1項第1号）"}
+
+
+def _suspension_release(ground: str) -> str:
+    """地方税法15条の7第3項 allows releasing a seizure only when enforcement is suspended for hardship (第1項第2号);
+    the ward releases on every suspension (区の方針: workflows/taisho.toml's suspend ends the seizures)."""
+    number, _ = GROUNDS[ground]
+    basis = "同条第3項" if ground == "hardship" else "停止中の差押えは解除する区の方針による"
+    return f"地方税法第15条の7第1項第{number}号の規定により滞納処分の執行を停止したため（{basis}）"
+
+
+def _release_text(conn: Connection, seizure) -> str:
+    """Why `seizure` was released, in the notice's words; a suspension's by the ground of the suspension in force
+    on the release day (its row, never deleted, is read back at every reprint)."""
+    if seizure.release_reason != "suspended":
+        return RELEASE_TEXTS[seizure.release_reason]
+    ground = conn.execute(select(suspensions.c.ground)
+                          .where(suspensions.c.household_id == seizure.household_id,
+                                 suspensions.c.started_on <= seizure.released_on)
+                          .order_by(suspensions.c.started_on.desc(), suspensions.c.id.desc())).scalars().first()
+    return _suspension_release(ground)
 
 
 def _release(conn: Connection, workflow: Workflow, letter) -> dict:
     s = conn.execute(select(seizures).join(seizure_letters).where(seizure_letters.c.letter_id == letter.id)).one()
     return {"third_party": s.third_party, "amount": s.amount, "property_label": workflow.property_kinds.get(s.property_kind, s.property_kind),
-            "executed_wareki": wareki(s.executed_on), "reason_text": RELEASE_TEXTS[s.release_reason],
+            "executed_wareki": wareki(s.executed_on), "reason_text": _release_text(conn, s),
             "collector": _collector(conn, letter), "is_claim": s.property_kind not in THIRD_PARTY_LESS}
 
 
