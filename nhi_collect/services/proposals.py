@@ -51,7 +51,7 @@ def open_proposal(conn: Connection, household_no: str, proposal_id: int, actor: 
     p = conn.execute(select(seizure_proposals).where(seizure_proposals.c.id == proposal_id,
                                                      seizure_proposals.c.household_id == hid)).first()
     if p is None:
-        raise Refused(f"no seizure proposal {proposal_id} for household {household_no}: " + NO_PROPOSAL)
+        raise Refused(f"no seizure proposal {proposal_id} for household {household_no}: {NO_PROPOSAL}")
     if p.status != "open":
         raise Refused(f"seizure proposal {proposal_id} is already {p.status} by {p.decided_by}: one decision each "
                       "(区の方針)")
@@ -89,7 +89,7 @@ def approve_named(conn: Connection, workflow: Workflow, household_no: str, propo
                              .order_by(seizure_proposals.c.id)).scalars().all()
         if not found:
             raise Refused(f"no open {property_kind} seizure proposal at {third_party} for household {household_no}: "
-                          + NO_PROPOSAL)
+                          f"{NO_PROPOSAL}")
         if len(found) > 1:
             raise UserError(f"household {household_no} has {len(found)} open {property_kind} proposals at "
                             f"{third_party} (ids {', '.join(map(str, found))}): name one with --proposal")
