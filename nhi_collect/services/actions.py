@@ -12,8 +12,8 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import Connection, func, or_, select, update
 
-from ..adapters.tables import (audit_log, contacts, households, installment_plans, inquiries, investigations,
-                               letters, plan_schedule, seizures, suspensions)
+from ..adapters.tables import (UNPAID, assessments, audit_log, contacts, households, installment_plans, inquiries,
+                               investigations, letters, plan_schedule, seizures, suspensions)
 from ..errors import UserError
 from ..workflow import batch, release
 from ..workflow.definition import RESUME, Workflow
@@ -81,6 +81,10 @@ def _transition(conn: Connection, workflow: Workflow, trigger: str, hid: int, on
     batch.prepare(conn)
     batch.fill_batch(conn, [hid])
     for letter_type in t.letters:
+        if facts.whereabouts_unknown:  # never mailed to an address known to be wrong (LetterType.whereabouts_unknown)
+            letter_type = workflow.letter_types[letter_type].whereabouts_unknown or letter_type
+            if letter_type == "not_sent":
+                continue
         batch.issue_letters(conn, workflow, letter_type, on, None)
     batch.end_records(conn, t.ends, on)
     if "seizure" in t.ends:
@@ -107,13 +111,26 @@ def record_contact(conn, workflow: Workflow, household_no: str, on: date, channe
     return contact
 
 
+def arrears(conn: Connection, hid: int, on: date) -> int:
+    """What the household owes on installments past their due date on `on` (written-off ones owe nothing)."""
+    return int(conn.execute(select(func.coalesce(func.sum(UNPAID), 0))
+                            .where(assessments.c.household_id == hid, assessments.c.due_date < on)).scalar_one())
+
+
 def agree_plan(conn, workflow: Workflow, household_no: str, on: date, schedule: list[tuple[date, int]], actor: str):
     """分納誓約: a written promise (an acknowledgement, 民法152条, once a payment follows) that pauses
-    escalation while kept. `schedule` is (due date, amount) per promised payment."""
+    escalation while kept. `schedule` is (due date, amount) per promised payment; they add up to at least the
+    arrears on the day it is agreed: a plan that leaves part of the arrears unscheduled would pause escalation
+    for money nobody promised (区の方針). The command line and the case file agree plans through this one rule."""
     authorize(conn, workflow, actor, "agree_plan")
     if not schedule or any(amount <= 0 for _, amount in schedule) or any(d < on for d, _ in schedule):
         raise UserError("an installment plan needs promised payments of positive amounts, on or after today")
     hid = locked_household(conn, household_no)
+    owed = arrears(conn, hid, on)  # read under the lock the plan is agreed in
+    total = sum(amount for _, amount in schedule)
+    if total < owed:
+        raise Refused(f"分納誓約: the schedule promises {total:,} yen but the arrears on {on} are {owed:,} yen; "
+                      f"{owed - total:,} yen more must be scheduled (区の方針)")
     dest = _transition(conn, workflow, "agree_plan", hid, on, actor)
     plan_id = conn.execute(installment_plans.insert().values(household_id=hid, agreed_on=on, agreed_by=actor,
                                                              status="kept").returning(installment_plans.c.id)).scalar()
@@ -209,22 +226,31 @@ def approval_stage_refusal(stage: str) -> str | None:
     return None
 
 
-def approve_seizure(conn, workflow: Workflow, household_no: str, on: date, property_kind: str, third_party: str,
-                    amount: int, actor: str, *, pension_kind: str | None = None, pay: dict | None = None,
-                    relatives: int = 0, balance: int | None = None, inflows: tuple[Inflow, ...] = ()) -> dict:
-    """A seizure needs the supervisor's approval (決裁) within the law's limits (domain/seizure_limits.py),
-    checked on the approval screen's data: for a pension its kind; for wages or an old-age pension one
-    period's `pay` (wage, income_tax, resident_tax, social_insurance) and the `relatives` sharing the
-    livelihood; for a deposit its balance (`balance`, else the bank's recorded reply) and the money paid in
-    lately (`inflows`). Returns the screen's figures. 48条 is checked again when the seizure is executed."""
-    authorize(conn, workflow, actor, "approve_seizure")
+def bank_balance(conn, hid: int, bank: str, on: date) -> int | None:
+    """The balance the bank last replied by `on` to the household's inquiry (国税徴収法141条), or None: what the
+    approval screens a deposit against when the supervisor gives none, and what the decision inbox shows."""
+    return conn.execute(select(inquiries.c.found_amount).join(investigations)
+                        .where(investigations.c.household_id == hid, inquiries.c.kind == "bank",
+                               inquiries.c.target == bank, inquiries.c.replied_on <= on)
+                        .order_by(inquiries.c.replied_on.desc(), inquiries.c.id.desc())).scalars().first()
+
+
+def record_approval(conn, workflow: Workflow, hid: int, household_no: str, on: date, property_kind: str,
+                    third_party: str, amount: int, actor: str, *, pension_kind: str | None = None,
+                    pay: dict | None = None, relatives: int = 0, balance: int | None = None,
+                    inflows: tuple[Inflow, ...] = ()) -> dict:
+    """The seizure a supervisor approves (決裁), within the law's limits (domain/seizure_limits.py), checked on the
+    approval screen's data: for a pension its kind; for wages or an old-age pension one period's `pay` (wage,
+    income_tax, resident_tax, social_insurance) and the `relatives` sharing the livelihood; for a deposit its
+    balance (`balance`, else the bank's recorded reply) and the money paid in lately (`inflows`). Returns the
+    screen's figures. 48条 is checked again when the seizure is executed. Only proposals.approve_proposal calls
+    it, on an open proposal drafted by another (決裁規程), with the household's row already locked."""
     if amount <= 0:
         raise UserError(f"the amount to seize must be a positive whole number of yen, not {amount}")
     if property_kind not in workflow.property_kinds:
         raise Refused(f"property kind {property_kind!r} is not one the workflow file's [seizure.property_kinds] lists "
                       f"({', '.join(workflow.property_kinds)}; 区の方針)")
     third_party_address(workflow, third_party)
-    hid = locked_household(conn, household_no)
     stage = conn.execute(select(households.c.stage).where(households.c.id == hid)).scalar()
     if refusal := approval_stage_refusal(stage):
         raise Refused(refusal)
@@ -234,10 +260,7 @@ def approve_seizure(conn, workflow: Workflow, household_no: str, on: date, prope
         raise Refused(f"a {property_kind} seizure at {third_party} is already approved for household {household_no} "
                       "and awaits execution: one approval per property (区の方針)")
     if balance is None and property_kind == "deposit":
-        balance = conn.execute(select(inquiries.c.found_amount).join(investigations)
-                               .where(investigations.c.household_id == hid, inquiries.c.kind == "bank",
-                                      inquiries.c.target == third_party, inquiries.c.replied_on <= on)
-                               .order_by(inquiries.c.replied_on.desc(), inquiries.c.id.desc())).scalars().first()
+        balance = bank_balance(conn, hid, third_party, on)
     screen = _within_limits(workflow, property_kind, amount, on, pension_kind, pay, relatives, balance, inflows)
     # real estate is seized whole (it cannot be seized in part): no sum of yen to hold against the debt
     screen["debt"] = None if property_kind == "real_estate" else _not_excessive(conn, workflow, hid, on, amount,
@@ -434,7 +457,7 @@ def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str,
     """不納欠損, per installment: each unpaid installment extinguished by `on` is written off on its own
     ground (guards.extinction); the others stay open, and the household is closed (written_off) only when
     none is left. The written-off amounts stay visible in reports."""
-    from ..adapters.tables import assessments, stage_transitions, write_offs
+    from ..adapters.tables import stage_transitions, write_offs
     authorize(conn, workflow, actor, "write_off")
     if on > today:
         raise Refused(f"write-off of household {household_no} dated {on}, after today ({today}): a write-off "

@@ -11,14 +11,14 @@ from datetime import date, timedelta
 
 from sqlalchemy import Connection, select, update
 
-from ..adapters.tables import households, inquiries, investigations, seizure_proposals
+from ..adapters.tables import households, seizure_proposals
 from ..domain.calendar import earliest_seizure_date
 from ..domain.seizure_limits import seizable_deposit
 from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.facts import load_facts
 from ..workflow.guards import is_ripe
-from .actions import approval_stage_refusal, debt_of, seized_in_force
+from .actions import approval_stage_refusal, bank_balance, debt_of, seized_in_force
 from .identity import audit, authorize, carries, role_of
 from .proposals import SEPARATION, open_proposal
 from .staff import log_shown
@@ -56,7 +56,7 @@ def _item(conn, workflow: Workflow, r, f, on: date, user: str, may_decide: bool)
     refusal = approval_stage_refusal(r.stage)
     if refusal is None and r.proposed_by == user:
         refusal = SEPARATION
-    if refusal is None and room is not None and r.amount > room:  # what approve_seizure would refuse
+    if refusal is None and room is not None and r.amount > room:  # what the approval would refuse
         refusal = (f"超過差押: {r.amount:,} yen with the {in_force:,} yen of the household's seizures in force exceeds "
                    f"the debt of {debt:,} yen (国税徴収法48条1項)")
     return {"id": r.id, "household_no": r.household_no, "name": r.head_name, "stage": r.stage,
@@ -74,12 +74,9 @@ def _ripe_from(i) -> date:
 
 
 def _screen(conn, workflow: Workflow, r, on: date) -> dict:
-    """The limit of what may be seized, as the approval will check it (services/actions._within_limits)."""
+    """The limit of what may be seized, as the approval will check it (services/actions.record_approval)."""
     if r.property_kind == "deposit":
-        balance = conn.execute(select(inquiries.c.found_amount).join(investigations)
-                               .where(investigations.c.household_id == r.household_id, inquiries.c.kind == "bank",
-                                      inquiries.c.target == r.third_party, inquiries.c.replied_on <= on)
-                               .order_by(inquiries.c.replied_on.desc(), inquiries.c.id.desc())).scalars().first()
+        balance = bank_balance(conn, r.household_id, r.third_party, on)
         if balance is None:
             return {"kind": "deposit", "balance": None, "seizable": None}
         # No inflows are recorded with a bank's reply: the screen leaves the whole balance; the supervisor reads

@@ -23,10 +23,11 @@ from sqlalchemy import Connection, func, literal, select, update
 from ..adapters.cells import csv_row
 from ..adapters.letters import Batch, barcode_svg, render_letter, submit_pdfs, write_pdfs
 from ..adapters.tables import (allocations, appropriations, assessments, demand_notices, household_changes,
-                               households, inquiries, installment_plans, letter_items, letters, payments, plan_schedule, queue_items,
-                               refund_notices, seizure_letters, seizures, stage_transitions, staff, suspensions)
+                               households, inquiries, installment_plans, letter_items, letters, payments, plan_schedule,
+                               queue_items, refund_notices, seizure_letters, seizures, stage_transitions, staff,
+                               suspensions)
 from ..domain.allocation import credit_origins
-from ..domain.calendar import TOKYO, in_tokyo
+from ..domain.calendar import TOKYO, in_tokyo, public_notice_served_on
 from ..domain.payment_slip import AMOUNT_LIMIT, free_field, slip_digits
 from ..domain.wareki import wareki, wareki_fiscal_year
 from ..errors import UserError
@@ -183,18 +184,41 @@ def _seizure(conn: Connection, workflow: Workflow, letter) -> dict:
             "pay_to_deadline": "請求があり次第直ちに（普通預金）" if s.property_kind == "deposit" else "支払期日"}
 
 
-# 差押解除 (国税徴収法79条): why, as the notice prints it
+# 差押解除: why, as the notice prints it, with the article that requires or allows it. A suspension's release
+# depends on its ground: see _suspension_release.
 RELEASE_TEXTS = {"paid": "差押えに係る保険料が完納されたため（国税徴収法第79条第1項第1号）",
                  "extinguished": "差押えに係る保険料の納付義務が消滅したため（国税徴収法第79条第1項第1号）",
-                 "suspended": "滞納処分の執行を停止したため（地方税法第15条の7第3項）",
+                 # 79条2項: the release the collecting officer may decide (できる), here on request or given up
                  "withdrawn": "差押えを解除することとしたため（国税徴収法第79条第2項）",
-                 "collected": "差押財産を取り立てたため（国税徴収法第67条）"}
+                 # 67条3項: what is collected is paid to that extent; the seizure then ends as one paid (79条1項1号)
+                 "collected": "差押財産を取り立て、取り立てた限度で保険料が納付されたものとみなされたため"
+                              "（国税徴収法第67条第3項、第79条第1項第1号）"}
+
+
+def _suspension_release(ground: str) -> str:
+    """地方税法15条の7第3項 allows releasing a seizure only when enforcement is suspended for hardship (第1項第2号);
+    the ward releases on every suspension (区の方針: workflows/taisho.toml's suspend ends the seizures)."""
+    number, _ = GROUNDS[ground]
+    basis = "同条第3項" if ground == "hardship" else "停止中の差押えは解除する区の方針による"
+    return f"地方税法第15条の7第1項第{number}号の規定により滞納処分の執行を停止したため（{basis}）"
+
+
+def _release_text(conn: Connection, seizure) -> str:
+    """Why `seizure` was released, in the notice's words; a suspension's by the ground of the suspension in force
+    on the release day (its row, never deleted, is read back at every reprint)."""
+    if seizure.release_reason != "suspended":
+        return RELEASE_TEXTS[seizure.release_reason]
+    ground = conn.execute(select(suspensions.c.ground)
+                          .where(suspensions.c.household_id == seizure.household_id,
+                                 suspensions.c.started_on <= seizure.released_on)
+                          .order_by(suspensions.c.started_on.desc(), suspensions.c.id.desc())).scalars().first()
+    return _suspension_release(ground)
 
 
 def _release(conn: Connection, workflow: Workflow, letter) -> dict:
     s = conn.execute(select(seizures).join(seizure_letters).where(seizure_letters.c.letter_id == letter.id)).one()
     return {"third_party": s.third_party, "amount": s.amount, "property_label": workflow.property_kinds.get(s.property_kind, s.property_kind),
-            "executed_wareki": wareki(s.executed_on), "reason_text": RELEASE_TEXTS[s.release_reason],
+            "executed_wareki": wareki(s.executed_on), "reason_text": _release_text(conn, s),
             "collector": _collector(conn, letter), "is_claim": s.property_kind not in THIRD_PARTY_LESS}
 
 
@@ -220,11 +244,13 @@ def _suspension(conn: Connection, _workflow: Workflow, letter) -> dict:
             "immediate_extinction": bool(found and found.immediate_extinction)}
 
 
-def _public_notice(conn: Connection, _workflow: Workflow, letter) -> dict:
-    """公示送達 (地方税法20条の2): the document posted for, and the day the posting makes it served."""
+def _public_notice(conn: Connection, workflow: Workflow, letter) -> dict:
+    """公示送達 (地方税法20条の2): the document posted for, and the day the posting makes it served: 7 days after
+    the posting began (③), as the demand notices it records say (a demand) or counted from its own day."""
     served_on = conn.execute(select(func.max(demand_notices.c.served_on))
                              .where(demand_notices.c.letter_id == letter.id)).scalar()
-    return {"document": "督促状", "served_wareki": wareki(served_on) if served_on else ""}
+    return {"document": workflow.letter_types[letter.letter_type].document,
+            "served_wareki": wareki(served_on or public_notice_served_on(letter.issued_on))}
 
 
 def _appropriation(conn: Connection, _workflow: Workflow, letter) -> dict:

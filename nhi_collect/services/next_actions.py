@@ -24,8 +24,7 @@ from ..workflow.facts import load_facts
 from ..workflow.guards import Context, Facts, extinction, guard
 from ..workflow.machine import NO_RUNG, Refused, decide, not_from_stage
 from . import promises, proposals
-from .actions import approval_stage_refusal, household_id
-from .casework import arrears
+from .actions import approval_stage_refusal, arrears, household_id
 from .identity import authorize, carries, role_of
 from .staff import log_access
 from .work import ReasonNeeded, opened_with_reason, own_item
@@ -145,7 +144,7 @@ def next_actions(conn: Connection, workflow: Workflow, household_no: str, on: da
                                                        "inquiries first",
         "propose_seizure": stage_rule,
         "approve_seizure": stage_rule or (None if open_proposals else "no seizure proposal awaits a decision: a "
-                                                                      "clerk proposes the seizure first (差押の起案)"),
+                                                                      "clerk proposes the seizure first (差押の起案; 区の方針 (決裁規程))"),
         "mark_returned": None if mail else "no letter to this household is on record as sent and not returned",
     }
     found = []

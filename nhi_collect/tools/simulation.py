@@ -17,7 +17,7 @@ from sqlalchemy import Engine, exists, func, select
 from ..adapters.db import transaction
 from ..adapters.tables import UNPAID, applications, assessments, households, investigations, seizures
 from ..domain.calendar import month_end
-from ..services import actions
+from ..services import actions, proposals
 from ..services import applications as casework_applications
 from ..services.business_date import BusinessDates, DateRun, Started
 from ..services.identity import login_name
@@ -115,7 +115,9 @@ def _act(conn, workflow, on, policy, hno, stage, since, approved, closed) -> int
         balance = _overdue(conn, hno, on)
         if balance >= workflow.policy.min_balance:
             part = max(balance // 6 // 100 * 100, 1000)
-            schedule = [(month_end(*_month(on, k)), part) for k in range(1, 7)]
+            # the last payment takes the rest: the six together cover the arrears (actions.agree_plan, 区の方針)
+            schedule = [(month_end(*_month(on, k)), part if k < 6 else max(balance - 5 * part, part))
+                        for k in range(1, 7)]
             actions.agree_plan(conn, workflow, hno, on, schedule, CLERK)
             return 1
     if stage == "property_investigation" and days_in_stage == 1 and not closed:
@@ -134,8 +136,10 @@ def _act(conn, workflow, on, policy, hno, stage, since, approved, closed) -> int
             amount = min(actions.ripe_debt(conn, workflow, actions.household_id(conn, hno), on), _deposit(hno))
             if amount <= 0:
                 return 0
-            actions.approve_seizure(conn, workflow, hno, on, "deposit", _bank(workflow), amount, SUPERVISOR,
-                                    balance=_deposit(hno))
+            # drafted by the clerk, approved by the supervisor (決裁規程: 起案者と決裁者の分離)
+            proposal = proposals.propose_seizure(conn, workflow, hno, on, "deposit", _bank(workflow), amount,
+                                                 "simulated: the bank's reply", CLERK)
+            proposals.approve_proposal(conn, workflow, hno, proposal, on, SUPERVISOR, balance=_deposit(hno))
         actions.execute_seizure(conn, workflow, hno, on, CLERK)
         # A deposit seizure is collected at once ("immediately on demand" for ordinary deposits).
         amount = conn.execute(select(seizures.c.amount).join(households)

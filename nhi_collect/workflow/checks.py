@@ -139,7 +139,7 @@ def _letter_types(letter_types: dict) -> list[str]:
     for name, spec in letter_types.items():
         where = f"[letter_types.{name}]"
         problems += _unknown(where, spec, ("title", "template", "recipient", "slip", "serial_prefix", "details",
-                                           "demand", "public_notice"))
+                                           "demand", "public_notice", "whereabouts_unknown", "document"))
         for key in ("title", "template", "serial_prefix"):
             if not isinstance(spec.get(key), str) or not spec.get(key):
                 problems.append(f"{where}: needs {key}")
@@ -153,6 +153,13 @@ def _letter_types(letter_types: dict) -> list[str]:
             problems.append(f"{where}: details must be one of {', '.join(DETAILS)}")
         if not isinstance(spec.get("demand", False), bool):
             problems.append(f"{where}: demand must be true or false")
+        instead = spec.get("whereabouts_unknown")
+        if instead is not None and instead != "not_sent" and \
+                letter_types.get(instead, {}).get("recipient") != "notice_board":
+            problems.append(f"{where}: whereabouts_unknown must be not_sent or a letter type whose recipient is "
+                            "notice_board (公示送達, 地方税法20条の2)")
+        if spec.get("recipient") == "notice_board" and not spec.get("document"):
+            problems.append(f"{where}: a notice_board letter needs the document it serves (地方税法20条の2②)")
         prefix = spec.get("serial_prefix")
         if prefix in prefixes:
             problems.append(f"{where}: serial_prefix {prefix} is already {prefixes[prefix]}'s (serials must differ)")

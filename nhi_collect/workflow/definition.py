@@ -34,6 +34,11 @@ class LetterType:
     # (checks.DETAILS)
     demand: bool = False  # the statutory demand (督促): lists undemanded installments, records their demand notices
     public_notice: bool = False  # the demand served by public notice (公示送達, 地方税法20条の2): posted, never mailed
+    # a household letter to a household whose whereabouts are unknown (居所不明) is never mailed to the address known
+    # to be wrong: `not_sent` (no law requires it served), or the notice_board letter type that serves it by public
+    # notice (公示送達, 地方自治法231条の3④ → 地方税法20条の2) in its place; None: mailed as to anyone
+    whereabouts_unknown: str | None = None
+    document: str | None = None  # a notice_board letter: the name of the document it serves (20条の2②)
 
 
 @dataclass(frozen=True)

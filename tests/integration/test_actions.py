@@ -12,13 +12,14 @@ from sqlalchemy import select
 from nhi_collect.adapters.db import transaction
 from nhi_collect.adapters.scheduler import SchedulerBusy, SchedulerLock
 from nhi_collect.adapters.tables import (allocations, assessments, audit_log, batch_runs, contacts, demand_notices,
-                                         households, letters, payments, seizures, stage_transitions, suspensions,
-                                         write_offs)
+                                         households, installment_plans, letters, payments, seizures, stage_transitions,
+                                         suspensions, write_offs)
 from nhi_collect.errors import UserError
 from nhi_collect.services import actions
 from nhi_collect.services.business_date import BusinessDates, run_date
 from nhi_collect.workflow.machine import Refused
 from tests.support.ledger import WORKFLOW, count, ledger, put, run, stage, write  # noqa: F401 (fixtures)
+from tests.support.seizures import approve_drafted
 
 
 def test_demand_notices_then_seizure_only_after_ten_days(ledger, tmp_path):
@@ -30,8 +31,8 @@ def test_demand_notices_then_seizure_only_after_ten_days(ledger, tmp_path):
         assert set(conn.execute(select(demand_notices.c.issued_on)).scalars()) == {date(2023, 9, 20)}
     put(ledger, "H1", "seizure_notice", date(2023, 9, 1))
     with transaction(ledger) as conn:
-        actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss",
-                                balance=20_000)
+        approve_drafted(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss",
+                        balance=20_000)
 
     def seize(on):
         with transaction(ledger) as conn:
@@ -61,7 +62,7 @@ def test_no_rung_skipped_and_roles(ledger):
     run_date(ledger, WORKFLOW, date(2023, 9, 20))
     with pytest.raises(Refused, match="no rung"):
         with transaction(ledger) as conn:
-            actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 1, "boss")
+            approve_drafted(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 1, "boss")
     with pytest.raises(Refused, match="supervisor"):
         with transaction(ledger) as conn:
             actions.suspend(conn, WORKFLOW, "H1", date(2023, 9, 21), "hardship", "clerk")
@@ -73,12 +74,29 @@ def test_no_rung_skipped_and_roles(ledger):
 def test_plan_pauses_and_a_broken_plan_resumes_where_it_left(ledger):
     run_date(ledger, WORKFLOW, date(2023, 9, 20))
     with transaction(ledger) as conn:
-        actions.agree_plan(conn, WORKFLOW, "H1", date(2023, 9, 22), [(date(2023, 10, 31), 10_000)], "clerk")
+        actions.agree_plan(conn, WORKFLOW, "H1", date(2023, 9, 22), [(date(2023, 10, 31), 30_000)], "clerk")
     assert stage(ledger, "H1") == "installment_plan"
     run_date(ledger, WORKFLOW, date(2023, 11, 9))  # 9 days late: within the 10 grace days
     assert stage(ledger, "H1") == "installment_plan"
     run_date(ledger, WORKFLOW, date(2023, 11, 10))
     assert stage(ledger, "H1") == "demanded"
+
+
+def test_the_command_lines_plan_must_cover_the_arrears_as_the_case_files_must(ledger):
+    """区の方針: a plan whose schedule leaves part of the arrears unscheduled pauses escalation for money nobody
+    promised. The case file refused it; the command line's `action plan` agreed it. H1 owes 30,000 yen on 9/22
+    (installments 1–3, 10,000 each, past their due dates)."""
+    run_date(ledger, WORKFLOW, date(2023, 9, 20))
+    url = ledger.url.render_as_string(hide_password=False)
+
+    def plan(schedule):
+        return subprocess.run([sys.executable, "-m", "nhi_collect", "--db", url, "--as", "clerk", "action", "plan", "H1",
+                               "--on", "2023-09-22", "--schedule", schedule], capture_output=True, text=True)
+    short = plan("2023-10-31:10000,2023-11-30:19999")
+    assert short.returncode == 2 and "1 yen more must be scheduled (区の方針)" in short.stderr, short.stderr
+    assert stage(ledger, "H1") == "demanded" and count(ledger, installment_plans) == 0
+    assert plan("2023-10-31:10000,2023-11-30:20000").returncode == 0
+    assert stage(ledger, "H1") == "installment_plan"
 
 
 def ripe_for_seizure(engine):
@@ -88,8 +106,8 @@ def ripe_for_seizure(engine):
     run_date(engine, WORKFLOW, date(2023, 9, 20))
     put(engine, "H1", "seizure_notice", date(2023, 9, 1))
     with transaction(engine) as conn:
-        actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss",
-                                balance=20_000)
+        approve_drafted(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss",
+                        balance=20_000)
 
 
 def test_suspension_blocks_seizure_and_lift_returns(ledger):
@@ -219,6 +237,38 @@ def test_cli_refusal_names_the_rule(ledger, tmp_path):
     assert cli("--as", "admin", "staff", "add", "tanaka", "--name", "田中 一郎", "--role", "clerk").returncode == 0
     done = cli("--as", "tanaka", "action", "write-off", "H1", "--on", "2023-09-21")
     assert done.returncode == 2 and "supervisor" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_cli_approves_only_a_proposal_drafted_by_another(ledger):
+    """決裁規程 (区の方針): the command line's approve-seizure once let a supervisor approve a seizure nobody had
+    drafted; now it approves only the household's open proposal, drafted by someone else, as drafted."""
+    from nhi_collect.adapters.tables import seizure_proposals
+    from tests.conftest import register_staff
+    run_date(ledger, WORKFLOW, date(2023, 9, 20))
+    put(ledger, "H1", "seizure_notice", date(2023, 9, 1))
+    register_staff(ledger, {"boss2": "supervisor"})
+    url = ledger.url.render_as_string(hide_password=False)
+    seizure = ("H1", "--on", "2023-09-21", "--kind", "deposit", "--third-party", "大正銀行")
+
+    def cli(actor, command, *args):
+        return subprocess.run([sys.executable, "-m", "nhi_collect", "--db", url, "--as", actor, "action", command,
+                               *seizure, *args], capture_output=True, text=True)
+    undrafted = cli("boss", "approve-seizure", "--amount", "20000", "--balance", "20000")
+    assert undrafted.returncode == 2 and "区の方針 (決裁規程)" in undrafted.stderr, undrafted.stderr
+    assert count(ledger, seizures) == 0
+    drafted = cli("boss", "propose-seizure", "--amount", "20000", "--note", "残高照会済")
+    assert drafted.returncode == 0 and "seizure proposal 1 drafted" in drafted.stdout, drafted.stderr
+    own = cli("boss", "approve-seizure", "--amount", "20000", "--balance", "20000")
+    assert own.returncode == 2 and "起案者と決裁者の分離" in own.stderr and "決裁規程" in own.stderr
+    changed = cli("boss2", "approve-seizure", "--amount", "19000", "--balance", "20000")
+    assert changed.returncode == 2 and "差戻し" in changed.stderr and "決裁規程" in changed.stderr
+    assert count(ledger, seizures) == 0
+    done = cli("boss2", "approve-seizure", "--amount", "20000", "--balance", "20000")
+    assert done.returncode == 0 and "seizure approved" in done.stdout, done.stderr
+    with ledger.connect() as conn:
+        assert conn.execute(select(seizures.c.approved_by, seizures.c.amount)).one() == ("boss2", 20_000)
+        assert conn.execute(select(seizure_proposals.c.status, seizure_proposals.c.decided_by)).one() == \
+            ("approved", "boss2")
 
 
 def test_investigation_inquiry_results_and_limitation_in_household_show(ledger):

@@ -24,7 +24,7 @@ from tests.support.ledger import ASSESSMENTS, HOUSEHOLDS, run, write
 
 WORKFLOW = load()
 ON = date(2023, 9, 22)
-PLAN = [(date(2023, 10, 31), 10_000)]
+PLAN = [(date(2023, 10, 31), 30_000)]  # H1's arrears on ON: installments 1–3, 10,000 each
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def plans(engine) -> int:
 
 
 def test_the_command_line_acts_as_the_login_and_refuses_as_without_the_setting(demanded):
-    plan = ("action", "plan", "H1", "--on", "2023-09-22", "--schedule", "2023-10-31:10000")
+    plan = ("action", "plan", "H1", "--on", "2023-09-22", "--schedule", "2023-10-31:30000")
     refused = cli(demanded, "--as", "boss", *plan)
     assert refused.returncode == 2 and "NHI_COLLECT_ALLOW_AS=1" in refused.stderr and "Traceback" not in refused.stderr
     stranger = cli(demanded, *plan, login="mallory")

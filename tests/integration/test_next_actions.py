@@ -23,6 +23,7 @@ from nhi_collect.workflow.guards import Context, guard
 from nhi_collect.workflow.machine import Refused
 from tests.conftest import register_staff
 from tests.support.ledger import ASSESSMENTS, HOUSEHOLDS, WORKFLOW, put, run, write
+from tests.support.seizures import approve_drafted
 
 
 @pytest.fixture
@@ -59,8 +60,8 @@ def at_seizure_notice(engine, since):
 def test_a_seizure_is_refused_until_the_day_the_law_allows_it(ledger):
     at_seizure_notice(ledger, date(2023, 9, 1))
     with transaction(ledger) as conn:
-        actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss",
-                                balance=100_000)
+        approve_drafted(conn, WORKFLOW, "H1", date(2023, 9, 21), "deposit", "大正銀行", 20_000, "boss",
+                        balance=100_000)
     _, seen = offered(ledger, date(2023, 9, 25))
     seize = seen["seize"]
     assert not seize.allowed and [b.rule for b in seize.blocks] == [guard("has_ripe_installment").rule]
@@ -84,8 +85,8 @@ def load_facts_of(engine, hno, on):
 def test_every_rule_of_time_is_listed_and_the_action_waits_for_the_last(ledger):
     at_seizure_notice(ledger, date(2023, 9, 25))
     with transaction(ledger) as conn:
-        actions.approve_seizure(conn, WORKFLOW, "H1", date(2023, 9, 26), "deposit", "大正銀行", 20_000, "boss",
-                                balance=100_000)
+        approve_drafted(conn, WORKFLOW, "H1", date(2023, 9, 26), "deposit", "大正銀行", 20_000, "boss",
+                        balance=100_000)
     seize = offered(ledger, date(2023, 9, 30))[1]["seize"]
     # the notice of 09-25 gives 14 days to reply (policy reply_days): blocking until 10-09; ripe from 10-03
     assert [(b.rule, b.clears_on) for b in seize.blocks] == [

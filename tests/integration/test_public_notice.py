@@ -140,3 +140,37 @@ def test_the_posting_renders_without_an_address_window(ledger, tmp_path):
     assert "令和5年7月20日" in html and "令和5年7月27日" in html and "いつでも交付します" in html
     assert 'class="window"' not in html  # posted, not mailed: no envelope window, no address
     assert "50,000" not in html  # the amount owed is not posted (地方公務員法34条: 守秘義務)
+
+
+def household_letters(engine, household_no: str, on: date) -> list[str]:
+    with engine.connect() as conn:
+        return sorted(conn.execute(select(letters.c.letter_type).join(households)
+                                   .where(households.c.household_no == household_no, letters.c.issued_on == on))
+                      .scalars())
+
+
+def test_a_suspension_of_an_unknown_household_is_served_by_posting_and_its_plan_letter_not_sent(ledger):
+    """H2's whereabouts are unknown: its 執行停止 (ground ③, 地方税法15条の7第1項第3号) must be notified (同条②), a
+    document to be served, so it is posted (公示送達, 20条の2, applied by 地方自治法231条の3④) and deemed served 7
+    days after: posted 8/01 → served 8/08 (③). Its plan's confirmation, which no law requires served, is not sent at
+    all. The code before mailed both to the address known to be wrong. H1, whose address is known, is mailed both."""
+    from nhi_collect.services import actions
+    from tests.conftest import register_staff
+    run_date(ledger, WORKFLOW, date(2023, 7, 20))
+    register_staff(ledger, {"clerk": "clerk", "boss": "supervisor"})
+    planned, suspended = date(2023, 7, 25), date(2023, 8, 1)
+    with transaction(ledger) as conn:
+        for hno in ("H1", "H2"):  # each owes 50,000 yen, due 6/30
+            actions.agree_plan(conn, WORKFLOW, hno, planned, [(date(2023, 8, 31), 50_000)], "clerk")
+    assert household_letters(ledger, "H1", planned) == ["installment_plan"]
+    assert household_letters(ledger, "H2", planned) == []
+    with transaction(ledger) as conn:
+        actions.suspend(conn, WORKFLOW, "H1", suspended, "hardship", "boss")
+        actions.suspend(conn, WORKFLOW, "H2", suspended, "unknown", "boss")
+    assert household_letters(ledger, "H1", suspended) == ["suspension_notice"]
+    assert household_letters(ledger, "H2", suspended) == ["suspension_public_notice"]
+    with ledger.connect() as conn:
+        lid = conn.execute(select(letters.c.id).where(letters.c.letter_type == "suspension_public_notice")).scalar_one()
+        html = render_letter(letter_context(conn, WORKFLOW, lid))
+    assert "公　示　送　達" in html and "山﨑　花子" in html and "執行停止通知書" in html and "督促状" not in html
+    assert "令和5年8月1日" in html and "令和5年8月8日" in html and 'class="window"' not in html

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, text
 
 from nhi_collect.adapters.db import transaction
+from nhi_collect.adapters.letters import render_letter
 from nhi_collect.adapters.tables import (assessments, demand_notices, letter_items, letters, seizure_items,
                                          seizure_letters, seizures, write_offs)
 from nhi_collect.domain.seizure_limits import Inflow, InflowKind
@@ -19,6 +20,7 @@ from nhi_collect.services.households import show_household
 from nhi_collect.services.letters import letter_context
 from nhi_collect.workflow.machine import Refused
 from tests.support.ledger import WORKFLOW, ledger, put, run, stage, write  # noqa: F401 (ledger: a fixture)
+from tests.support.seizures import approve_drafted
 
 APPROVED_ON = date(2023, 9, 21)
 SEIZED_ON = date(2023, 10, 3)
@@ -46,7 +48,7 @@ def seized(engine, tmp_path):
 
 def approve(engine, kind, amount, on=APPROVED_ON, **screen):
     with transaction(engine) as conn:
-        return actions.approve_seizure(conn, WORKFLOW, "H1", on, kind, "大正銀行", amount, "boss", **screen)
+        return approve_drafted(conn, WORKFLOW, "H1", on, kind, "大正銀行", amount, "boss", **screen)
 
 
 def pay(engine, tmp_path, on, amount, n=1):
@@ -61,6 +63,13 @@ def installments_of(conn, query):
 def letter_installments(conn, letter_type, on):
     return installments_of(conn, select(letter_items.c.assessment_id).join(letters).where(
         letters.c.letter_type == letter_type, letters.c.issued_on == on))
+
+
+def household_release(engine) -> str:
+    """The 差押解除通知書 to the household (国税徴収法80条2項2号), rendered: the one place it says why."""
+    with engine.connect() as conn:
+        lid = conn.execute(select(letters.c.id).where(letters.c.letter_type == "release_notice_household")).scalar_one()
+        return render_letter(letter_context(conn, WORKFLOW, lid))
 
 
 def limitation_of(engine, installment, on):
@@ -101,6 +110,7 @@ def test_paid_installments_release_their_seizure_that_night_with_its_notices(led
         # 80条1項ただし書: the release is the notice to the bank, the third-party debtor; 2項2号: the household told
         assert sorted(sent) == ["release_notice", "release_notice_household"]
         assert letter_installments(conn, "release_notice", date(2023, 10, 11)) == [1, 2, 3]
+    assert "完納されたため（国税徴収法第79条第1項第1号）" in household_release(ledger)
     assert stage(ledger, "H1") == "enforcement"
     run_date(ledger, WORKFLOW, date(2023, 10, 12))  # released once: no second notice
     with ledger.connect() as conn:  # (the other two letters linked to it are its 差押調書 and 債権差押通知書)
@@ -116,8 +126,22 @@ def test_a_suspension_releases_the_seizure_and_its_end_renews_limitation(ledger,
         assert (s.released_on, s.release_reason) == (date(2023, 10, 20), "suspended")  # 地方税法15条の7第3項
         assert conn.execute(select(letters.c.letter_type).join(seizure_letters).where(RELEASES)).scalars().all() == [
             "release_notice", "release_notice_household"]
+    # the release of a suspension for hardship (15条の7第1項第2号) is the one 15条の7第3項 provides for
+    assert "第15条の7第1項第2号の規定により滞納処分の執行を停止したため（同条第3項）" in household_release(ledger)
     # 民法148条②: a seizure ended otherwise than by withdrawal renews: a new two years from 10/21 → 2025-10-20
     assert limitation_of(ledger, 1, date(2023, 10, 20))["limitation_date"] == "2025-10-20"
+
+
+@pytest.mark.parametrize("ground, number", [("no_property", 1), ("unknown", 3)])
+def test_a_suspension_on_another_ground_releases_by_ward_policy(ledger, tmp_path, ground, number):
+    """地方税法15条の7第3項 allows the release only of a suspension for hardship (第1項第2号); on the other grounds
+    the ward releases by its own policy, and the notice says so rather than citing 第3項 (it did, for all)."""
+    seized(ledger, tmp_path)
+    with transaction(ledger) as conn:
+        actions.suspend(conn, WORKFLOW, "H1", date(2023, 10, 20), ground, "boss")
+    html = household_release(ledger)
+    assert f"第15条の7第1項第{number}号の規定により滞納処分の執行を停止したため（停止中の差押えは解除する区の方針による）" in html
+    assert "（同条第3項）" not in html and "第15条の7第3項" not in html
 
 
 def test_a_withdrawn_seizure_renews_nothing(ledger, tmp_path):
@@ -131,6 +155,7 @@ def test_a_withdrawn_seizure_renews_nothing(ledger, tmp_path):
         s = conn.execute(select(seizures)).one()
         assert (s.released_on, s.release_reason) == (date(2023, 10, 20), "withdrawn")
         assert len(conn.execute(select(seizure_letters).join(letters).where(RELEASES)).all()) == 2
+    assert "（国税徴収法第79条第2項）" in household_release(ledger)  # the release the officer may decide
     shown = limitation_of(ledger, 1, date(2023, 10, 20))
     # the demand renewed from the day after its deadline 10/2: 10/3 + 2 years → 2025-10-02 (国保法110条); the
     # withdrawal only postpones completion to six months after 10/20, 2024-04-20, which is earlier
@@ -247,8 +272,8 @@ def test_the_seizures_in_force_count_together_against_the_debt(ledger, tmp_path,
 
     def approve_second():
         with transaction(ledger) as conn:
-            actions.approve_seizure(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", second, "boss",
-                                    balance=50_000)
+            approve_drafted(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", second, "boss",
+                            balance=50_000)
     if refused:
         with pytest.raises(Refused, match="30,001 yen with the 20,000 yen of the household's seizures in force.*"
                                           "国税徴収法48条1項"):
@@ -284,9 +309,9 @@ def test_each_seizure_has_its_own_record_and_each_seized_claim_its_own_notice(le
     at_seizure_notice(ledger, tmp_path)
     approve(ledger, "deposit", 10_000, balance=10_000)
     with transaction(ledger) as conn:
-        actions.approve_seizure(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", 10_000, "boss",
-                                balance=10_000)
-        actions.approve_seizure(conn, WORKFLOW, "H1", APPROVED_ON, "real_estate", "大阪法務局", 5_000_000, "boss")
+        approve_drafted(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", 10_000, "boss",
+                        balance=10_000)
+        approve_drafted(conn, WORKFLOW, "H1", APPROVED_ON, "real_estate", "大阪法務局", 5_000_000, "boss")
     with transaction(ledger) as conn:
         actions.execute_seizure(conn, WORKFLOW, "H1", SEIZED_ON, "clerk")
     with ledger.connect() as conn:
@@ -309,8 +334,8 @@ def test_what_a_seizure_has_collected_is_not_counted_again_against_the_debt(ledg
     pay(ledger, tmp_path, date(2023, 9, 21), 10_000)
     with transaction(ledger) as conn:
         conn.execute(seizures.update().values(collected=10_000))
-        actions.approve_seizure(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", 10_000, "boss",
-                                balance=10_000)
+        approve_drafted(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", 10_000, "boss",
+                        balance=10_000)
     with ledger.connect() as conn:
         assert sorted(conn.execute(select(seizures.c.amount)).scalars()) == [10_000, 20_000]
 
@@ -322,8 +347,8 @@ def test_at_execution_the_seizures_together_are_checked_against_the_ripe_debt(le
     at_seizure_notice(ledger, tmp_path)
     approve(ledger, "deposit", 20_000, balance=20_000)
     with transaction(ledger) as conn:
-        actions.approve_seizure(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", 10_000, "boss",
-                                balance=10_000)
+        approve_drafted(conn, WORKFLOW, "H1", APPROVED_ON, "deposit", "大正銀行 泉尾支店", 10_000, "boss",
+                        balance=10_000)
     pay(ledger, tmp_path, date(2023, 10, 2), 1)
     with pytest.raises(Refused, match="30,000 yen exceeds the debt the seizures are for on 2023-10-03, 29,999 yen"):
         with transaction(ledger) as conn:

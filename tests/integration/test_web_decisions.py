@@ -51,7 +51,7 @@ def test_the_inbox_lists_the_facts_and_is_access_logged(app, db, proposed):
 def test_the_inbox_counts_the_seizures_in_force_against_the_debt(app, db):
     """The seed's approval of 30,000 yen at 大正銀行 is in force against H2's debt of 30,000 (its late fee on 9/20,
     about 160 yen, is under 1,000 yen and so none: domain.md §3): nothing is left for a second seizure, so
-    a proposal of 10,000 is shown with the 48条1項 refusal that approve_seizure would give, not as fitting."""
+    a proposal of 10,000 is shown with the 48条1項 refusal that the approval would give, not as fitting."""
     with db.begin() as conn:
         propose_seizure(conn, load(), "H2", ON, "deposit", "大正銀行 泉尾支店", 10_000, "", "tanaka")
     page = signed_in(app, "kacho").get("/decisions")
@@ -116,7 +116,8 @@ def test_an_auditor_reads_but_cannot_act(app, db, proposed):
         refused = kansa.post(f"/decisions/H2/{proposed[0]}/{verb}",
                              data={"csrf_token": token, "balance": "100000", "comment": "x"})
         assert refused.status_code == 403 and "approve_seizure is the supervisor&#39;s duty" in refused.text
-    assert rows(db, select(seizure_proposals.c.status).order_by(seizure_proposals.c.id)) == [("open",), ("open",)]
+    assert rows(db, select(seizure_proposals.c.status).where(seizure_proposals.c.id.in_(proposed))
+                .order_by(seizure_proposals.c.id)) == [("open",), ("open",)]
 
 
 def test_a_post_without_the_csrf_token_is_refused(app, db, proposed):

@@ -53,11 +53,11 @@ def seed_ward(url: str, folder) -> str:
 
 def seed_casework(url: str) -> str:
     """The ward of seed_ward after the run of ON (2023-09-20): both households' installments demanded that
-    day (deadline 09-30, a Saturday, so 10-02); H2 at a seizure notice since 09-01 with a seizure approved by
+    day (deadline 09-30, a Saturday, so 10-02); H2 at a seizure notice since 09-01 with a seizure drafted by tanaka and approved by
     boss, lawful from 2023-10-03 (国税徴収法47条1項: ten days after the demand; past its deadline);
     a second supervisor, kacho."""
-    from nhi_collect.services import actions
     from nhi_collect.services.business_date import run_date
+    from tests.support.seizures import approve_drafted
     engine = make_engine(url)
     workflow = load()
     run_date(engine, workflow, ON)
@@ -66,8 +66,8 @@ def seed_casework(url: str) -> str:
         set_password(conn, workflow, "admin", "kacho", PASSWORD)
         conn.execute(households.update().where(households.c.household_no == "H2")
                      .values(stage="seizure_notice", stage_since=date(2023, 9, 1)))
-        actions.approve_seizure(conn, workflow, "H2", ON, "deposit", "大正銀行", 30_000, "boss",
-                                balance=100_000)
+        approve_drafted(conn, workflow, "H2", ON, "deposit", "大正銀行", 30_000, "boss", drafter="tanaka",
+                        balance=100_000)
     engine.dispose()
     return url
 

@@ -43,7 +43,7 @@ def seed_case(url: str, folder) -> str:
     with transaction(engine) as conn:
         actions.record_contact(conn, workflow, "H1", CONTACTED, "phone", "本人と通話、分納を希望",
                                "9月末までに5,000円", "tanaka")
-        actions.agree_plan(conn, workflow, "H1", PLANNED, [(date(2023, 10, 31), 3000), (date(2023, 11, 30), 3000)],
+        actions.agree_plan(conn, workflow, "H1", PLANNED, [(date(2023, 10, 31), 8000), (date(2023, 11, 30), 8000)],
                            "tanaka")
         serial = conn.execute(select(letters.c.serial).where(letters.c.letter_type == "demand_notice")
                               .order_by(letters.c.id.desc())).scalars().first()

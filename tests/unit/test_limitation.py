@@ -139,3 +139,11 @@ def test_the_730_day_bound_is_reached_and_a_leap_day_adds_one():
     assert (limitation_date(date(2021, 3, 31), []) - date(2021, 3, 31)).days == MIN_LIMITATION_DAYS
     assert (limitation_date(date(2022, 3, 31), []) - date(2022, 3, 31)).days == 731  # across 2024-02-29
     assert limitation_date(date(2024, 2, 29), []) == date(2026, 2, 28)  # no 29 February in 2026
+
+
+def test_due_on_a_leap_day():
+    # due 2024-02-29: the two years of 国保法110条 run from the day after, 2024-03-01 (民法140条); they end on the day
+    # before the corresponding day of 2026, 2026-03-01 (民法143条②), so 2026-02-28 is the last collectable day.
+    # Reckoned from the due date itself the corresponding day, 2026-02-29, is missing and the period ends at the
+    # month's end (143条②ただし書), 2026-02-28 too.
+    assert limitation_date(date(2024, 2, 29)) == date(2026, 2, 28)

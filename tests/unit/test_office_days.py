@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nhi_collect.domain.calendar import (demand_deadline, demand_due_cutoff, is_office_day, last_office_day,
-                                         latest_demand_date)
+                                         latest_demand_date, next_office_day)
 
 WITHIN = 20  # the ordinance's "within 20 days after the due date"
 
@@ -46,3 +46,16 @@ def test_cutoff_and_latest_date_agree(due, gap):
 ])
 def test_the_designated_deadline_moves_to_the_next_office_day(issued, deadline):
     assert demand_deadline(issued, 10) == deadline
+
+
+def test_a_nominal_due_date_chains_across_the_year_end_closure_and_the_weekend():
+    # 2024-12-28 is a Saturday; 12/29–1/3 the office is closed (大阪市の休日を定める条例), 2025-01-04 and 01-05 are a
+    # Saturday and a Sunday: the legal due date is Monday 2025-01-06 (地方自治法4条の2④, domain.md §9)
+    assert next_office_day(date(2024, 12, 28)) == date(2025, 1, 6)
+
+
+def test_a_nominal_due_date_chains_across_golden_week():
+    # 2025-05-03 Saturday (憲法記念日), 05-04 Sunday (みどりの日), 05-05 Monday (こどもの日), 05-06 Tuesday (振替休日 for
+    # the Sunday holiday, 国民の祝日に関する法律3条②): the legal due date is Wednesday 2025-05-07
+    assert [is_office_day(date(2025, 5, d)) for d in range(3, 8)] == [False, False, False, False, True]
+    assert next_office_day(date(2025, 5, 3)) == date(2025, 5, 7)

@@ -43,3 +43,14 @@ def test_a_prior_year_refund_is_no_arrears_collection():
                 ReceiptRow("P", 2022, 1, date(2023, 7, 10), -1_000, prior_year_refund=True)]
     a = arrears_rate(2023, date(2024, 5, 31), rows, [], receipts, [])
     assert (a.carried_over, a.collected, a.prior_year_refunds, a.rate) == (10_000, 4_000, 1_000, "40.00")
+
+
+def test_a_surplus_on_the_closing_day_is_returned_from_the_years_revenue_and_the_day_after_from_expenditure():
+    # FY2023 installment, 10,000 paid on 2023-06-30 (FY2023's accounts). FY2023 closes on 2024-05-31 (出納整理期間,
+    # 地方自治法235条の5): a surplus of 3,000 returned that day is 戻出 (negative FY2023 collection); on 2024-06-01
+    # FY2023's accounts are closed and FY2024's received nothing on it, so it is a 過年度還付 (施行令165条の7).
+    paid = [(7, date(2023, 6, 30), 10_000, False)]
+    assert surplus_returns([(1, 7, date(2024, 5, 31), 2023, 7_000, 3_000)], paid) == [
+        (1, 7, -3_000, 2023, "2024-05-31", False)]
+    assert surplus_returns([(1, 7, date(2024, 6, 1), 2023, 7_000, 3_000)], paid) == [
+        (1, 7, -3_000, 2023, "2024-06-01", True)]

@@ -17,19 +17,21 @@ import pytest
 
 import nhi_collect
 from nhi_collect.services.actions import approval_stage_refusal
-from nhi_collect.services.proposals import SEPARATION
+from nhi_collect.services.proposals import NO_PROPOSAL, SEPARATION
 from nhi_collect.workflow.definition import load
 from nhi_collect.workflow.guards import Context, Facts, guards_of
 from nhi_collect.workflow.machine import NO_RUNG, Refused, not_from_stage, require
 
 WORKFLOW = load()
 NAMES_ITS_RULE = re.compile(r"\d+条|区の方針")  # 国税徴収法47条1項, 地方税法15条の7第5項, … or the ward's policy
-MODULES = ("workflow/guards.py", "workflow/machine.py", "services/actions.py", "services/casework.py",
-           "services/proposals.py", "services/queue.py", "services/applications.py", "services/team.py")
+MODULES = ("workflow/guards.py", "workflow/machine.py", "services/actions.py", "services/proposals.py",
+           "services/queue.py", "services/applications.py", "services/team.py")
 # Refusals whose text is built elsewhere and checked by the tests below: the guard's rule, the stage refusal,
-# the Machine's last refusal, the ladder rule of a seizure approval, and the `article` (76条1項 or 77条1項) a wage or
-# pension refusal quotes (tests/integration/test_seizure_law.py::test_approval_limits triggers both).
-CHECKED_ELSEWHERE = {"guard(name).rule", "not_from_stage", "NO_RUNG", "refusal", "SEPARATION", "article"}
+# the Machine's last refusal, the ladder rule of a seizure approval, 決裁規程's two (SEPARATION, NO_PROPOSAL), and
+# the `article` (76条1項 or 77条1項) a wage or pension refusal quotes
+# (tests/integration/test_seizure_law.py::test_approval_limits triggers both).
+CHECKED_ELSEWHERE = {"guard(name).rule", "not_from_stage", "NO_RUNG", "refusal", "SEPARATION", "NO_PROPOSAL",
+                     "article"}
 
 
 @pytest.mark.parametrize("name", sorted(guards_of(WORKFLOW)))
@@ -60,7 +62,7 @@ def test_no_rung_to_return_to_and_the_approval_ladder_name_their_rule():
                   whereabouts_unknown=False)
     with pytest.raises(Refused, match="区の方針"):  # a broken plan with no rung recorded to return to
         require(WORKFLOW, "break_plan", facts, Context(date(2023, 10, 3), WORKFLOW.policy))
-    assert NAMES_ITS_RULE.search(NO_RUNG) and NAMES_ITS_RULE.search(SEPARATION)
+    assert NAMES_ITS_RULE.search(NO_RUNG) and NAMES_ITS_RULE.search(SEPARATION) and NAMES_ITS_RULE.search(NO_PROPOSAL)
     assert NAMES_ITS_RULE.search(approval_stage_refusal("property_investigation"))
     assert approval_stage_refusal("seizure_notice") is None
 

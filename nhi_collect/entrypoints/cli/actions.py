@@ -7,7 +7,7 @@ from datetime import date
 import click
 
 from ...bootstrap import Services
-from ...services import actions as use
+from ...services import actions as use, proposals
 from ...domain.seizure_limits import Inflow, InflowKind
 from ...services.actions import CONTACT_CHANNELS, INQUIRY_KINDS, SUSPENSION_GROUNDS
 from .common import ON, pass_services, today_or
@@ -127,13 +127,30 @@ def action_close_investigation(obj: Services, household_no, on, found):
     click.echo(f"{household_no}: investigation closed ({'property found' if found else 'nothing found'})")
 
 
+@action.command("propose-seizure")
+@click.argument("household_no")
+@ON
+@click.option("--kind", required=True, help="A property kind of the workflow file's [seizure.property_kinds].")
+@click.option("--third-party", required=True)
+@click.option("--amount", type=click.IntRange(1), required=True, help="Yen to seize.")
+@click.option("--note", default="", help="What the proposal rests on (e.g. the bank's reply).")
+@pass_services
+def action_propose_seizure(obj: Services, household_no, on, kind, third_party, amount, note):
+    """Draft a seizure (差押の起案) for a supervisor who did not draft it to approve."""
+    proposal = obj.transact(proposals.propose_seizure, obj.workflow, household_no, today_or(obj, on), kind,
+                            third_party, amount, note, obj.actor)
+    click.echo(f"{household_no}: seizure proposal {proposal} drafted (awaiting a supervisor's decision)")
+
+
 @action.command("approve-seizure")
 @click.argument("household_no")
 @ON
 @click.option("--kind", required=True, help="A property kind of the workflow file's [seizure.property_kinds].")
 @click.option("--third-party", required=True)
 @click.option("--amount", type=click.IntRange(1), required=True,
-              help="Yen to seize (for wages or a pension: from one period's pay).")
+              help="Yen to seize (for wages or a pension: from one period's pay); the proposal's amount.")
+@click.option("--proposal", "proposal_id", type=int,
+              help="The open proposal approved (else the household's one open proposal of --kind at --third-party).")
 @click.option("--pension-kind", type=click.Choice(["old_age", "disability", "survivors"]),
               help="A pension's kind (disability and survivors' pensions may not be seized).")
 @click.option("--wage", type=click.IntRange(0), help="Wages or pension: one period's gross pay.")
@@ -147,14 +164,15 @@ def action_close_investigation(obj: Services, household_no, on, found):
 @click.option("--inflow", "inflows", multiple=True, callback=parse_inflows,
               help="Deposit: money paid in lately, KIND:DATE:AMOUNT; repeatable.")
 @pass_services
-def action_approve_seizure(obj: Services, household_no, on, kind, third_party, amount, pension_kind, wage, months,
-                           income_tax, resident_tax, social_insurance, relatives, balance, inflows):
-    """Supervisor: approve a seizure proposal within the law's limits (国税徴収法48・76・77条, 国民年金法24条)."""
+def action_approve_seizure(obj: Services, household_no, on, kind, third_party, amount, proposal_id, pension_kind, wage,
+                           months, income_tax, resident_tax, social_insurance, relatives, balance, inflows):
+    """Supervisor: approve a seizure proposal drafted by another (決裁規程) within the law's limits (国税徴収法48・76・
+    77条, 国民年金法24条)."""
     pay = None if wage is None else {"wage": wage, "income_tax": income_tax, "resident_tax": resident_tax,
                                      "social_insurance": social_insurance} | ({"period_months": months} if months else {})
-    screen = obj.transact(use.approve_seizure, obj.workflow, household_no, today_or(obj, on), kind, third_party,
-                          amount, obj.actor, pension_kind=pension_kind, pay=pay, relatives=relatives, balance=balance,
-                          inflows=inflows)
+    screen = obj.transact(proposals.approve_named, obj.workflow, household_no, proposal_id, kind, third_party, amount,
+                          today_or(obj, on), obj.actor, pension_kind=pension_kind, pay=pay, relatives=relatives,
+                          balance=balance, inflows=inflows)
     figures = ", ".join(f"{k} {v:,}" for k, v in screen.items() if v is not None)
     click.echo(f"{household_no}: seizure approved" + (f" ({figures})" if figures else ""))
 

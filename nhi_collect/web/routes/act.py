@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 
 from ...errors import UserError
 from ...services import actions
-from ...services.casework import agree_covering_plan, return_household_letter
+from ...services.casework import return_household_letter
 from ...services.next_actions import next_actions
 from ...services.proposals import approve_proposal, propose_seizure
 from ...workflow.machine import Refused
@@ -113,7 +113,7 @@ def plan(request: Request, household_no: str, due_on: list[str] = Form([]), amou
                     for n, (d, a) in enumerate(zip(due_on, amount), 1) if d.strip() or a.strip()]
         if not schedule:
             raise UserError("分納の納付日と金額を1行以上入力してください。")
-        web.services.transact(agree_covering_plan, web.workflow, household_no, web.services.today(), schedule,
+        web.services.transact(actions.agree_plan, web.workflow, household_no, web.services.today(), schedule,
                               web.user)
     return _act(request, web, household_no, "agree_plan", "分納誓約を登録しました。", call)
 
