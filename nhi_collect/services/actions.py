@@ -454,10 +454,10 @@ def lift_suspension(conn, workflow: Workflow, household_no: str, on: date, actor
 
 
 def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str, today: date) -> str:
-    """不納欠損, per installment: each unpaid installment extinguished by `on` is written off on its own
-    ground (guards.extinction); the others stay open, and the household is closed (written_off) only when
-    none is left. The written-off amounts stay visible in reports."""
-    from ..adapters.tables import stage_transitions, write_offs
+    """不納欠損, per installment: each unpaid installment (principal or booked late fee) extinguished by `on` is
+    written off on its own ground (guards.extinction); the others stay open, and the household is closed
+    (written_off) only when none is left. The written-off amounts stay visible in reports."""
+    from ..adapters.tables import assessments, stage_transitions, write_offs
     authorize(conn, workflow, actor, "write_off")
     if on > today:
         raise Refused(f"write-off of household {household_no} dated {on}, after today ({today}): a write-off "
@@ -490,6 +490,7 @@ def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str,
     release.release_due(conn, workflow, on, None, [hid])  # 国税徴収法79条1項1号: a seizure of nothing owed
     _audit(conn, actor, "write_off", household_no, {
         "on": on, "to": dest, "installments": [{"fiscal_year": i.fiscal_year, "installment": i.installment,
-                                                "amount": i.unpaid, "ground": ground, "extinguished_on": d}
+                                                "amount": i.unpaid, "late_fee": max(i.late_fee_unpaid, 0),
+                                                "ground": ground, "extinguished_on": d}
                                                for i, (d, ground) in extinct]})
     return dest

@@ -27,7 +27,7 @@ from ..adapters.tables import (allocations, appropriations, assessments, demand_
                                queue_items, refund_notices, seizure_letters, seizures, stage_transitions, staff,
                                suspensions)
 from ..domain.allocation import credit_origins
-from ..domain.calendar import TOKYO, in_tokyo, public_notice_served_on
+from ..domain.calendar import TOKYO, in_tokyo, next_office_day, public_notice_served_on
 from ..domain.payment_slip import AMOUNT_LIMIT, free_field, slip_digits
 from ..domain.wareki import wareki, wareki_fiscal_year
 from ..errors import UserError
@@ -65,7 +65,8 @@ def letter_contexts(conn: Connection, workflow: Workflow, letter_ids: list[int])
         items: dict[int, list] = {}
         for r in conn.execute(select(letter_items.c.letter_id, letter_items.c.unpaid, letter_items.c.late_fee,
                                      letter_items.c.assessment_id, assessments.c.household_id,
-                                     assessments.c.fiscal_year, assessments.c.installment, assessments.c.due_date)
+                                     assessments.c.fiscal_year, assessments.c.installment, assessments.c.due_date,
+                                     assessments.c.late_fee_booked, assessments.c.late_fee_reduced)
                               .join(assessments, letter_items.c.assessment_id == assessments.c.id)
                               .where(letter_items.c.letter_id.in_(chunk))
                               .order_by(letter_items.c.letter_id, assessments.c.fiscal_year, assessments.c.installment)):
@@ -123,11 +124,14 @@ def _context(conn: Connection, workflow: Workflow, letter, changes: list, rows: 
     on = letter.issued_on
     household = _as_of(letter, changes, on)
     items = [{**_line(r), "unpaid": r.unpaid, "late_fee": _estimate(terms, r, on)} for r in rows if r.unpaid > 0]
-    # 確定延滞金 booked on installments whose principal is paid, still owed: demanded on their own lines
-    booked = [{**_line(r), "amount": r.late_fee} for r in rows if r.late_fee > 0]
+    # 確定延滞金 booked on installments whose principal is paid, still owed: demanded on their own lines, each
+    # with what was booked, reduced (延滞金減免) and paid before the owed amount printed (letter_items.late_fee)
+    booked = [{**_line(r), "amount": r.late_fee, "booked": r.late_fee_booked, "reduced": r.late_fee_reduced,
+               "paid": max(r.late_fee_booked - r.late_fee_reduced - r.late_fee, 0)} for r in rows if r.late_fee > 0]
     total_booked = sum(b["amount"] for b in booked)
     total = sum(i["unpaid"] for i in items) + total_booked
-    pay_by = deadline or on + timedelta(days=workflow.policy.reply_days)
+    # a pay-by date on a closed day is the next office day (地方自治法4条の2④, domain.md §9)
+    pay_by = deadline or next_office_day(on + timedelta(days=workflow.policy.reply_days))
     kind = workflow.letter_types[letter.letter_type]
     extra = DETAILS[kind.details](conn, workflow, letter) if kind.details else {}
     return {
@@ -139,7 +143,9 @@ def _context(conn: Connection, workflow: Workflow, letter, changes: list, rows: 
         "pay_by": pay_by.isoformat(), "pay_by_wareki": wareki(pay_by),
         "deadline_wareki": wareki(pay_by), "reply_wareki": wareki(pay_by),
         "birth_wareki": wareki(household.pop("head_birth_date")),
-        "slip": _slip(workflow, kind, household["household_no"], letter, total, pay_by),
+        "slip": {**_slip(workflow, kind, household["household_no"], letter, total, pay_by),
+                 "subject": "国民健康保険料・延滞金" if items and booked else "国民健康保険料延滞金" if booked
+                 else "国民健康保険料"},
         "extra": extra,
         "recipient": _recipient(workflow, kind, household, extra),
     }

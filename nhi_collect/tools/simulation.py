@@ -6,21 +6,25 @@ household number, and go through the same services (and so the same legal guards
 
 from __future__ import annotations
 
+import csv
+import tempfile
 import zlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import Engine, exists, func, select
+from sqlalchemy import Engine, case, exists, func, select
 
 from ..adapters.db import transaction
-from ..adapters.tables import UNPAID, applications, assessments, households, investigations, seizures
-from ..domain.calendar import month_end
+from ..adapters.tables import (LATE_FEE_UNPAID, UNPAID, applications, assessments, households, investigations,
+                               letter_items, letters, seizures)
+from ..domain.calendar import month_end, next_office_day
 from ..services import actions, proposals
 from ..services import applications as casework_applications
 from ..services.business_date import BusinessDates, DateRun, Started
 from ..services.identity import login_name
+from ..services.imports import import_file
 from ..services.staff import register_simulated
 from ..workflow.definition import Workflow
 from ..workflow.jobs import JobReport
@@ -171,6 +175,57 @@ def _overdue(conn, hno: str, on: date) -> int:
                .scalar_one())
 
 
+# Households paying the booked late fee a letter demands: most pay a 延滞金納付通知書; on a ladder's letter
+# (still owing premium) fewer pay its late-fee lines. The others stay owed and demanded.
+LATE_FEE_PAYERS_PERCENT = {"notice": 80, "ladder": 40}
+PAY_WITHIN = 25  # days after the letter a simulated household pays at the latest
+
+
+def _pays_on(household_no: str, issued_on: date, percent: int) -> date | None:
+    """The day a household pays a letter's late fee (5–19 days after it, an office day), None if it does not."""
+    if _draw(household_no, "late_fee") >= percent:
+        return None
+    return next_office_day(issued_on + timedelta(days=5 + _draw(household_no, "late_fee_day") % 15))
+
+
+def late_fee_payments(engine: Engine, workflow: Workflow, on: date) -> int:
+    """Simulated households paying the booked late fees their letters demand: the money arrives on `on` as a
+    day's payment file (designated per installment, the letter's amounts), imported like the bank's. Nothing is
+    stored beforehand: each day's payers follow from the letters already issued, so a re-run pays nothing twice
+    (payment ids)."""
+    notices = {job.late_fee_notice for job in workflow.calendar if job.late_fee_notice}
+    kinds = {name for name, kind in workflow.letter_types.items() if kind.slip and kind.recipient == "household"}
+    with engine.connect() as conn:
+        rows = conn.execute(select(letters.c.serial, letters.c.letter_type, letters.c.issued_on,
+                                   households.c.household_no, assessments.c.id.label("assessment_id"),
+                                   assessments.c.fiscal_year, assessments.c.installment,
+                                   case((letter_items.c.late_fee < LATE_FEE_UNPAID, letter_items.c.late_fee),
+                                        else_=LATE_FEE_UNPAID).label("owed"))
+                            .join(households, households.c.id == letters.c.household_id)
+                            .join(letter_items, letter_items.c.letter_id == letters.c.id)
+                            .join(assessments, assessments.c.id == letter_items.c.assessment_id)
+                            .where(letters.c.letter_type.in_(kinds), letter_items.c.late_fee > 0,
+                                   letters.c.issued_on < on, letters.c.issued_on >= on - timedelta(days=PAY_WITHIN))
+                            .order_by(letters.c.id, assessments.c.fiscal_year, assessments.c.installment)).all()
+    due, seen = [], set()
+    for r in rows:  # what a letter demanded and is still owed, once however many letters listed it
+        if r.owed > 0 and r.assessment_id not in seen and _pays_on(r.household_no, r.issued_on, LATE_FEE_PAYERS_PERCENT[
+                "notice" if r.letter_type in notices else "ladder"]) == on:
+            seen.add(r.assessment_id)
+            due.append(r)
+    if not due:
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"late-fees-{on.isoformat()}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            w = csv.writer(out, lineterminator="\n")
+            w.writerow(["payment_id", "household_no", "fiscal_year", "installment", "paid_on", "amount", "channel"])
+            w.writerows([f"LF-{r.serial}-{r.fiscal_year}-{r.installment}", r.household_no, r.fiscal_year,
+                         r.installment, on.isoformat(), r.owed, "convenience_store"] for r in due)
+        with transaction(engine) as conn:
+            return import_file(conn, "payments", str(path), actor="feed", today=on).inserted
+
+
 def simulate(engine: Engine, workflow: Workflow, start: date, end: date, feed: Path | None = None,
              staff: bool = True, one_at_a_time: bool = False,
              after_day: Callable[[date, list[JobReport]], object] | None = None,
@@ -182,7 +237,8 @@ def simulate(engine: Engine, workflow: Workflow, start: date, end: date, feed: P
         with transaction(engine) as conn:
             register_simulated(conn, SIMULATED_STAFF, "simulation")
     dates = BusinessDates(engine, workflow, print_date=print_date,
-                          before=(lambda on: import_day(engine, feed, on)) if feed is not None else None,
+                          before=(lambda on: (import_day(engine, feed, on), late_fee_payments(engine, workflow, on)))
+                          if feed is not None else None,
                           after_jobs=(lambda on: simulated_staff(engine, workflow, on)) if staff else None,
                           after_day=after_day, one_at_a_time=one_at_a_time,
                           started=started or (login_name(), "simulation"))

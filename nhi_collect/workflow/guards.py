@@ -209,8 +209,11 @@ def extinction(i: Installment, f: Facts, on: date) -> tuple[date, str] | None:
     - immediate extinction (地方税法15条の7第5項): the suspension's decision day, and
     - three years of continuous suspension (同条第4項): suspension_extinction_date, both only for what the
       suspension covers: installments already in arrears (past their due date) on the day it began. One
-      that fell due later was never suspended (a new decision would be needed), nor is one not yet due."""
-    if i.unpaid <= 0:
+      that fell due later was never suspended (a new decision would be needed), nor is one not yet due.
+    A booked late fee still owed is part of the claim (国保法110条: 保険料その他の徴収金; its limitation runs with
+    the installment's events, the payment that settled the principal renewing it, 民法152条): an installment
+    whose principal is paid but whose late fee is not is extinguished the same way."""
+    if i.unpaid <= 0 and i.late_fee_unpaid <= 0:
         return None
     found = []
     if (last_day := i.limitation_date()) is not None:
@@ -224,8 +227,9 @@ def extinction(i: Installment, f: Facts, on: date) -> tuple[date, str] | None:
 
 
 def _extinguished(f: Facts, c: Context) -> bool:
-    """Nothing unpaid is left open: every unpaid installment, due or not, is extinguished on the day."""
-    unpaid = [i for i in f.installments if i.unpaid > 0]
+    """Nothing unpaid is left open: every installment owing principal (due or not) or booked late fee is
+    extinguished on the day."""
+    unpaid = [i for i in f.installments if i.unpaid > 0 or i.late_fee_unpaid > 0]
     return bool(unpaid) and all(extinction(i, f, c.on) for i in unpaid)
 
 
@@ -292,7 +296,8 @@ GUARDS: dict[str, Guard] = {g.name: g for g in [
           "区の方針 (the workflow file's [policy] plan_grace_days): a promised installment-plan payment is late beyond the "
           "grace days",
           _plan_broken_python, _plan_broken_sql),
-    Guard("extinguished", "不納欠損 closes the household only when every unpaid installment is extinguished: by "
+    Guard("extinguished", "不納欠損 closes the household only when every unpaid installment (principal or booked "
+          "late fee) is extinguished: by "
           "limitation (国保法110条), three years of suspension or immediate extinction (地方税法15条の7第4項・第5項)",
           _extinguished, None),
     Guard("nothing_overdue",

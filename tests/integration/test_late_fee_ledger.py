@@ -13,6 +13,8 @@ Ignoring the partial payment (base 100,000 throughout) would give 203 + 2,192 = 
 
 from datetime import date
 
+from sqlalchemy import select
+
 from nhi_collect.domain.allocation import LATE_FEE, PRINCIPAL
 from tests.support.late_fees import applied, installment, owing, pay
 
@@ -163,3 +165,63 @@ def test_late_fee_money_leaves_the_rates_unchanged_and_is_reported_beside_them(e
     assert with_fee["arrears"] == without["arrears"]
     assert without["late_fees"] == {"collected_in_month": 0, "collected_in_year": 0, "booked_in_year": 1500}
     assert with_fee["late_fees"] == {"collected_in_month": 1500, "collected_in_year": 1500, "booked_in_year": 1500}
+
+
+def test_a_write_off_of_an_installment_owing_only_its_booked_late_fee_writes_the_late_fee_off(engine, tmp_path):
+    """40,000 on 7/31 and 60,000 on 10/31 book 1,500 (above), never paid. The late fee is part of the claim
+    (国保法110条: 保険料その他の徴収金); the payment of 10/31 acknowledged it (民法152条) and renewed limitation
+    from 11/1: two years 2023-11-01–2025-10-31, extinguished from 2025-11-01. On 10/31 the write-off is refused;
+    on 11/1 it writes off 0 yen of premium and 1,500 of late fee, and the household, owing nothing else, is closed.
+    Today's code never writes off a late fee whose principal is paid (it looks at the principal only)."""
+    import pytest
+    from nhi_collect.adapters.db import transaction
+    from nhi_collect.adapters.tables import write_offs
+    from nhi_collect.services import actions
+    from nhi_collect.services.households import show_household
+    from nhi_collect.workflow.machine import Refused
+    from tests.support.ledger import WORKFLOW
+    from nhi_collect.services.business_date import run_date
+    owing(engine, tmp_path)
+    pay(engine, tmp_path, "p0.csv", ("P0", 2023, 2, "2023-07-31", 10000))
+    run_date(engine, WORKFLOW, date(2023, 7, 20))  # demanded (its renewal from 8/1 is overtaken by the payments)
+    pay(engine, tmp_path, "p.csv", ("P1", 2023, 1, "2023-07-31", 40000), ("P2", 2023, 1, "2023-10-31", 60000))
+    with pytest.raises(Refused, match="国保法110条"):
+        with transaction(engine) as conn:
+            actions.write_off(conn, WORKFLOW, "L1", date(2025, 10, 31), "boss", date(2025, 10, 31))
+    with transaction(engine) as conn:
+        assert actions.write_off(conn, WORKFLOW, "L1", date(2025, 11, 1), "boss", date(2025, 11, 1)) == "written_off"
+    with engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(select(write_offs.c.amount, write_offs.c.late_fee, write_offs.c.ground,
+                                                      write_offs.c.written_off_on))] == [
+            (0, 1500, "limitation", date(2025, 11, 1))]
+        shown = show_household(conn, "L1", date(2025, 11, 1))
+    assert shown["late_fee_owed"] == 0
+    assert shown["installments"][0]["late_fee"] == {"accrued": 0, "booked": 1500, "paid": 0}
+
+
+def test_money_collected_by_a_seizure_books_the_final_late_fee_and_pays_it_from_what_is_left(engine, tmp_path):
+    """40,000 paid on 7/31, the rest demanded (7/20) and a deposit of 61,000 seized on 10/2 and collected on 10/31
+    (国税徴収法67条): 60,000 clears the principal on 10/31, which books 7/1–7/31 100,000 × 2.4 % × 31/365 = 203 and
+    8/1–10/31 60,000 × 8.7 % × 92/365 = 1,315; 1,518 → 1,500 (地方税法20条の4の2); the 1,000 left pays late fee
+    (principal first, then late fee, domain.md §9), 500 stays owed. 61,000 is within the ripe debt on 10/2
+    (60,000 and its late fee estimate 203 + 60,000 × 8.7 % × 63/365 = 900, 1,103 → 1,100; 国税徴収法48条)."""
+    from nhi_collect.adapters.db import transaction
+    from nhi_collect.services import actions
+    from nhi_collect.services.business_date import run_date
+    from tests.support.ledger import WORKFLOW, put
+    owing(engine, tmp_path)
+    pay(engine, tmp_path, "p0.csv", ("P0", 2023, 2, "2023-07-31", 10000))
+    run_date(engine, WORKFLOW, date(2023, 7, 20))  # the demand notice of installment 1 (deadline 7/31)
+    pay(engine, tmp_path, "p1.csv", ("P1", 2023, 1, "2023-07-31", 40000))
+    put(engine, "L1", "seizure_notice", date(2023, 9, 1))
+    with transaction(engine) as conn:
+        actions.approve_seizure(conn, WORKFLOW, "L1", date(2023, 10, 2), "deposit", "大正銀行", 61_000, "boss",
+                                balance=61_000)
+        actions.execute_seizure(conn, WORKFLOW, "L1", date(2023, 10, 2), "clerk")
+    with transaction(engine) as conn:
+        actions.collect_from_seizure(conn, WORKFLOW, "L1", date(2023, 10, 31), 61_000, "clerk")
+    assert applied(engine) == [(2, 10000, PRINCIPAL), (1, 40000, PRINCIPAL), (1, 60000, PRINCIPAL),
+                               (1, 1000, LATE_FEE)]
+    row = installment(engine, 1)
+    assert (row.paid, row.late_fee_booked, row.late_fee_booked_on, row.late_fee_paid) == (
+        100000, 1500, date(2023, 10, 31), 1000)

@@ -61,3 +61,30 @@ def test_a_letters_estimate_follows_the_partial_payments(engine, tmp_path):
     run_date(engine, WORKFLOW, date(2024, 1, 5))
     [reminder] = letters_of(engine, "reminder")
     assert [(i["installment"], i["unpaid"], i["late_fee"]) for i in reminder["items"]] == [(1, 1500, 1800)]
+
+
+def test_the_late_fee_notice_shows_booked_reduced_paid_and_owed_and_a_pay_by_office_day(engine, tmp_path):
+    """40,000 on 7/31, then 60,600 on 11/8: 60,000 clears the principal, booking 7/1–7/31 100,000 × 2.4 % × 31/365
+    = 203 and 8/1–11/8 (100 days) 60,000 × 8.7 % × 100/365 = 1,430; 1,633 → 1,600 (地方税法20条の4の2); the 600 left
+    pays late fee. A supervisor reduces 300 on 11/9 (延滞金減免), so the notice of 11/9 lists 1,600 booked, 300
+    reduced, 600 paid and 700 owed, the slip for 700 yen of late fee. Issue + 14 days is 11/23, 勤労感謝の日: the
+    pay-by date is the next office day, Friday 11/24 (地方自治法4条の2④). The notice is no disposition: the late fee
+    arises by the ordinance itself (地方自治法231条の3②), as 延滞税 does by law (国税通則法15条3項6号), so no
+    appeal notice (教示) is printed."""
+    from nhi_collect.adapters.db import transaction
+    from nhi_collect.adapters.letters import render_letter
+    from nhi_collect.services.late_fee_reductions import reduce_late_fee
+    owing(engine, tmp_path)
+    pay(engine, tmp_path, "p0.csv", ("P0", 2023, 2, "2023-07-31", 10000))
+    pay(engine, tmp_path, "p1.csv", ("P1", 2023, 1, "2023-07-31", 40000), ("P2", 2023, 1, "2023-11-08", 60600))
+    with transaction(engine) as conn:
+        reduce_late_fee(conn, WORKFLOW, "L1", 2023, 1, 300, "災害による減免", date(2023, 11, 9), "boss")
+    run_date(engine, WORKFLOW, date(2023, 11, 9))
+    [notice] = letters_of(engine, "late_fee_notice")
+    assert [(b["installment"], b["booked"], b["reduced"], b["paid"], b["amount"])
+            for b in notice["booked_late_fees"]] == [(1, 1600, 300, 600, 700)]
+    assert (notice["pay_by"], notice["slip"]["amount"], notice["slip"]["subject"]) == (
+        "2023-11-24", 700, "国民健康保険料延滞金")
+    page = render_letter(notice)
+    assert all(s in page for s in ("減免額", "1,600円", "300円", "600円", "700円", "令和5年11月24日"))
+    assert "教示" not in page

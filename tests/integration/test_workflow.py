@@ -126,9 +126,11 @@ def test_fully_paid_households_are_clear_and_partial_payment_does_not_de_escalat
     with year.connect() as conn:
         ids = conn.execute(select(households.c.id)).scalars().all()
         facts = load_facts(conn, ids, END)
-        for f in facts.values():
-            if f.stage not in ("clear", "written_off") and not f.overdue(END):
+        for f in facts.values():  # clear means principal and booked late fee paid (domain.md §9)
+            if f.stage not in ("clear", "written_off") and not f.overdue(END) and not f.late_fee_owed():
                 pytest.fail(f"household {f.household_id} has nothing overdue but is {f.stage}")
+            if f.stage == "clear" and f.late_fee_owed():
+                pytest.fail(f"household {f.household_id} is clear but owes {f.late_fee_owed()} yen of late fee")
         downs = conn.execute(select(stage_transitions).where(
             stage_transitions.c.to_stage == "clear", stage_transitions.c.trigger != "settle")).all()
         assert downs == []
@@ -148,6 +150,24 @@ def test_the_simulated_staff_answer_applications_on_time_and_late(year):
                for r in closed)
     assert report["closed_late"] == sum(1 for r in closed if r.closed_on > r.due_on and r.closed_on >= date(2023, 4, 1))
     assert report["open"] == sum(1 for r in rows if r.status == "open")
+
+
+def test_the_year_books_demands_and_collects_late_fees(year):
+    """Households paying late get their final late fee booked (地方自治法231条の3②) and some pay it when a letter
+    demands it (tools/simulation.late_fee_payments); what is paid never exceeds what was booked less what was
+    reduced. (In this small ward only chronic debtors book 1,000 yen or more, and none clears its premium within
+    the year, so no stand-alone 延滞金納付通知書 goes: tests/integration/test_late_fee_letters.py covers it.)"""
+    with year.connect() as conn:
+        booked = conn.execute(select(func.count(), func.sum(assessments.c.late_fee_booked))
+                              .where(assessments.c.late_fee_booked > 0)).one()
+        notices = conn.execute(select(func.count()).where(letters.c.letter_type == "late_fee_notice")).scalar_one()
+        collected = conn.execute(select(func.coalesce(func.sum(allocations.c.amount), 0))
+                                 .where(allocations.c.part == "late_fee")).scalar_one()
+        over = conn.execute(select(assessments.c.id).where(
+            assessments.c.late_fee_paid + assessments.c.late_fee_reduced > assessments.c.late_fee_booked)).all()
+        paid = conn.execute(select(func.sum(assessments.c.late_fee_paid))).scalar_one()
+    assert booked[0] > 0 and collected > 0, (booked, notices, collected)
+    assert over == [] and paid == collected
 
 
 def test_running_dates_again_adds_nothing(year):
