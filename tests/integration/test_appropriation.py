@@ -189,3 +189,34 @@ def test_appropriated_credit_counts_as_collected_on_its_day(overpaid):
                 ReceiptRow("H4", 2022, 10, date(2023, 7, 3), 8_000)]
     assert rates.arrears == arrears_rate(2023, date(2023, 7, 31), assessed, [], receipts, [])
     assert rates.current_year == current_year_rate(2023, date(2023, 7, 31), assessed, [], receipts, set())
+
+
+# H5: FY2023 installment 1 of 200,000 due 6/30, unpaid; installment 2 of 10,000 due 7/31. On 8/31 a payment of
+# 212,000 names installment 2: 10,000 pays it (its late fee, 10,000 × 2.4 % × 31/365 = 20 yen, is under 1,000: none)
+# and 202,000 is credit from 8/31. The 8/31 run appropriates 200,000 to installment 1 (17条の2①, effective 8/31 by
+# 施行令6条の14: the later of the credit arising and the due date) and books its final late fee to that day
+# (地方税法17条の2④ stops it there): 7/01–7/31, the lower band (民法143条), 200,000 × 2.4 % × 31/365 = 407;
+# 8/01–8/31, 200,000 × 8.7 % × 31/365 = 1,477; 1,884 → 1,800 (20条の4の2⑤). The 2,000 left is kept for that
+# 1,800 (17条の2③: the premium, then its late fee) and the 200 beyond it is noticed for refund; the 9/01 run
+# appropriates 1,800 to the late fee. The household is then clear, holding 200 of credit.
+LATE = {
+    "households": HEAD + person("H5"),
+    "assessments": "household_no,fiscal_year,installment,due_date,amount\n"
+                   "H5,2023,1,2023-06-30,200000\nH5,2023,2,2023-07-31,10000\n",
+}
+
+
+def test_credit_pays_a_late_premium_then_the_late_fee_it_books(engine, tmp_path):
+    load(engine, tmp_path, LATE)
+    run_dates(engine, date(2023, 7, 3), date(2023, 8, 30))
+    run(engine, "payments", write(tmp_path, "late.csv", PAYMENTS + "P1,H5,2023,2,2023-08-31,212000,counter\n"))
+    run_dates(engine, date(2023, 8, 31), date(2023, 9, 1))
+    with engine.connect() as conn:
+        shown = show_household(conn, "H5", date(2023, 9, 1))
+    first = shown["installments"][0]
+    assert (first["paid"], first["unpaid"]) == (200_000, 0)
+    assert first["late_fee"]["booked"] == 1_800 and first["late_fee"]["paid"] == 1_800
+    assert [(a["on"], a["amount"]) for a in shown["appropriations"]] == [("2023-08-31", 200_000), ("2023-09-01", 1_800)]
+    assert [(n["on"], n["amount"]) for n in shown["refund_notices"]] == [("2023-08-31", 200)]
+    assert shown["balance"]["credit"] == 200 and shown["late_fee_owed"] == 0
+    assert shown["stage"] == "clear"

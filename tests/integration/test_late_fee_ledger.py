@@ -209,14 +209,14 @@ def test_money_collected_by_a_seizure_books_the_final_late_fee_and_pays_it_from_
     from nhi_collect.services import actions
     from nhi_collect.services.business_date import run_date
     from tests.support.ledger import WORKFLOW, put
+    from tests.support.seizures import approve_drafted
     owing(engine, tmp_path)
     pay(engine, tmp_path, "p0.csv", ("P0", 2023, 2, "2023-07-31", 10000))
     run_date(engine, WORKFLOW, date(2023, 7, 20))  # the demand notice of installment 1 (deadline 7/31)
     pay(engine, tmp_path, "p1.csv", ("P1", 2023, 1, "2023-07-31", 40000))
     put(engine, "L1", "seizure_notice", date(2023, 9, 1))
     with transaction(engine) as conn:
-        actions.approve_seizure(conn, WORKFLOW, "L1", date(2023, 10, 2), "deposit", "大正銀行", 61_000, "boss",
-                                balance=61_000)
+        approve_drafted(conn, WORKFLOW, "L1", date(2023, 10, 2), "deposit", "大正銀行", 61_000, balance=61_000)
         actions.execute_seizure(conn, WORKFLOW, "L1", date(2023, 10, 2), "clerk")
     with transaction(engine) as conn:
         actions.collect_from_seizure(conn, WORKFLOW, "L1", date(2023, 10, 31), 61_000, "clerk")
