@@ -12,7 +12,8 @@ from sqlalchemy import select
 from nhi_collect.adapters.db import make_engine
 from nhi_collect.adapters.tables import access_log, households
 from tests.e2e.web.conftest import serve
-from tests.support.webapp import PASSWORD, seed_ward
+from tests.support.webapp import seed_ward
+from tests.support.browser import sign_in_at
 
 pytestmark = pytest.mark.browser
 UTC = timezone.utc
@@ -38,11 +39,7 @@ def server(tmp_path_factory):
 
 
 def test_a_supervisor_reviews_and_signs_off_a_month(page, check):
-    page.goto("/access-review")
-    page.get_by_label("ユーザー名").fill("boss")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="サインイン").click()
-    page.wait_for_url("**/access-review")
+    sign_in_at(page, "boss", "/access-review")
     page.get_by_label("対象月（東京時間）").fill("2026-11")
     page.get_by_role("button", name="表示").click()
     page.wait_for_url("**/access-review?month=2026-11")

@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.web.conftest import serve
 from tests.support.applications import seed_applications
-from tests.support.webapp import PASSWORD, seed_ward
+from tests.support.webapp import seed_ward
+from tests.support.browser import sign_in_at
 
 pytestmark = pytest.mark.browser
 
@@ -24,16 +25,8 @@ def server(tmp_path_factory):
     yield from serve(url, folder)
 
 
-def sign_in(page, user: str, target: str) -> None:
-    page.goto(target)
-    page.get_by_label("ユーザー名").fill(user)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="サインイン").click()
-    page.wait_for_url(f"**{target}")
-
-
 def test_a_supervisor_reads_the_overdue_list_and_moves_a_clerks_district(page, check):
-    sign_in(page, "boss", "/applications/overdue")
+    sign_in_at(page, "boss", "/applications/overdue")
     expect(page.get_by_role("table")).to_contain_text("H1")
     check(page, "1-overdue")
     page.get_by_role("link", name="チーム").click()
@@ -52,7 +45,7 @@ def test_a_supervisor_reads_the_overdue_list_and_moves_a_clerks_district(page, c
 
 
 def test_a_clerk_records_an_application_and_answers_an_overdue_one(page, check):
-    sign_in(page, "tanaka", "/households/H1")
+    sign_in_at(page, "tanaka", "/households/H1")
     section = page.locator("#applications")
     expect(section).to_contain_text("延滞金減免申請")
     section.get_by_text("申請を受け付ける").click()
@@ -78,7 +71,7 @@ def test_a_clerk_records_an_application_and_answers_an_overdue_one(page, check):
 
 
 def test_a_clerk_is_refused_the_overdue_list(page, check):
-    sign_in(page, "sato", "/work")
+    sign_in_at(page, "sato", "/work")
     page.goto("/applications/overdue")
     expect(page.locator("main")).to_contain_text("watch_applications is the auditor's duty")
     check(page, "1-refused")

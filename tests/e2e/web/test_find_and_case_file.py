@@ -12,8 +12,9 @@ from playwright.sync_api import expect
 
 from nhi_collect.bootstrap import Settings
 from tests.e2e.web.conftest import _free_port
-from tests.support.webapp import ON, PASSWORD
+from tests.support.webapp import ON
 from tests.support.webcase import seed_case
+from tests.support.browser import sign_in_at
 
 pytestmark = pytest.mark.browser
 
@@ -41,11 +42,7 @@ def server(tmp_path_factory):
 
 
 def sign_in(page, user: str) -> None:
-    page.goto("/search")
-    page.get_by_label("ユーザー名").fill(user)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="サインイン").click()
-    page.wait_for_url("**/search")
+    sign_in_at(page, user, "/search")
 
 
 def test_find_a_household_by_kana_typed_in_half_width_and_open_its_case_file(page, check):

@@ -8,17 +8,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.webapp import PASSWORD
+from tests.support.browser import sign_in_at
 
 pytestmark = pytest.mark.browser
 
 
 def sign_in_as(page, user: str) -> None:
-    page.goto("/signin?next=/work")
-    page.get_by_label("ユーザー名").fill(user)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="サインイン").click()
-    page.wait_for_url("**/work")
+    sign_in_at(page, user, "/work")
 
 
 def test_work_the_queue_one_by_one(page, check):

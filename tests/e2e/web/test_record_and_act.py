@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.web.conftest import serve
-from tests.support.webapp import PASSWORD, seed_casework, seed_ward
+from tests.support.webapp import seed_casework, seed_ward
+from tests.support.browser import sign_in_at
 
 pytestmark = pytest.mark.browser
 
@@ -21,11 +22,7 @@ def server(tmp_path_factory):
 
 
 def open_as(page, user: str, path: str) -> None:
-    page.goto(path)
-    page.get_by_label("ユーザー名").fill(user)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="サインイン").click()
-    page.wait_for_url(f"**{path}")
+    sign_in_at(page, user, path)
     expect(page.get_by_role("heading", name="次にできること")).to_be_visible()
 
 

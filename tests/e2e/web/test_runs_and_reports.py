@@ -8,8 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.web.conftest import serve
-from tests.support.webapp import PASSWORD, seed_ward
+from tests.support.webapp import seed_ward
 from tests.support.webruns import run_as_operator
+from tests.support.browser import sign_in_at
 
 pytestmark = pytest.mark.browser
 
@@ -23,16 +24,8 @@ def server(tmp_path_factory):
     yield from serve(url, folder)
 
 
-def sign_in(page, user: str, path: str) -> None:
-    page.goto(path)
-    page.get_by_label("ユーザー名").fill(user)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="サインイン").click()
-    page.wait_for_url(f"**{path}")
-
-
 def test_an_operator_reads_a_date_and_dry_runs_the_next(page, check):
-    sign_in(page, "unyo", "/runs")
+    sign_in_at(page, "unyo", "/runs")
     expect(page.get_by_role("table", name="業務日ごとの処理（新しい順）")).to_contain_text("unyo（run コマンド）")
     check(page, "1-year")
     page.get_by_role("link", name="令和5年9月20日（2023-09-20）").first.click()
@@ -51,7 +44,7 @@ def test_an_operator_reads_a_date_and_dry_runs_the_next(page, check):
 
 
 def test_an_auditor_sees_a_missed_date_in_red_and_cannot_dry_run(page, check):
-    sign_in(page, "kansa", "/runs/2023-09-19")
+    sign_in_at(page, "kansa", "/runs/2023-09-19")
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("この日は完了していません")
     expect(alert).to_contain_text("nhi-collect run --date 2023-09-19 --allow-backward")
@@ -61,7 +54,7 @@ def test_an_auditor_sees_a_missed_date_in_red_and_cannot_dry_run(page, check):
 
 
 def test_a_supervisor_reads_the_monthly_rates(page, check):
-    sign_in(page, "boss", "/reports")
+    sign_in_at(page, "boss", "/reports")
     expect(page.get_by_role("img", name="2023年度 収納率の推移（2023-09-20 現在）")).to_be_visible()
     expect(page.get_by_role("table", name="月末ごとの収納率（グラフと同じ数値）")).to_contain_text("92.13%")
     check(page, "1-report")
