@@ -19,6 +19,7 @@ from ..domain.calendar import in_tokyo
 from ..domain.limitation import suspension_extinction_date
 from ..workflow.definition import Workflow
 from .actions import household_id
+from .decision_proposals import KINDS
 from .households import show_household
 from .whereabouts import covers
 
@@ -36,7 +37,10 @@ LETTER_STATUS = {"generated": "作成", "printed": "印刷済", "mailed": "発�
 RECORDED = {"contact", "agree_plan", "open_investigation", "close_investigation", "approve_seizure",
             "execute_seizure", "suspend", "lift_suspension", "write_off"}
 # The decisions' own words in the timeline (the clerk reads a supervisor's return there).
-ACTION_LABELS = {"propose_seizure": "差押の起案", "return_seizure_proposal": "差押の起案を差戻し"}
+ACTION_LABELS = {"propose_seizure": "差押の起案", "return_seizure_proposal": "差押の起案を差戻し",
+                 **{f"propose_{k}": f"{name}の起案" for k, (_, _, name) in KINDS.items()},
+                 **{f"return_{k}_proposal": f"{name}の起案を差戻し" for k, (_, _, name) in KINDS.items()},
+                 **{f"approve_{k}_proposal": f"{name}の起案を決裁" for k, (_, _, name) in KINDS.items()}}
 # Within one day: the order things happen in a day's run (money first, letters after the moves).
 ORDER = ("payment", "adjustment", "contact", "plan", "investigation", "inquiry", "seizure", "suspension",
          "write_off", "stage", "letter", "action")
