@@ -40,6 +40,12 @@ def direct(workflow: Workflow, kind: str) -> None:
                       "decision inbox (決裁待ち)")
 
 
+def decide_alone(conn: Connection, workflow: Workflow, kind: str, actor: str) -> None:
+    """`direct` for a person: first who may decide it at all (the duty), then whether alone (決裁規程)."""
+    authorize(conn, workflow, actor, KINDS[kind][1])
+    direct(workflow, kind)
+
+
 def _propose(conn: Connection, workflow: Workflow, kind: str, household_no: str, on: date, detail: dict, note: str,
              actor: str) -> int:
     hid = actions.locked_household(conn, household_no)

@@ -195,7 +195,7 @@ def action_release_seizure(obj: Services, household_no, on, withdraw, third_part
 def action_suspend(obj: Services, household_no, on, ground, immediate_extinction):
     """Supervisor, where the ward's file allows deciding alone: suspend enforcement (地方税法15条の7); else
     propose-suspension and a second person's approval."""
-    decisions.direct(obj.workflow, "suspension")
+    obj.transact(decisions.decide_alone, obj.workflow, "suspension", obj.actor)
     dest = obj.transact(use.suspend, obj.workflow, household_no, today_or(obj, on), ground, obj.actor,
                         immediate_extinction)
     click.echo(f"{household_no}: {dest}")
@@ -212,7 +212,7 @@ def action_suspend(obj: Services, household_no, on, ground, immediate_extinction
 def action_reduce_late_fee(obj: Services, household_no, on, fiscal_year, installment, amount, reason):
     """Supervisor, where the ward's file allows deciding alone: reduce an installment's booked late fee (延滞金減免),
     a recorded decision with its reason; else propose-late-fee-reduction and a second person's approval."""
-    decisions.direct(obj.workflow, "late_fee_reduction")
+    obj.transact(decisions.decide_alone, obj.workflow, "late_fee_reduction", obj.actor)
     from ...services.late_fee_reductions import reduce_late_fee
     owed = obj.transact(reduce_late_fee, obj.workflow, household_no, fiscal_year, installment, amount, reason,
                         today_or(obj, on), obj.actor)
@@ -236,7 +236,7 @@ def action_lift(obj: Services, household_no, on):
 def action_write_off(obj: Services, household_no, on):
     """Supervisor, where the ward's file allows deciding alone: write off the installments whose debt is
     extinguished (不納欠損), never dated after today; else propose-write-off and a second person's approval."""
-    decisions.direct(obj.workflow, "write_off")
+    obj.transact(decisions.decide_alone, obj.workflow, "write_off", obj.actor)
     dest = obj.transact(use.write_off, obj.workflow, household_no, today_or(obj, on), obj.actor, obj.today())
     click.echo(f"{household_no}: {dest}")
 
