@@ -442,6 +442,24 @@ seizure_proposals = Table(
     Column("decision_comment", Text, nullable=False, server_default=""),  # the supervisor's, read by the clerk
 )
 
+# The other decisions' 起案 (執行停止, 不納欠損, 延滞金減免), decided like a seizure proposal: `detail` is the
+# JSON of what the decision's use case takes (a suspension's ground and facts, a reduction's installment and
+# amount); a write-off's installments are those extinguished on the day it is decided (guards.extinction).
+decision_proposals = Table(
+    "decision_proposals", metadata,
+    Column("id", Id, primary_key=True),
+    Column("household_id", ForeignKey("households.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),  # suspension | write_off | late_fee_reduction
+    Column("proposed_on", Date, nullable=False),
+    Column("proposed_by", String(60), nullable=False),
+    Column("detail", Text, nullable=False, server_default="{}"),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("status", String(10), nullable=False, server_default="open", index=True),  # open | approved | returned
+    Column("decided_by", String(60)),
+    Column("decided_on", Date),
+    Column("decision_comment", Text, nullable=False, server_default=""),
+)
+
 # Work for a person: whereabouts-unknown households, returned mail, eligibility checks, ...
 queue_items = Table(
     "queue_items", metadata,

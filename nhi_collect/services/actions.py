@@ -453,6 +453,12 @@ def lift_suspension(conn, workflow: Workflow, household_no: str, on: date, actor
     return dest
 
 
+def extinguished(facts, on: date) -> list:
+    """What a write-off on `on` writes off: each unpaid installment extinguished by then, with (day, ground)
+    (guards.extinction: limitation 国保法110条, 地方税法15条の7第4項・第5項). The decision inbox shows the same."""
+    return [(i, found) for i in facts.installments if (found := extinction(i, facts, on))]
+
+
 def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str, today: date) -> str:
     """不納欠損, per installment: each unpaid installment (principal or booked late fee) extinguished by `on` is
     written off on its own ground (guards.extinction); the others stay open, and the household is closed
@@ -471,7 +477,7 @@ def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str,
     facts = load_facts(conn, [hid], on)[hid]
     ids = {(y, n): a for y, n, a in conn.execute(select(assessments.c.fiscal_year, assessments.c.installment,
                                                          assessments.c.id).where(assessments.c.household_id == hid))}
-    extinct = [(i, found) for i in facts.installments if (found := extinction(i, facts, on))]
+    extinct = extinguished(facts, on)
     if not extinct:
         raise Refused(f"write_off refused for household {household_no} on {on}: no unpaid installment is "
                       "extinguished on that day; 不納欠損 only after limitation (国保法110条, from the day after its "

@@ -20,6 +20,7 @@ from ..domain.limitation import suspension_extinction_date
 from ..workflow.definition import Workflow
 from .actions import household_id
 from .applications import OUTCOMES, of_household
+from .decision_proposals import KINDS
 from .households import show_household
 from .whereabouts import covers
 
@@ -38,7 +39,10 @@ RECORDED = {"contact", "agree_plan", "open_investigation", "close_investigation"
             "execute_seizure", "suspend", "lift_suspension", "write_off", "record_application", "close_application"}
 # The decisions' own words in the timeline (the clerk reads a supervisor's return there).
 ACTION_LABELS = {"propose_seizure": "差押の起案", "return_seizure_proposal": "差押の起案を差戻し",
-                 "reassign_application": "申請の担当替え"}
+                 "reassign_application": "申請の担当替え",
+                 **{f"propose_{k}": f"{name}の起案" for k, (_, _, name) in KINDS.items()},
+                 **{f"return_{k}_proposal": f"{name}の起案を差戻し" for k, (_, _, name) in KINDS.items()},
+                 **{f"approve_{k}_proposal": f"{name}の起案を決裁" for k, (_, _, name) in KINDS.items()}}
 # Within one day: the order things happen in a day's run (money first, letters after the moves).
 ORDER = ("payment", "adjustment", "contact", "application", "plan", "investigation", "inquiry", "seizure", "suspension",
          "write_off", "stage", "letter", "action")

@@ -3,15 +3,17 @@ the facts the law asks the decision to rest on — the installments demanded and
 a 督促状 issued more than ten days before; 地方自治法231条の3第3項: past its deadline), the property, the debt the
 seizure may not exceed (48条1項) and, for a deposit, the balance the bank replied and the deposit screen — and
 the rule that would refuse it. Supervisors decide (approve or return with a comment); auditors read. Every
-household listed is access-logged, as the queue list is (seed 窓3)."""
+household listed is access-logged, as the queue list is (seed 窓3). Beside them, the other decisions proposed
+by a clerk (執行停止, 不納欠損, 延滞金減免: services/decision_proposals.py) with their own facts."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 from sqlalchemy import Connection, select, update
 
-from ..adapters.tables import households, seizure_proposals
+from ..adapters.tables import decision_proposals, households, seizure_proposals
 from ..domain.calendar import earliest_seizure_date
 from ..domain.seizure_limits import seizable_deposit
 from ..errors import UserError
@@ -19,6 +21,7 @@ from ..workflow.definition import Workflow
 from ..workflow.facts import load_facts
 from ..workflow.guards import is_ripe
 from .actions import approval_stage_refusal, bank_balance, debt_of, seized_in_force
+from .decision_proposals import KINDS, SEPARATION as DECISION_SEPARATION, facts_of, refusal_of
 from .identity import audit, authorize, carries, role_of
 from .proposals import SEPARATION, open_proposal
 from .staff import log_shown
@@ -41,7 +44,31 @@ def decision_inbox(conn: Connection, workflow: Workflow, on: date, user: str) ->
     facts = load_facts(conn, hids, on) if hids else {}
     log_shown(conn, user, hids, "決裁待ち", INBOX_COMMAND)  # the households listed, as listed
     items = [_item(conn, workflow, r, facts[r.household_id], on, user, may_decide) for r in rows]
-    return {"on": on.isoformat(), "may_decide": may_decide, "items": items}
+    return {"on": on.isoformat(), "may_decide": may_decide, "items": items,
+            "others": other_decisions(conn, workflow, on, user)}
+
+
+def other_decisions(conn: Connection, workflow: Workflow, on: date, user: str) -> list[dict]:
+    """The open proposals of a suspension, a write-off or a late-fee reduction (services/decision_proposals),
+    oldest first, each with its facts and the rule its use case would refuse it by; access-logged likewise."""
+    role = role_of(conn, user)
+    rows = conn.execute(select(decision_proposals, households.c.household_no, households.c.head_name,
+                               households.c.stage)
+                        .join(households, households.c.id == decision_proposals.c.household_id)
+                        .where(decision_proposals.c.status == "open")
+                        .order_by(decision_proposals.c.proposed_on, decision_proposals.c.id)).all()
+    log_shown(conn, user, sorted({r.household_id for r in rows}), "決裁待ち", INBOX_COMMAND)
+    items = []
+    for r in rows:
+        detail = json.loads(r.detail)
+        may_decide = carries(workflow, role, KINDS[r.kind][1])
+        refusal = (DECISION_SEPARATION if r.proposed_by == user
+                   else refusal_of(conn, workflow, r.kind, r.household_id, detail, on)) if may_decide else None
+        items.append({"id": r.id, "kind": r.kind, "label": KINDS[r.kind][2], "household_no": r.household_no,
+                      "name": r.head_name, "stage": r.stage, "proposed_on": r.proposed_on.isoformat(),
+                      "proposed_by": r.proposed_by, "note": r.note, "detail": detail, "may_decide": may_decide,
+                      "facts": facts_of(conn, workflow, r.kind, r.household_id, detail, on), "refusal": refusal})
+    return items
 
 
 def _item(conn, workflow: Workflow, r, f, on: date, user: str, may_decide: bool) -> dict:

@@ -25,6 +25,7 @@ from ..workflow.guards import Context, Facts, extinction, guard
 from ..workflow.machine import NO_RUNG, Refused, decide, not_from_stage
 from . import promises, proposals
 from .actions import approval_stage_refusal, arrears, household_id
+from .decision_proposals import direct
 from .identity import authorize, carries, role_of
 from .staff import log_access
 from .work import ReasonNeeded, opened_with_reason, own_item
@@ -39,11 +40,15 @@ LABELS = {
     "propose_seizure": "差押の起案",
     "approve_seizure": "差押の決裁",
     "seize": "差押の執行",
+    "propose_suspension": "執行停止の起案",
     "suspend": "執行停止",
     "lift_suspension": "執行停止の解除",
+    "propose_write_off": "不納欠損の起案",
     "write_off": "不納欠損",
     "mark_returned": "返戻郵便の記録",
 }
+
+PROPOSES = {"propose_suspension": "suspend", "propose_write_off": "write_off"}  # a proposal → the decision
 
 
 @dataclass(frozen=True)
@@ -155,12 +160,17 @@ def next_actions(conn: Connection, workflow: Workflow, household_no: str, on: da
                 authorize(conn, workflow, user, action)
             except Refused as exc:
                 item.blocks.append(Block(str(exc)))
-        elif action == "write_off":
+        elif (decided := PROPOSES.get(action, action)) == "write_off":  # a proposal follows its decision's rules
             item.blocks += _write_off_blocks(workflow, facts, ctx)
-        elif action in (t.trigger for t in workflow.transitions):
-            item.blocks += _transition_blocks(workflow, action, facts, ctx)
+        elif decided in (t.trigger for t in workflow.transitions):
+            item.blocks += _transition_blocks(workflow, decided, facts, ctx)
         elif needs.get(action):
             item.blocks.append(Block(needs[action]))
+        if action in PROPOSES.values() and carries(workflow, role, action):
+            try:  # 区の方針 (決裁規程): decided on another person's proposal, in the decision inbox
+                direct(workflow, {"suspend": "suspension"}.get(action, action))
+            except Refused as exc:
+                item.blocks.append(Block(str(exc)))
         found.append(item)
     for p in open_proposals:  # 決裁: never by the one who drafted it
         p["refusal"] = proposals.SEPARATION if p["proposed_by"] == user else None

@@ -20,7 +20,7 @@ from ..adapters.db import transaction
 from ..adapters.tables import (LATE_FEE_UNPAID, UNPAID, applications, assessments, households, investigations,
                                letter_items, letters, seizures)
 from ..domain.calendar import month_end, next_office_day
-from ..services import actions, proposals
+from ..services import actions, decision_proposals, proposals
 from ..services import applications as casework_applications
 from ..services.business_date import BusinessDates, DateRun, Started
 from ..services.identity import login_name
@@ -131,7 +131,10 @@ def _act(conn, workflow, on, policy, hno, stage, since, approved, closed) -> int
         found = _draw(hno, "property") < policy.property_found_percent
         actions.close_investigation(conn, workflow, hno, on, found, CLERK)
         if not found and _draw(hno, "suspend") < policy.suspend_percent:
-            actions.suspend(conn, workflow, hno, on, "no_property", SUPERVISOR)
+            # 起案 by the clerk, 決裁 by the supervisor (区の方針: 決裁規程), as the ward decides a suspension
+            proposal = decision_proposals.propose_suspension(
+                conn, workflow, hno, on, "no_property", "財産調査の結果、滞納処分をすることができる財産がない", CLERK)
+            decision_proposals.approve(conn, workflow, hno, proposal, on, SUPERVISOR, on)
         return 1
     if stage == "seizure_notice" and days_in_stage >= workflow.policy.reply_days:
         if not approved:

@@ -60,10 +60,15 @@ def _ward(raw: dict) -> list[str]:
     return problems
 
 
+POLICY_FLAGS = ("direct_decisions",)  # optional, false unless the file says so
+
+
 def _policy(policy: dict, fields: tuple[str, ...]) -> list[str]:
     problems = _unknown("[policy]", policy, fields)
-    problems += [f"[policy] {key} must be a whole number" for key in fields
-                 if not isinstance(policy.get(key), int) or isinstance(policy.get(key), bool)]
+    problems += [f"[policy] {key} must be a whole number" for key in fields if key not in POLICY_FLAGS
+                 and (not isinstance(policy.get(key), int) or isinstance(policy.get(key), bool))]
+    problems += [f"[policy] {key} must be true or false" for key in POLICY_FLAGS
+                 if key in policy and not isinstance(policy[key], bool)]
     return problems
 
 

@@ -95,6 +95,9 @@ class Policy:
     plan_grace_days: int
     promise_grace_days: int
     band_months: int
+    # 区の方針 (決裁規程): a suspension, write-off or late-fee reduction is decided only on another person's proposal
+    # (services/decision_proposals); a one-person office's file may let its supervisor decide alone.
+    direct_decisions: bool = False
 
 
 @dataclass(frozen=True)

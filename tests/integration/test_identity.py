@@ -65,13 +65,13 @@ def test_the_command_line_acts_as_the_login_and_refuses_as_without_the_setting(d
 
 
 def test_as_is_honoured_where_allowed_and_each_use_recorded(demanded):
-    done = cli(demanded, "--as", "boss", "action", "suspend", "H1", "--on", "2023-09-22", "--ground", "hardship",
-               allow_as=True)
+    done = cli(demanded, "--as", "boss", "action", "propose-suspension", "H1", "--on", "2023-09-22", "--ground",
+               "hardship", "--facts", "失職", allow_as=True)  # (a suspension itself is decided on a proposal)
     assert done.returncode == 0, done.stderr
     with demanded.connect() as conn:
         used = conn.execute(select(audit_log).where(audit_log.c.action == "act_as")).one()
     assert used.actor == "boss" and json.loads(used.detail)["login"] == "tanaka"
-    assert json.loads(used.detail)["command"].endswith("action suspend")
+    assert json.loads(used.detail)["command"].endswith("action propose-suspension")
 
 
 def test_unregistered_people_and_auditors_cannot_act_read_only_commands_need_staff(demanded, tmp_path):

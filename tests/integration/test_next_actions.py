@@ -106,10 +106,13 @@ def test_refusals_name_the_stage_the_duty_and_a_missing_record(ledger):
     seen = offered(ledger, date(2023, 9, 20))[1]
     assert seen["agree_plan"].allowed and seen["mark_returned"].allowed  # demanded, and its 督促状 on record
     boss = offered(ledger, date(2023, 9, 20), "boss")[1]
-    assert boss["suspend"].allowed and not boss["lift_suspension"].allowed
+    assert seen["propose_suspension"].allowed and not boss["lift_suspension"].allowed
+    # the supervisor decides a suspension on another person's proposal only (区の方針: 決裁規程)
+    assert [b.rule for b in boss["suspend"].blocks if "決裁規程" in b.rule] and boss["propose_suspension"].allowed
     assert "不納欠損" in boss["write_off"].blocks[0].rule
     # limitation: two years from the day after the latest event, the demand (deadline 10-02): extinguished later
-    assert boss["write_off"].possible_from > date(2025, 10, 1)
+    # (the clerk's proposal of it waits for that day; the supervisor's own write-off never comes: 決裁規程)
+    assert seen["propose_write_off"].possible_from > date(2025, 10, 1) and boss["write_off"].possible_from is None
 
 
 def test_the_supervisor_who_drafted_a_proposal_may_not_approve_it(ledger):

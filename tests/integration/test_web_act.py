@@ -8,6 +8,8 @@ from sqlalchemy import select
 
 from nhi_collect.adapters.tables import (access_log, audit_log, contacts, households, inquiries, installment_plans,
                                          investigations, letters, promises, queue_items, seizure_proposals, seizures)
+from nhi_collect.services import decision_proposals
+from nhi_collect.workflow.definition import load
 from tests.support.signin import signed_in
 from tests.support.webapp import ON, csrf_of
 from tests.support.webact import rows, url  # noqa: F401 (url: a fixture)
@@ -169,8 +171,13 @@ def test_a_returned_letter(app, db):
 
 
 def test_a_supervisor_suspends_and_lifts(app, db):
+    """Suspended on tanaka's proposal (区の方針: 決裁規程, the direct form is refused), lifted by the supervisor."""
     boss, headers = person(app, "boss")
-    assert boss.post("/households/H1/suspension", headers=headers, data={"ground": "hardship"}).status_code == 200
+    alone = boss.post("/households/H1/suspension", headers=headers, data={"ground": "hardship"})
+    assert alone.status_code == 403 and "決裁規程" in alone.text
+    with db.begin() as conn:
+        proposal = decision_proposals.propose_suspension(conn, load(), "H1", ON, "hardship", "失職", "tanaka")
+        decision_proposals.approve(conn, load(), "H1", proposal, ON, "boss", ON)
     assert rows(db, select(households.c.stage).where(households.c.household_no == "H1")) == [("suspended",)]
     assert boss.post("/households/H1/suspension/lift", headers=headers).status_code == 200
     assert rows(db, select(households.c.stage).where(households.c.household_no == "H1")) == [("demanded",)]

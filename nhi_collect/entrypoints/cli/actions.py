@@ -8,6 +8,7 @@ import click
 
 from ...bootstrap import Services
 from ...services import actions as use, proposals
+from ...services import decision_proposals as decisions
 from ...domain.seizure_limits import Inflow, InflowKind
 from ...services.actions import CONTACT_CHANNELS, INQUIRY_KINDS, SUSPENSION_GROUNDS
 from .common import ON, pass_services, today_or
@@ -210,7 +211,9 @@ def action_release_seizure(obj: Services, household_no, on, withdraw, third_part
 @click.option("--immediate-extinction", is_flag=True)
 @pass_services
 def action_suspend(obj: Services, household_no, on, ground, immediate_extinction):
-    """Supervisor: suspend enforcement (地方税法15条の7)."""
+    """Supervisor, where the ward's file allows deciding alone: suspend enforcement (地方税法15条の7); else
+    propose-suspension and a second person's approval."""
+    obj.transact(decisions.decide_alone, obj.workflow, "suspension", obj.actor)
     dest = obj.transact(use.suspend, obj.workflow, household_no, today_or(obj, on), ground, obj.actor,
                         immediate_extinction)
     click.echo(f"{household_no}: {dest}")
@@ -225,7 +228,9 @@ def action_suspend(obj: Services, household_no, on, ground, immediate_extinction
 @click.option("--reason", required=True, help="Why (recorded with the decision).")
 @pass_services
 def action_reduce_late_fee(obj: Services, household_no, on, fiscal_year, installment, amount, reason):
-    """Supervisor: reduce an installment's booked late fee (延滞金減免), a recorded decision with its reason."""
+    """Supervisor, where the ward's file allows deciding alone: reduce an installment's booked late fee (延滞金減免),
+    a recorded decision with its reason; else propose-late-fee-reduction and a second person's approval."""
+    obj.transact(decisions.decide_alone, obj.workflow, "late_fee_reduction", obj.actor)
     from ...services.late_fee_reductions import reduce_late_fee
     owed = obj.transact(reduce_late_fee, obj.workflow, household_no, fiscal_year, installment, amount, reason,
                         today_or(obj, on), obj.actor)
@@ -247,9 +252,75 @@ def action_lift(obj: Services, household_no, on):
 @ON
 @pass_services
 def action_write_off(obj: Services, household_no, on):
-    """Supervisor: write off the installments whose debt is extinguished (不納欠損), never dated after today."""
+    """Supervisor, where the ward's file allows deciding alone: write off the installments whose debt is
+    extinguished (不納欠損), never dated after today; else propose-write-off and a second person's approval."""
+    obj.transact(decisions.decide_alone, obj.workflow, "write_off", obj.actor)
     dest = obj.transact(use.write_off, obj.workflow, household_no, today_or(obj, on), obj.actor, obj.today())
     click.echo(f"{household_no}: {dest}")
+
+
+@action.command("propose-suspension")
+@click.argument("household_no")
+@ON
+@click.option("--ground", type=click.Choice(SUSPENSION_GROUNDS), required=True)
+@click.option("--facts", required=True, help="The facts offered for the ground (地方税法15条の7第1項各号).")
+@click.option("--immediate-extinction", is_flag=True, help="15条の7第5項: collection clearly impossible.")
+@pass_services
+def action_propose_suspension(obj: Services, household_no, on, ground, facts, immediate_extinction):
+    """Clerk: propose a suspension of enforcement (執行停止の起案), decided by a supervisor who did not draft it."""
+    proposal = obj.transact(decisions.propose_suspension, obj.workflow, household_no, today_or(obj, on), ground,
+                            facts, obj.actor, immediate_extinction)
+    click.echo(f"{household_no}: suspension proposed (proposal {proposal})")
+
+
+@action.command("propose-write-off")
+@click.argument("household_no")
+@ON
+@click.option("--note", default="", help="What the supervisor should know.")
+@pass_services
+def action_propose_write_off(obj: Services, household_no, on, note):
+    """Clerk: propose the write-off of the installments extinguished (不納欠損の起案)."""
+    proposal = obj.transact(decisions.propose_write_off, obj.workflow, household_no, today_or(obj, on), note,
+                            obj.actor)
+    click.echo(f"{household_no}: write-off proposed (proposal {proposal})")
+
+
+@action.command("propose-late-fee-reduction")
+@click.argument("household_no")
+@ON
+@click.option("--fiscal-year", type=int, required=True)
+@click.option("--installment", type=int, required=True)
+@click.option("--amount", type=int, required=True, help="Yen of the booked late fee to reduce.")
+@click.option("--reason", required=True, help="Why (recorded with the decision).")
+@pass_services
+def action_propose_late_fee_reduction(obj: Services, household_no, on, fiscal_year, installment, amount, reason):
+    """Clerk: propose a late-fee reduction (延滞金減免の起案)."""
+    proposal = obj.transact(decisions.propose_late_fee_reduction, obj.workflow, household_no, today_or(obj, on),
+                            fiscal_year, installment, amount, reason, obj.actor)
+    click.echo(f"{household_no}: late-fee reduction proposed (proposal {proposal})")
+
+
+@action.command("approve-proposal")
+@click.argument("household_no")
+@click.argument("proposal_id", type=int)
+@click.option("--comment", default="")
+@pass_services
+def action_approve_proposal(obj: Services, household_no, proposal_id, comment):
+    """Supervisor: approve a suspension, write-off or late-fee reduction proposed by someone else (決裁), today."""
+    today = obj.today()
+    obj.transact(decisions.approve, obj.workflow, household_no, proposal_id, today, obj.actor, today, comment=comment)
+    click.echo(f"{household_no}: proposal {proposal_id} approved")
+
+
+@action.command("return-proposal")
+@click.argument("household_no")
+@click.argument("proposal_id", type=int)
+@click.option("--comment", required=True, help="What the clerk should mend (read in the case file).")
+@pass_services
+def action_return_proposal(obj: Services, household_no, proposal_id, comment):
+    """Supervisor: return a proposal to its clerk with a comment (差戻し)."""
+    obj.transact(decisions.send_back, obj.workflow, household_no, proposal_id, obj.today(), obj.actor, comment)
+    click.echo(f"{household_no}: proposal {proposal_id} returned")
 
 
 COMMANDS = (action,)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from ...errors import UserError
-from ...services import actions
+from ...services import actions, decision_proposals
 from ...services.casework import return_household_letter
 from ...services.next_actions import next_actions
 from ...services.proposals import approve_proposal, propose_seizure
@@ -178,9 +178,27 @@ def seize(request: Request, household_no: str, web: Web = Depends(needs("seize")
 
 @router.post(BASE + "/suspension")
 def suspend(request: Request, household_no: str, ground: str = Form(""), web: Web = Depends(needs("suspend"))):
-    return _act(request, web, household_no, "suspend", "執行停止を決定しました。",
-                lambda: web.services.transact(actions.suspend, web.workflow, household_no, web.services.today(),
-                                              ground, web.user))
+    def call():
+        decision_proposals.direct(web.workflow, "suspension")
+        web.services.transact(actions.suspend, web.workflow, household_no, web.services.today(), ground, web.user)
+    return _act(request, web, household_no, "suspend", "執行停止を決定しました。", call)
+
+
+@router.post(BASE + "/suspension-proposals")
+def propose_suspension(request: Request, household_no: str, ground: str = Form(""), facts: str = Form(""),
+                       immediate_extinction: str = Form(""), web: Web = Depends(needs("propose_suspension"))):
+    return _act(request, web, household_no, "propose_suspension", "執行停止を起案しました（決裁待ち）。",
+                lambda: web.services.transact(decision_proposals.propose_suspension, web.workflow, household_no,
+                                              web.services.today(), ground, facts, web.user,
+                                              immediate_extinction == "yes"))
+
+
+@router.post(BASE + "/write-off-proposals")
+def propose_write_off(request: Request, household_no: str, note: str = Form(""),
+                      web: Web = Depends(needs("propose_write_off"))):
+    return _act(request, web, household_no, "propose_write_off", "不納欠損を起案しました（決裁待ち）。",
+                lambda: web.services.transact(decision_proposals.propose_write_off, web.workflow, household_no,
+                                              web.services.today(), note, web.user))
 
 
 @router.post(BASE + "/suspension/lift")
@@ -192,9 +210,11 @@ def lift(request: Request, household_no: str, web: Web = Depends(needs("lift_sus
 
 @router.post(BASE + "/write-off")
 def write_off(request: Request, household_no: str, web: Web = Depends(needs("write_off"))):
-    today = web.services.today()
-    return _act(request, web, household_no, "write_off", "不納欠損を決定しました。",
-                lambda: web.services.transact(actions.write_off, web.workflow, household_no, today, web.user, today))
+    def call():
+        decision_proposals.direct(web.workflow, "write_off")
+        today = web.services.today()
+        web.services.transact(actions.write_off, web.workflow, household_no, today, web.user, today)
+    return _act(request, web, household_no, "write_off", "不納欠損を決定しました。", call)
 
 
 @router.post(BASE + "/returned-letters")

@@ -1,0 +1,200 @@
+"""The other decisions' 起案 and 決裁, as a seizure's (services/proposals.py): a clerk proposes a suspension of
+enforcement (執行停止, 地方税法15条の7), a write-off (不納欠損) or a late-fee reduction (延滞金減免); a supervisor
+who did not draft it approves it, which runs the decision's own use case (actions.suspend, actions.write_off,
+late_fee_reductions.reduce_late_fee) in the same transaction as the approver, or returns it with a comment the
+clerk reads in the case file. The ward's 決裁規程 lets nobody decide these alone unless its workflow file says
+so ([policy] direct_decisions, for a one-person office): `direct` refuses otherwise."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from sqlalchemy import Connection, select, update
+
+from ..adapters.tables import LATE_FEE_UNPAID, assessments, decision_proposals, seizures
+from ..domain.limitation import suspension_extinction_date
+from ..errors import UserError
+from ..workflow.definition import Workflow
+from ..workflow.facts import load_facts
+from ..workflow.guards import Context
+from ..workflow.machine import Refused, not_from_stage, require
+from . import actions
+from .identity import audit, authorize
+from .late_fee_reductions import reduce_late_fee
+
+# kind → (the duty that proposes it, the duty that decides it, its Japanese name)
+KINDS = {"suspension": ("propose_suspension", "suspend", "執行停止"),
+         "write_off": ("propose_write_off", "write_off", "不納欠損"),
+         "late_fee_reduction": ("propose_late_fee_reduction", "reduce_late_fee", "延滞金減免")}
+SEPARATION = ("決裁: 起案者と決裁者の分離 — the supervisor who decides a proposal must not be the one who drafted "
+              "it (区の方針: 決裁規程, a decision in writing is checked by a second person)")
+
+
+def direct(workflow: Workflow, kind: str) -> None:
+    """A supervisor's decision without a proposal (the CLI's `action suspend` and the like): only where the ward's
+    file allows it (a one-person office); otherwise it goes through 起案 and 決裁."""
+    if not workflow.policy.direct_decisions:
+        raise Refused(f"{KINDS[kind][2]} is decided only on a clerk's proposal, by a supervisor who did not draft it "
+                      f"(区の方針: 決裁規程): propose it (action propose-{kind.replace('_', '-')}) and decide it in the "
+                      "decision inbox (決裁待ち)")
+
+
+def decide_alone(conn: Connection, workflow: Workflow, kind: str, actor: str) -> None:
+    """`direct` for a person: first who may decide it at all (the duty), then whether alone (決裁規程)."""
+    authorize(conn, workflow, actor, KINDS[kind][1])
+    direct(workflow, kind)
+
+
+def _propose(conn: Connection, workflow: Workflow, kind: str, household_no: str, on: date, detail: dict, note: str,
+             actor: str) -> int:
+    hid = actions.locked_household(conn, household_no)
+    refusal = refusal_of(conn, workflow, kind, hid, detail, on)
+    if refusal:
+        raise Refused(refusal)
+    proposal = conn.execute(decision_proposals.insert().values(
+        household_id=hid, kind=kind, proposed_on=on, proposed_by=actor, detail=json.dumps(detail, ensure_ascii=False),
+        note=note.strip()[:2000]).returning(decision_proposals.c.id)).scalar_one()
+    audit(conn, actor, f"propose_{kind}", "household", household_no, {"on": on, "proposal": proposal, **detail})
+    return proposal
+
+
+def propose_suspension(conn: Connection, workflow: Workflow, household_no: str, on: date, ground: str, facts: str,
+                       actor: str, immediate_extinction: bool = False) -> int:
+    """The ground (15条の7第1項第1号〜第3号) and the facts offered for it, which the decision rests on."""
+    authorize(conn, workflow, actor, "propose_suspension")
+    if ground not in actions.SUSPENSION_GROUNDS:
+        raise UserError(f"ground {ground!r} is not one of {', '.join(actions.SUSPENSION_GROUNDS)} (15条の7第1項各号)")
+    if not facts.strip():
+        raise UserError("執行停止の起案には、その号に当たる事実（財産調査の結果、生活の状況など）を書きます（地方税法15条の7第1項）")
+    return _propose(conn, workflow, "suspension", household_no, on,
+                    {"ground": ground, "immediate_extinction": immediate_extinction}, facts, actor)
+
+
+def propose_write_off(conn: Connection, workflow: Workflow, household_no: str, on: date, note: str, actor: str) -> int:
+    authorize(conn, workflow, actor, "propose_write_off")
+    return _propose(conn, workflow, "write_off", household_no, on, {}, note, actor)
+
+
+def propose_late_fee_reduction(conn: Connection, workflow: Workflow, household_no: str, on: date, fiscal_year: int,
+                               installment: int, amount: int, reason: str, actor: str) -> int:
+    authorize(conn, workflow, actor, "propose_late_fee_reduction")
+    if amount <= 0:
+        raise UserError(f"the reduction must be a positive whole number of yen, not {amount}")
+    if not reason.strip():
+        raise UserError("a reduction of late fee (延滞金減免) records its reason: give --reason")
+    return _propose(conn, workflow, "late_fee_reduction", household_no, on,
+                    {"fiscal_year": fiscal_year, "installment": installment, "amount": amount}, reason, actor)
+
+
+def refusal_of(conn: Connection, workflow: Workflow, kind: str, hid: int, detail: dict, on: date) -> str | None:
+    """What the decision's use case would refuse on `on` (proposing and the inbox read it the same way)."""
+    facts = load_facts(conn, [hid], on)[hid]
+    if kind == "suspension":
+        if detail["immediate_extinction"] and detail["ground"] != "no_property":
+            return "immediate extinction (15条の7第5項) needs ground no_property with collection clearly impossible"
+        try:
+            require(workflow, "suspend", facts, Context(on, workflow.policy))
+        except Refused as exc:
+            return str(exc)
+    elif kind == "write_off":
+        if not actions.extinguished(facts, on):
+            return ("no unpaid installment is extinguished on that day; 不納欠損 only after limitation (国保法110条), "
+                    "three years of suspension (地方税法15条の7第4項) or immediate extinction (同条第5項)")
+        if facts.stage not in workflow.transition("write_off").source:
+            return not_from_stage(workflow, "write_off", facts.stage)
+    elif kind == "late_fee_reduction":
+        owed = _late_fee(conn, hid, detail)
+        if owed is None:
+            return f"no installment {detail['installment']} of fiscal year {detail['fiscal_year']}"
+        if detail["amount"] > owed["owed"]:
+            return (f"延滞金減免 of {detail['amount']:,} yen exceeds the booked late fee still owed, {owed['owed']:,} "
+                    "yen (確定延滞金, 地方自治法231条の3第2項; 区の方針)")
+    return None
+
+
+def _late_fee(conn: Connection, hid: int, detail: dict) -> dict | None:
+    row = conn.execute(select(assessments.c.late_fee_booked, LATE_FEE_UNPAID.label("owed"))
+                       .where(assessments.c.household_id == hid, assessments.c.fiscal_year == detail["fiscal_year"],
+                              assessments.c.installment == detail["installment"])).first()
+    return {"booked": row.late_fee_booked, "owed": row.owed} if row else None
+
+
+def facts_of(conn: Connection, workflow: Workflow, kind: str, hid: int, detail: dict, on: date) -> dict:
+    """The facts the law asks the decision to rest on, as of `on`."""
+    if kind == "suspension":
+        f = load_facts(conn, [hid], on)[hid]
+        held = conn.execute(select(seizures.c.property_kind, seizures.c.third_party)
+                            .where(seizures.c.household_id == hid, seizures.c.released_on.is_(None))).all()
+        return {"installments": [_line(i) for i in f.installments if i.unpaid > 0 and i.due_date < on],
+                "seizures": [{"property_kind": k, "third_party": t} for k, t in held],
+                "extinction_on": suspension_extinction_date(on).isoformat()}
+    if kind == "write_off":
+        f = load_facts(conn, [hid], on)[hid]
+        lines = [_line(i) | {"extinguished_on": d.isoformat(), "ground": ground}
+                 for i, (d, ground) in actions.extinguished(f, on)]
+        return {"installments": lines, "principal": sum(x["unpaid"] for x in lines),
+                "late_fee": sum(x["late_fee"] for x in lines)}
+    return _late_fee(conn, hid, detail) or {}
+
+
+def _line(i) -> dict:
+    return {"fiscal_year": i.fiscal_year, "installment": i.installment, "due_date": i.due_date.isoformat(),
+            "unpaid": i.unpaid, "late_fee": max(i.late_fee_unpaid, 0)}
+
+
+def _decide(conn: Connection, household_no: str, proposal_id: int, actor: str, status: str, on: date,
+            comment: str):
+    """The proposal moved from open to `status` under a compare-and-set, after the household's lock: two
+    decisions at once decide it once, the second is refused; never by the one who drafted it."""
+    hid = actions.locked_household(conn, household_no)
+    p = conn.execute(select(decision_proposals).where(decision_proposals.c.id == proposal_id,
+                                                      decision_proposals.c.household_id == hid)).first()
+    if p is None:
+        raise UserError(f"no proposal {proposal_id} for household {household_no}")
+    if p.proposed_by == actor:
+        raise Refused(SEPARATION)
+    done = conn.execute(update(decision_proposals).where(decision_proposals.c.id == proposal_id,
+                                                         decision_proposals.c.status == "open")
+                        .values(status=status, decided_by=actor, decided_on=on, decision_comment=comment[:1000]))
+    if done.rowcount != 1:
+        raise Refused(f"proposal {proposal_id} is already {p.status} by {p.decided_by}: one decision each (区の方針)")
+    return p
+
+
+def approve(conn: Connection, workflow: Workflow, household_no: str, proposal_id: int, on: date, actor: str,
+            today: date, comment: str = "") -> None:
+    """決裁 (approval): the decision's use case runs with the proposal's data, the approver as its actor."""
+    kind = _kind(conn, proposal_id)
+    authorize(conn, workflow, actor, KINDS[kind][1])
+    p = _decide(conn, household_no, proposal_id, actor, "approved", on, comment.strip())
+    detail = json.loads(p.detail)
+    if kind == "suspension":
+        actions.suspend(conn, workflow, household_no, on, detail["ground"], actor, detail["immediate_extinction"])
+    elif kind == "write_off":
+        actions.write_off(conn, workflow, household_no, on, actor, today)
+    else:
+        reduce_late_fee(conn, workflow, household_no, detail["fiscal_year"], detail["installment"], detail["amount"],
+                        p.note, on, actor)
+    audit(conn, actor, f"approve_{kind}_proposal", "household", household_no,
+          {"on": on, "proposal": proposal_id, "proposed_by": p.proposed_by, "comment": comment.strip()[:1000]})
+
+
+def send_back(conn: Connection, workflow: Workflow, household_no: str, proposal_id: int, on: date, actor: str,
+              comment: str) -> None:
+    """差戻し: returned with a comment, which the clerk reads in the case file's timeline (the audit row)."""
+    kind = _kind(conn, proposal_id)
+    authorize(conn, workflow, actor, KINDS[kind][1])
+    comment = comment.strip()
+    if not comment:
+        raise UserError("差戻しの理由（コメント）を入力してください。起案者が読んで直せるように書きます。")
+    p = _decide(conn, household_no, proposal_id, actor, "returned", on, comment)
+    audit(conn, actor, f"return_{kind}_proposal", "household", household_no,
+          {"on": on, "proposal": proposal_id, "comment": comment[:1000], "proposed_by": p.proposed_by})
+
+
+def _kind(conn: Connection, proposal_id: int) -> str:
+    kind = conn.execute(select(decision_proposals.c.kind).where(decision_proposals.c.id == proposal_id)).scalar()
+    if kind is None:
+        raise UserError(f"no proposal {proposal_id}")
+    return kind
