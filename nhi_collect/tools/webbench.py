@@ -56,8 +56,9 @@ PASSWORD = "webbench password"  # a training database's accounts only
 def register_staff(engine: Engine, workflow: Workflow, count: int, supervisors: int = 0) -> list[str]:
     """`count` clerks (web01, web02, …), each with two or three of the ward's towns, and `supervisors`
     supervisors (websup01, …, no towns: they decide, the queue is the clerks'), and their passwords; the queue
-    recomputed once if any clerk was new, as the next night's run would assign them their items; and the
-    clerks' seizure proposals awaiting a decision drafted once (the decision inbox the supervisors read)."""
+    recomputed once if any clerk was new, as the next night's run would assign them their items. The
+    decision inbox they read is empty: a week after the first July round no household has reached the
+    seizure notice, after which alone a seizure may be proposed (actions.approval_stage_refusal)."""
     from ..adapters.tables import staff
     from ..services import queue
     from ..services.signin import set_password
@@ -79,29 +80,7 @@ def register_staff(engine: Engine, workflow: Workflow, count: int, supervisors: 
             set_password(conn, workflow, ADMIN, boss, PASSWORD)
         if new:
             queue.refresh(conn, workflow, QUIET_DAY)
-        if users:
-            _draft_proposals(conn, workflow, users)
     return users + bosses
-
-
-INBOX = 30  # open seizure proposals in the inbox: a few days' drafting by a ward's clerks
-
-
-def _draft_proposals(conn, workflow: Workflow, clerks: list[str]) -> None:
-    """Deposit seizures drafted by the clerks for households after their seizure notice, up to INBOX open ones
-    (none when the ledger has no such household): what the decision inbox lists, with its facts."""
-    from ..adapters.tables import seizure_proposals
-    from ..services.actions import ripe_debt
-    from ..services.proposals import propose_seizure
-    if conn.execute(select(func.count()).select_from(seizure_proposals)).scalar_one():
-        return  # drafted on an earlier run: the bench's pages only read
-    rows = conn.execute(select(households.c.id, households.c.household_no).where(households.c.stage == "seizure_notice")
-                        .order_by(households.c.id).limit(INBOX)).all()
-    bank = next(iter(workflow.third_parties))
-    for i, (hid, number) in enumerate(rows):
-        if (debt := ripe_debt(conn, workflow, hid, QUIET_DAY, approving=True)) > 0:
-            propose_seizure(conn, workflow, number, QUIET_DAY, "deposit", bank, debt, "webbench",
-                            clerks[i % len(clerks)])
 
 
 def start_server(url: str, port: int):
