@@ -1,4 +1,5 @@
-"""`nhi-collect webbench`: the staff app at city scale, measured from outside over loopback.
+"""`nhi-collect webbench`: the staff app at city scale, measured from outside over loopback: clerks' pages
+(my work, search, the case file) and supervisors' (the decision inbox, the calendar and a date's run, the report).
 
 The database is a generated ward imported as it stood on the morning of the quiet day after the July
 round (the bench's ledger), with the calendar's dates run, so the nightly run has computed the queue.
@@ -52,15 +53,19 @@ ADMIN = "webbench_admin"
 PASSWORD = "webbench password"  # a training database's accounts only
 
 
-def register_staff(engine: Engine, workflow: Workflow, count: int) -> list[str]:
-    """`count` clerks (web01, web02, …), each with two or three of the ward's towns, and their passwords;
-    the queue recomputed once if any was new, as the next night's run would assign them their items."""
+def register_staff(engine: Engine, workflow: Workflow, count: int, supervisors: int = 0) -> list[str]:
+    """`count` clerks (web01, web02, …), each with two or three of the ward's towns, and `supervisors`
+    supervisors (websup01, …, no towns: they decide, the queue is the clerks'), and their passwords; the queue
+    recomputed once if any clerk was new, as the next night's run would assign them their items. The
+    decision inbox they read is empty: a week after the first July round no household has reached the
+    seizure notice, after which alone a seizure may be proposed (actions.approval_stage_refusal)."""
     from ..adapters.tables import staff
     from ..services import queue
     from ..services.signin import set_password
     from ..services.staff import add
     from .synthetic import TOWNS
     users = [f"web{i:02d}" for i in range(1, count + 1)]
+    bosses = [f"websup{i:02d}" for i in range(1, supervisors + 1)]
     with transaction(engine) as conn:
         known = set(conn.execute(select(staff.c.user_name)).scalars())
         if ADMIN not in known:
@@ -70,9 +75,12 @@ def register_staff(engine: Engine, workflow: Workflow, count: int) -> list[str]:
             towns = [TOWNS[(i + k) % len(TOWNS)][0] for k in range(3)]
             add(conn, workflow, ADMIN, user, f"職員{user[3:]}", "clerk", towns)
             set_password(conn, workflow, ADMIN, user, PASSWORD)
+        for boss in (b for b in bosses if b not in known):
+            add(conn, workflow, ADMIN, boss, f"係長{boss[6:]}", "supervisor")
+            set_password(conn, workflow, ADMIN, boss, PASSWORD)
         if new:
             queue.refresh(conn, workflow, QUIET_DAY)
-    return users
+    return users + bosses
 
 
 def start_server(url: str, port: int):
@@ -111,18 +119,21 @@ def signed_in(base: str, user: str):
 
 # --- the simulated staff -----------------------------------------------------------------------
 
-PAGES = ("my work", "search", "case file")
+CLERKS_PAGES = ("my work", "search", "case file")
+SUPERVISORS_PAGES = ("decisions", "runs", "run date", "report")
+PAGES = CLERKS_PAGES + SUPERVISORS_PAGES
+RUN_DATES = (CATCH_UP, JULY_ROUND, QUIET_DAY)  # the dates build() ran: a supervisor opens one of them
 
 
 def _targets(engine: Engine, users: list[str], seed: int) -> dict[str, tuple[list[str], list[str]]]:
     """Per clerk: the household numbers in their queue (the case files they open) and kana prefixes of
-    those households' names (what they type into the search box)."""
+    those households' names (what they type into the search box); a supervisor needs none."""
     import random
     from ..adapters.tables import queue_items
     rng = random.Random(seed)
     targets = {}
     with engine.connect() as conn:
-        for user in users:
+        for user in (u for u in users if not _supervises(u)):
             rows = conn.execute(select(households.c.household_no, households.c.head_name_kana)
                                 .join(queue_items, queue_items.c.household_id == households.c.id)
                                 .where(queue_items.c.assigned_to == user, queue_items.c.status == "open")
@@ -134,19 +145,29 @@ def _targets(engine: Engine, users: list[str], seed: int) -> dict[str, tuple[lis
     return targets
 
 
-def _one_clerk(client, targets, deadline: float, think: float, seed: int, times: dict) -> None:
-    """A clerk's morning: my work, a search, a case file from the queue, …, pausing `think` s on average."""
+def _supervises(user: str) -> bool:
+    return user.startswith("websup")
+
+
+def _one_person(client, targets, deadline: float, think: float, seed: int, times: dict) -> None:
+    """A clerk's morning: my work, a search, a case file from the queue, …; a supervisor's: the decision
+    inbox, the calendar of runs, a date's run, the monthly report, …; pausing `think` s on average."""
     import random
     from urllib.parse import quote
     rng = random.Random(seed)
-    numbers, prefixes = targets
+    numbers, prefixes = targets or ([], [])
     paths = {"my work": lambda: "/work",
              "search": lambda: f"/search?q={quote(rng.choice(prefixes))}",
-             "case file": lambda: f"/households/{rng.choice(numbers)}?reason={quote('電話催告')}"}
-    turn = rng.randrange(len(PAGES))
+             "case file": lambda: f"/households/{rng.choice(numbers)}?reason={quote('電話催告')}",
+             "decisions": lambda: "/decisions",
+             "runs": lambda: "/runs",
+             "run date": lambda: f"/runs/{rng.choice(RUN_DATES).isoformat()}",
+             "report": lambda: "/reports"}
+    pages = CLERKS_PAGES if targets else SUPERVISORS_PAGES
+    turn = rng.randrange(len(pages))
     try:
         while time.monotonic() < deadline:
-            page = PAGES[turn % len(PAGES)]
+            page = pages[turn % len(pages)]
             turn += 1
             started = time.perf_counter()
             response = client.get(paths[page]())
@@ -168,19 +189,19 @@ def simulate(base: str, users: list[str], targets: dict, seconds: float, think: 
         clients = list(pool.map(lambda u: signed_in(base, u), users))
     deadline = time.monotonic() + seconds
 
-    def clerk(*args):
+    def person(*args):
         try:
-            _one_clerk(*args)
-        except Exception as exc:  # a clerk who could not work makes the figures meaningless: reported below
+            _one_person(*args)
+        except Exception as exc:  # one who could not work makes the figures meaningless: reported below
             errors.append(exc)
-    threads = [threading.Thread(target=clerk, args=(c, targets[u], deadline, think, seed + i, times))
+    threads = [threading.Thread(target=person, args=(c, targets.get(u), deadline, think, seed + i, times))
                for i, (u, c) in enumerate(zip(users, clients))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     if errors:
-        raise RuntimeError(f"{len(errors)} simulated clerks failed; the first: {errors[0]!r}")
+        raise RuntimeError(f"{len(errors)} simulated staff failed; the first: {errors[0]!r}")
     return times
 
 
@@ -189,7 +210,12 @@ def bare_sql(engine: Engine, users: list[str], targets: dict, rounds: int = 200)
     import random
     from sqlalchemy import text
     from ..domain.search_keys import fold_name
+    from ..services.households import current_accounting_year
+    from ..services.runs import fiscal_days
     rng = random.Random(1)
+    clerks = [u for u in users if u in targets]
+    year = current_accounting_year(QUIET_DAY)
+    first, last = fiscal_days(year)
     queries = {
         "my work": ("SELECT q.*, h.household_no, h.head_name, h.district FROM queue_items q JOIN households h "
                     "ON h.id = q.household_id WHERE q.status = 'open' AND q.assigned_to = :u ORDER BY "
@@ -201,13 +227,32 @@ def bare_sql(engine: Engine, users: list[str], targets: dict, rounds: int = 200)
         "case file": ("SELECT h.*, a.*, (SELECT count(*) FROM letters l WHERE l.household_id = h.id) AS letters "
                       "FROM households h JOIN assessments a ON a.household_id = h.id WHERE h.household_no = :n",
                       lambda u: {"n": rng.choice(targets[u][0])}),
+        # the open proposals with their households' installments (the facts the inbox shows)
+        "decisions": ("SELECT p.*, h.household_no, h.head_name, h.stage, a.* FROM seizure_proposals p JOIN "
+                      "households h ON h.id = p.household_id JOIN assessments a ON a.household_id = h.id "
+                      "WHERE p.status = 'open' ORDER BY p.proposed_on, p.id, a.due_date", lambda u: {}),
+        # the year's runs beside its letters per date
+        "runs": ("SELECT b.*, l.n FROM batch_runs b LEFT JOIN (SELECT issued_on, count(*) AS n FROM letters "
+                 "WHERE issued_on BETWEEN :a AND :z GROUP BY issued_on) l ON l.issued_on = b.business_date "
+                 "WHERE b.business_date BETWEEN :a AND :z ORDER BY b.business_date, b.id",
+                 lambda u: {"a": first, "z": last}),
+        # a date's moves per edge and letters per type
+        "run date": ("SELECT batch_run_id, from_stage, to_stage, count(*) FROM stage_transitions WHERE on_date = :d "
+                     "GROUP BY batch_run_id, from_stage, to_stage UNION ALL SELECT NULL, letter_type, NULL, "
+                     "count(*) FROM letters WHERE issued_on = :d GROUP BY letter_type",
+                     lambda u: {"d": rng.choice(RUN_DATES)}),
+        # the two rates' sums: assessed this year, collected on it and on the arrears up to the day
+        "report": ("SELECT (SELECT sum(amount) FROM assessments WHERE fiscal_year = :y), (SELECT sum(amount) FROM "
+                   "assessments WHERE fiscal_year < :y), (SELECT sum(amount) FROM allocations WHERE fiscal_year = :y "
+                   "AND received_on BETWEEN :a AND :d), (SELECT sum(amount) FROM allocations WHERE fiscal_year < :y "
+                   "AND received_on BETWEEN :a AND :d)", lambda u: {"y": year, "a": first, "d": QUIET_DAY}),
     }
     times: dict[str, list[float]] = {}
     with engine.connect() as conn:
         for _ in range(rounds):
             for page, (sql, params) in queries.items():
                 started = time.perf_counter()
-                conn.execute(text(sql), params(rng.choice(users))).all()
+                conn.execute(text(sql), params(rng.choice(clerks))).all()
                 times.setdefault(page, []).append((time.perf_counter() - started) * 1000)
     return times
 
@@ -230,16 +275,17 @@ def figures(web: dict, bare: dict) -> list[dict]:
 
 
 def webbench(url: str, workflow: Workflow, n: int, work: Path, staff: int = 50, seconds: float = 60,
-             think: float = 2.0, port: int = 8765, seed: int = 7,
+             think: float = 2.0, port: int = 8765, seed: int = 7, supervisors: int = 5,
              progress: Callable[[str], None] = lambda _m: None) -> dict:
     from ..adapters.db import make_engine
     engine = make_engine(url)
     build(engine, workflow, n, work, seed, progress)
     with engine.connect() as conn:
         n = conn.execute(select(func.count()).select_from(households)).scalar_one()
-    users = register_staff(engine, workflow, staff)
+    users = register_staff(engine, workflow, staff, supervisors)
     targets = _targets(engine, users, seed)
-    progress(f"{n:,} households; {staff} clerks for {seconds:.0f} s, {think} s between pages on average")
+    progress(f"{n:,} households; {staff} clerks and {supervisors} supervisors for {seconds:.0f} s, {think} s "
+             "between pages on average")
     server = start_server(url, port)
     try:
         web = simulate(f"http://127.0.0.1:{port}", users, targets, seconds, think, seed)
@@ -249,12 +295,14 @@ def webbench(url: str, workflow: Workflow, n: int, work: Path, staff: int = 50, 
     progress("the same reads as bare SQL")
     bare = bare_sql(engine, users, targets)
     engine.dispose()
-    return {"households": n, "database": make_engine(url).dialect.name, "staff": staff, "seconds": seconds,
+    return {"households": n, "database": make_engine(url).dialect.name, "staff": staff,
+            "supervisors": supervisors, "seconds": seconds,
             "think_seconds": think, "pages": figures(web, bare)}
 
 
 def table(result: dict) -> str:
-    lines = [f"{result['households']:,} households on {result['database']}, {result['staff']} staff, "
+    lines = [f"{result['households']:,} households on {result['database']}, {result['staff']} clerks and "
+             f"{result['supervisors']} supervisors, "
              f"{result['seconds']:.0f} s, {result['think_seconds']} s think time",
              f"{'page':<10} {'requests':>8} {'failed':>6} {'p50 ms':>8} {'p95 ms':>8} {'bare p50':>9} {'bare p95':>9}"
              f" {'p95 ratio':>9}"]

@@ -97,19 +97,21 @@ def bench(obj: Services, households, url, seed, pdf_letters, naive_letters, as_j
               help="Households of the ward generated when the database is empty (an existing one is reused).")
 @click.option("--db", "url", required=True, help="The database (built on first use, then reused: the pages only read).")
 @click.option("--staff", type=click.IntRange(1, 500), default=50, show_default=True, help="Simulated clerks at once.")
+@click.option("--supervisors", type=click.IntRange(0, 100), default=5, show_default=True,
+              help="Simulated supervisors at once, beside the clerks (decision inbox, runs, report).")
 @click.option("--seconds", type=click.FloatRange(5, 600), default=60, show_default=True)
 @click.option("--think", type=click.FloatRange(0.05), default=2.0, show_default=True,
               help="Seconds between one clerk's pages, on average (exponential).")
 @click.option("--port", type=int, default=8765, show_default=True, help="Loopback port of the server it starts.")
 @JSON
 @pass_services
-def webbench(obj: Services, households, url, staff, seconds, think, port, as_json):
-    """The staff app under simulated clerks over loopback: p50/p95 of my work, search and the case file,
-    beside the same reads as bare SQL."""
+def webbench(obj: Services, households, url, staff, supervisors, seconds, think, port, as_json):
+    """The staff app under simulated clerks and supervisors over loopback: p50/p95 of my work, search, the case
+    file, the decision inbox, the runs, a date's run and the report, beside the same reads as bare SQL."""
     import json
     from ...tools.webbench import table, webbench as run
     result = run(url, obj.workflow, households, obj.out / "webbench", staff, seconds, think, port,
-                 progress=lambda msg: click.echo(f"… {msg}", err=True))
+                 supervisors=supervisors, progress=lambda msg: click.echo(f"… {msg}", err=True))
     path = obj.out / "webbench" / f"webbench-{result['households']}-{result['database']}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
