@@ -506,7 +506,8 @@ def send_reminder(conn, workflow: Workflow, household_no: str, on: date, actor: 
     letter_types = workflow.transition("send_reminder").letters
     if conn.execute(select(letters.c.id).where(letters.c.household_id == hid, letters.c.issued_on == on,
                                                letters.c.letter_type.in_(letter_types))).first():
-        raise Refused(already_sent(workflow, on))
+        refusal = already_sent(workflow, on)  # the dry run lists it too (services/bulk.py)
+        raise Refused(refusal)
     dest = _transition(conn, workflow, "send_reminder", hid, on, actor)
     _audit(conn, actor, "send_reminder", household_no, {"on": on, "to": dest})
     return dest

@@ -24,7 +24,6 @@ from .staff import log_shown
 RETURNED = "returned_mail"  # the item services/letters.mark_returned opens (不現住調査)
 REMINDER = "send_reminder"
 MOST = 500  # 区の方針: one bulk action takes at most this many items; a longer list is narrowed first
-CHANGED = "look at the dry run again (区の方針: a bulk action does what it showed)"
 
 
 def _listed(conn: Connection, on: date, where: queue.QueueFilter) -> list:
@@ -67,7 +66,8 @@ def close_returned(conn: Connection, workflow: Workflow, on: date, where: queue.
     items = _locked(conn, on, _returned(where))
     if sorted(r.id for r in items) != sorted(item_ids):
         raise Refused(f"the returned-mail items have changed since the dry run ({len(items)} now, {len(item_ids)} "
-                      f"shown): nothing was closed; {CHANGED}")
+                      "shown): nothing was closed; look at the dry run again "
+                      "(区の方針: a bulk action does what it showed)")
     hids = sorted({r.household_id for r in items})
     if item_ids:
         conn.execute(update(queue_items).where(queue_items.c.id.in_(item_ids), queue_items.c.status == "open")
@@ -125,7 +125,8 @@ def send_reminders(conn: Connection, workflow: Workflow, on: date, where: queue.
     going = [h for h in _reminders(conn, workflow, on, _locked(conn, on, where)) if not h["refused"]]
     if sorted(h["household_id"] for h in going) != sorted(household_ids):
         raise Refused(f"the households a reminder would reach have changed since the dry run ({len(going)} now, "
-                      f"{len(household_ids)} shown): nothing was sent; {CHANGED}")
+                      f"{len(household_ids)} shown): nothing was sent; look at the dry run again "
+                      "(区の方針: a bulk action does what it showed)")
     for h in going:
         actions.send_reminder(conn, workflow, h["household_no"], on, user)
     log_shown(conn, user, [h["household_id"] for h in going], "一括催告", "bulk reminder")

@@ -1,6 +1,6 @@
 """The ward of tests/support/webapp.seed_ward made ready for bulk actions: both households demanded on
-2023-07-20 (their 1st installments, due 06-30; deadline 07-30, a Sunday, so 07-31: a reminder may follow from 08-10), H2 then at
-a seizure notice (a reminder is no rung back: refused), and a returned-mail item for each."""
+2023-07-20 (their 1st installments, due 06-30; deadline 07-30, a Sunday, so 07-31: a reminder may follow
+from 08-10), H2 then at a seizure notice (a reminder is no rung back: refused), and a returned-mail item each."""
 
 from __future__ import annotations
 
