@@ -500,3 +500,25 @@ def write_off(conn, workflow: Workflow, household_no: str, on: date, actor: str,
                                                 "ground": ground, "extinguished_on": d}
                                                for i, (d, ground) in extinct]})
     return dest
+
+
+def send_reminder(conn, workflow: Workflow, household_no: str, on: date, actor: str) -> str:
+    """催告 sent by a person (a supervisor's bulk reminder, services/bulk.py) rather than by the calendar's round:
+    the same `send_reminder` transition, its guards and its letter, fired through the Machine with the actor
+    recorded. The calendar's edge is `system`'s; a person's is the `bulk_action` duty of the workflow file.
+    Never twice in a day: a household that got its reminder today is refused (区の方針: one letter, once)."""
+    authorize(conn, workflow, actor, "bulk_action")
+    hid = locked_household(conn, household_no)
+    letter_types = workflow.transition("send_reminder").letters
+    if conn.execute(select(letters.c.id).where(letters.c.household_id == hid, letters.c.issued_on == on,
+                                               letters.c.letter_type.in_(letter_types))).first():
+        refusal = already_sent(workflow, on)  # the dry run lists it too (services/bulk.py)
+        raise Refused(refusal)
+    dest = _transition(conn, workflow, "send_reminder", hid, on, actor)
+    _audit(conn, actor, "send_reminder", household_no, {"on": on, "to": dest})
+    return dest
+
+
+def already_sent(workflow: Workflow, on: date) -> str:
+    titles = "・".join(workflow.letter_types[t].title for t in workflow.transition("send_reminder").letters)
+    return f"{titles} already issued to this household on {on}: 区の方針 (a letter is never sent twice)"

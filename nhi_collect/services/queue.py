@@ -217,6 +217,15 @@ def items(conn: Connection, on: date, where: QueueFilter = QueueFilter(), limit:
              "claimed_by": r.claimed_by} for r in rows]
 
 
+def selection(conn: Connection, on: date, where: QueueFilter, limit: int) -> list:
+    """The open items under the filter with their households, in id order, at most `limit` + 1 (so a caller
+    sees that there are more): a bulk action's list (services/bulk.py)."""
+    return conn.execute(_listed(select(queue_items.c.id, queue_items.c.kind, queue_items.c.reason,
+                                       queue_items.c.due_on, queue_items.c.household_id, households.c.household_no,
+                                       households.c.head_name, households.c.district).join(households), on, where)
+                        .order_by(queue_items.c.id).limit(limit + 1)).all()
+
+
 def counts(conn: Connection, on: date, where: QueueFilter = QueueFilter()) -> list[tuple[str, str, int]]:
     """(kind, reason, number of items) under the filter but for its kind, most first: the counts per kind
     that the list offers as a filter."""

@@ -16,7 +16,7 @@ from ..errors import UserError
 from ..workflow.machine import Refused
 from .guard import SESSION_COOKIE, SignInNeeded
 from .render import render
-from .routes import act, applications, decisions, households, reports, review, runs, search, signin, work
+from .routes import act, applications, bulk, decisions, households, reports, review, runs, search, signin, work
 
 STATIC = Path(__file__).parent / "static"
 
@@ -33,7 +33,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="nhi-collect 収納管理", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.services = services
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, work, search, households, act, decisions, review, runs, reports, applications):
+    for module in (signin, work, search, households, act, decisions, review, runs, reports, applications, bulk):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

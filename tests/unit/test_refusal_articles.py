@@ -25,7 +25,8 @@ from nhi_collect.workflow.machine import NO_RUNG, Refused, not_from_stage, requi
 WORKFLOW = load()
 NAMES_ITS_RULE = re.compile(r"\d+条|区の方針")  # 国税徴収法47条1項, 地方税法15条の7第5項, … or the ward's policy
 MODULES = ("workflow/guards.py", "workflow/machine.py", "services/actions.py", "services/proposals.py",
-           "services/queue.py", "services/applications.py", "services/team.py")
+           "services/queue.py", "services/applications.py", "services/team.py",
+           "services/bulk.py")
 # Refusals whose text is built elsewhere and checked by the tests below: the guard's rule, the stage refusal,
 # the Machine's last refusal, the ladder rule of a seizure approval, 決裁規程's two (SEPARATION, NO_PROPOSAL), and
 # the `article` (76条1項 or 77条1項) a wage or pension refusal quotes
@@ -55,6 +56,11 @@ def test_the_seizure_needs_its_demand_notice_and_the_ward_notice_by_name():
     ward's practice (差押予告)."""
     text = not_from_stage(WORKFLOW, "seize", "demanded")
     assert "督促状" in text and "国税徴収法47条1項" in text and "区の方針" in text and "差押予告" in text
+
+
+def test_a_reminder_already_sent_today_names_the_ward_policy():
+    from nhi_collect.services.actions import already_sent
+    assert NAMES_ITS_RULE.search(already_sent(WORKFLOW, date(2023, 9, 20)))
 
 
 def test_no_rung_to_return_to_and_the_approval_ladder_name_their_rule():
