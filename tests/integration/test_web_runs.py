@@ -51,7 +51,8 @@ def test_the_year_lists_every_office_day_and_the_missed_ones_in_red(app, ran):
     # 2023-09-20 ran whole; 09-19, an office day before it, never ran: red with its jobs named
     assert f'<tr>\n      <td class="nw"><a href="{DAY}">' in page
     assert '<tr class="bad">\n      <td class="nw"><a href="/runs/2023-09-19">' in page
-    assert "未実行のジョブ 5件" in page  # settle, plan_check, demand_notices, public_notices, seizure_releases
+    # appropriation, settle, plan_check, demand_notices, public_notices, seizure_releases, late_fee_notices
+    assert "未実行のジョブ 7件" in page
     # the rounds of the workflow file: 2023-10-05 (reminders) is to come, 2023-07-05 (a Wednesday) was missed
     assert '<a href="/runs/2023-10-05">' in page and "reminders" in page
 
