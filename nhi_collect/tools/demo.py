@@ -28,7 +28,7 @@ from ..services.households import current_accounting_year
 from ..services.imports import import_file
 from ..services.letters import Printing, start_batches
 from ..services.printing import complete
-from ..services.rates import CollectionRates, collection_rates
+from ..services.rates import CollectionRates, collection_rates, late_fees
 from ..services.report import monthly
 from ..workflow.definition import Workflow
 from .feed import import_until, split_by_day
@@ -58,6 +58,7 @@ class DemoSummary:
     seizures: int = 0
     collected_by_seizure: int = 0
     rates: CollectionRates | None = None
+    late_fees: dict = field(default_factory=dict)  # rates.late_fees: collected and booked in the year
     printed_letters: int = 0
     printed_pages: int = 0
     run_seconds: float = 0.0  # the calendar's run, with every letter printed
@@ -171,6 +172,7 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
             select(func.count(), func.coalesce(func.sum(seizures.c.collected), 0))
             .where(seizures.c.executed_on.between(START, END))).one()
         summary.rates = collection_rates(conn, FISCAL_YEAR, END)
+        summary.late_fees = late_fees(conn, FISCAL_YEAR, END)
     return summary
 
 

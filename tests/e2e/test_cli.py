@@ -192,6 +192,7 @@ def test_demo_runs_the_year_prints_every_letter_and_writes_the_reports(tmp_path)
     done = cli("--db", f"sqlite:///{tmp_path / 'demo.db'}", "--out", str(tmp_path / "out"), "demo", "--households", "100")
     assert done.returncode == 0, done.stderr
     assert "target 92.13 %" in done.stdout and "target 27.78 %" in done.stdout and "printed" in done.stdout
+    assert "late fees (延滞金, in neither rate)  collected" in done.stdout  # beside the two rates (issue 14)
     days = sorted((tmp_path / "out" / "letters").iterdir())
     assert days and all((d / "manifest.csv").exists() and (d / "SHA256SUMS").exists() for d in days)
     printed = sum(len((d / "manifest.csv").read_text("utf-8").splitlines()) - 1 for d in days)

@@ -64,6 +64,8 @@ def demo_text(obj: Services, summary) -> str:
               f"collected {r.current_year.collected:,} of {r.current_year.assessed - r.current_year.whereabouts_unknown:,} yen",
               f"  arrears (滞納繰越分)     {r.arrears.rate or '—':>6} %   target {targets.get('arrears', '—')} %   "
               f"collected {r.arrears.collected:,} of {r.arrears.carried_over:,} yen",
+              f"  late fees (延滞金, in neither rate)  collected {summary.late_fees['collected_in_year']:,} yen, "
+              f"booked {summary.late_fees['booked_in_year']:,} yen in the year",
               "", "letters (通知書) issued in the year"]
     lines += [f"  {t:<20} {n:>8,}" for t, n in sorted(summary.letters.items())]
     lines += ["", f"seizures executed {summary.seizures:,}, collected by seizure {summary.collected_by_seizure:,} yen",
