@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from nhi_collect.adapters.db import transaction
+from nhi_collect.domain.allocation import PRINCIPAL
 from nhi_collect.adapters.tables import (adjustments, allocations, appropriations, assessments, households, payments)
 from nhi_collect.domain.calendar import due_date
 from nhi_collect.domain.collection_rate import (AdjustmentRow, AssessmentRow, ReceiptRow, arrears_rate,
@@ -76,7 +77,8 @@ def test_sql_rates_match_the_pure_definition(engine, tmp_path):
                    appropriations.c.appropriated_on)
             .outerjoin(payments, payments.c.id == allocations.c.payment_id)
             .outerjoin(adjustments, adjustments.c.id == allocations.c.adjustment_id)
-            .outerjoin(appropriations, appropriations.c.id == allocations.c.appropriation_id)).all()]
+            .outerjoin(appropriations, appropriations.c.id == allocations.c.appropriation_id)
+            .where(allocations.c.part == PRINCIPAL)).all()]  # the rates count premium only, not late fee (issue 14)
         for n, as_of in ((2023, date(2024, 5, 31)), (2023, date(2023, 10, 31)), (2022, date(2023, 5, 31))):
             sql = collection_rates(conn, n, as_of)
             assert sql.current_year == current_year_rate(n, as_of, a_rows, j_rows, r_rows, unknown)
