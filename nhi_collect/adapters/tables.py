@@ -597,3 +597,15 @@ rate_snapshots = Table(
     Column("figures", Text, nullable=False),
     UniqueConstraint("fiscal_year", "as_of"),
 )
+
+# The monthly report as a business date's run computed it (services/business_date.py): what the report page shows,
+# since recomputing it over a city's ledger takes seconds per request.
+nightly_reports = Table(
+    "nightly_reports", metadata,
+    Column("id", Id, primary_key=True),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    Column("figures", Text, nullable=False),
+    UniqueConstraint("fiscal_year", "as_of"),
+)

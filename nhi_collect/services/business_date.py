@@ -5,7 +5,10 @@ inserts the job's (job, date) row in batch_runs: a second or concurrent run of t
 the row and does nothing; a run killed midway rolled back as a whole, so running the date again does
 all of it, once. A month end's last job also snapshots the collection rates. The date's letters are
 then printed through one hook. The date ends with the work queue the staff find in the morning
-(QUEUE_JOB): computed by the night's run, so that no clerk's first request of the day waits for it.
+(QUEUE_JOB): computed by the night's run, so that no clerk's first request of the day waits for it; and
+the last office date of a run (one date, or a range's last) with the monthly report as of that date
+(REPORT_JOB, nightly_reports), which the report page shows: recomputing the whole ledger takes seconds a
+request at city scale.
 
 Like a credit-control run (architecture.md), a date never runs backwards by accident: a date before
 the last date run, with jobs not yet done, is refused unless the operator asks for it explicitly
@@ -22,7 +25,7 @@ from typing import Callable, Iterator
 from sqlalchemy import Connection, Engine, func, select
 
 from ..adapters.db import dialect_insert
-from ..adapters.tables import batch_runs, rate_snapshots
+from ..adapters.tables import batch_runs, nightly_reports, rate_snapshots
 from ..domain.calendar import month_end
 from ..errors import UserError
 from ..workflow.definition import CalendarJob, Workflow
@@ -32,9 +35,11 @@ from .applications import open_suspension_reviews
 from .households import current_accounting_year
 from .printing import PRINT_JOB
 from .rates import collection_rates
+from .report import monthly
 
 ALLOW_BACKWARD = "--allow-backward"  # the option that names the operator's explicit request
-QUEUE_JOB = "work_queue"  # batch_runs' name of a date's last step: the work queue refreshed for the morning
+QUEUE_JOB = "work_queue"  # batch_runs' name of a date's step after its jobs: the work queue refreshed for the morning
+REPORT_JOB = "nightly_report"  # and of the monthly report as of the date, on a run's last office date
 
 DateHook = Callable[[date], object]
 Started = tuple[str, str]  # who started a run (the proven person) and through what (run, simulate, scheduler)
@@ -82,11 +87,12 @@ def refuse_backward(engine: Engine, workflow: Workflow, on: date) -> None:
 
 
 def run_date(engine: Engine, workflow: Workflow, on: date, *, one_at_a_time: bool = False, dry_run: bool = False,
-             allow_backward: bool = False, started: Started | None = None,
+             allow_backward: bool = False, started: Started | None = None, report: bool = True,
              before_rollback: Callable[[Connection], object] | None = None) -> list[JobReport]:
-    """Every job the calendar schedules on `on`; `dry_run` runs them in one transaction and rolls back,
-    so later jobs see what earlier ones would have done and nothing is kept (`before_rollback` reads the
-    date as it would be, e.g. its letters, on that transaction first)."""
+    """Every job the calendar schedules on `on`, then the queue and (`report`) the night's report; `dry_run`
+    runs them in one transaction and rolls back, so later jobs see what earlier ones would have done and
+    nothing is kept (`before_rollback` reads the date as it would be, e.g. its letters, on that transaction
+    first)."""
     if not allow_backward:
         refuse_backward(engine, workflow, on)
     jobs = scheduled(workflow, on)
@@ -106,6 +112,9 @@ def run_date(engine: Engine, workflow: Workflow, on: date, *, one_at_a_time: boo
     if jobs:  # an office day: the queue after the day's moves and letters
         with engine.connect() as conn, conn.begin():
             reports.append(_refresh_queue(conn, workflow, on, started))
+        if report:
+            with engine.connect() as conn, conn.begin():
+                reports.append(report_night(conn, workflow, on, started))
     return reports
 
 
@@ -147,6 +156,23 @@ def _refresh_queue(conn: Connection, workflow: Workflow, on: date, started: Star
     return report
 
 
+def report_night(conn: Connection, workflow: Workflow, on: date, started: Started | None = None) -> JobReport:
+    """The monthly report of the date's accounting year as of the date, as the morning's staff will read it."""
+    run_id = _claim(conn, REPORT_JOB, on, started)
+    if run_id is None:
+        return JobReport(REPORT_JOB, "skipped")
+    year = current_accounting_year(on)
+    figures = monthly(conn, year, on, workflow.targets)
+    now = datetime.now(timezone.utc)
+    conn.execute(dialect_insert(conn, nightly_reports).values(fiscal_year=year, as_of=on, computed_at=now,
+                                                                 figures=json.dumps(figures, ensure_ascii=False))
+                 .on_conflict_do_nothing(index_elements=["fiscal_year", "as_of"]))
+    report = JobReport(REPORT_JOB, "done")
+    conn.execute(batch_runs.update().where(batch_runs.c.id == run_id).values(
+        status="done", finished_at=now, detail=json.dumps(report.as_json())))
+    return report
+
+
 def _snapshot_rates(conn: Connection, on: date) -> None:
     year = current_accounting_year(on)
     r = collection_rates(conn, year, month_end(on.year, on.month))
@@ -168,7 +194,7 @@ class BusinessDates:
     one_at_a_time: bool = False
     started: Started | None = None  # recorded on each job's batch_runs row
 
-    def run(self, on: date, *, dry_run: bool = False, allow_backward: bool = False) -> DateRun:
+    def run(self, on: date, *, dry_run: bool = False, allow_backward: bool = False, report: bool = True) -> DateRun:
         if dry_run:
             return DateRun(on, run_date(self.engine, self.workflow, on, one_at_a_time=self.one_at_a_time,
                                         dry_run=True, allow_backward=allow_backward, started=self.started),
@@ -178,7 +204,7 @@ class BusinessDates:
         if self.before:
             self.before(on)
         reports = run_date(self.engine, self.workflow, on, one_at_a_time=self.one_at_a_time, allow_backward=True,
-                           started=self.started)
+                           started=self.started, report=report)
         if reports and self.after_jobs:
             self.after_jobs(on)
         printed = self.print_date(on) if self.print_date else None
@@ -189,10 +215,12 @@ class BusinessDates:
     def run_range(self, start: date, end: date, *, allow_backward: bool = False) -> Iterator[DateRun]:
         if end < start:
             raise UserError(f"--to {end} is before --from {start}")
-        on = start
-        while on <= end:
-            yield self.run(on, allow_backward=allow_backward)
-            on += timedelta(days=1)
+        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+        # the morning after a range reads one report: its last office date's (a year's simulation is not
+        # slowed by 245 reports nobody opens; any date's report is computed when it is asked for)
+        last_office = max((on for on in days if scheduled(self.workflow, on)), default=None)
+        for on in days:
+            yield self.run(on, allow_backward=allow_backward, report=on == last_office)
 
     def catch_up(self, today: Callable[[], date]) -> list[DateRun]:
         """The scheduler's morning: every date after the last one run, through today, in order (a date

@@ -5,13 +5,13 @@ series against last year and the targets with a projection, and the section head
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import Connection, select
 
 from ..adapters.report_files import write_all, write_csv, write_xlsx
-from ..adapters.tables import rate_snapshots
+from ..adapters.tables import nightly_reports, rate_snapshots
 from ..errors import UserError
 from . import applications
 from .identity import authorize
@@ -108,17 +108,32 @@ def monthly_with_files(conn: Connection, fiscal_year: int, as_of: date, targets:
     return data, write_all(data, folder) if folder is not None else []
 
 
-def report_of(conn: Connection, workflow, fiscal_year: int, as_of: date, user: str) -> dict:
-    """The monthly report as the web app shows it: the `report` duty checked (workflow file), then the same
-    report as the CLI's `report monthly` (no household is named in it, so nothing is access-logged)."""
+def report_of(conn: Connection, workflow, fiscal_year: int, as_of: date, user: str, *, now: bool = False,
+              latest: bool = False) -> dict:
+    """The monthly report as the web app shows it: the `report` duty checked (workflow file), then the figures
+    the business date's run computed as of `as_of` (services/business_date.report_night; `latest`: its last
+    report of the year on or before `as_of`, the page opened without a date), or, with `now` or without such a
+    report, the same report as the CLI's `report monthly` computed now. `computed` says which, and when. No
+    household is named in it, so nothing is access-logged."""
     authorize(conn, workflow, user, "report")
-    return monthly(conn, fiscal_year, as_of, workflow.targets)
+    if not now:
+        query = (select(nightly_reports.c.figures, nightly_reports.c.computed_at)
+                 .where(nightly_reports.c.fiscal_year == fiscal_year))
+        query = (query.where(nightly_reports.c.as_of <= as_of).order_by(nightly_reports.c.as_of.desc()).limit(1)
+                 if latest else query.where(nightly_reports.c.as_of == as_of))
+        stored = conn.execute(query).first()
+        if stored is not None:
+            return {**json.loads(stored.figures), "computed": {"at": stored.computed_at, "nightly": True}}
+    return {**monthly(conn, fiscal_year, as_of, workflow.targets),
+            "computed": {"at": datetime.now(timezone.utc), "nightly": False}}
 
 
-def report_file(conn: Connection, workflow, fiscal_year: int, as_of: date, name: str, folder: Path, user: str) -> Path:
-    """One of the files `report monthly` writes (adapters/report_files.py), written now under `folder`: the
-    XLSX workbook, or one table's CSV (summary, series or a breakdown). No other name is a report file."""
-    data = report_of(conn, workflow, fiscal_year, as_of, user)
+def report_file(conn: Connection, workflow, fiscal_year: int, as_of: date, name: str, folder: Path, user: str,
+                now: bool = False) -> Path:
+    """One of the files `report monthly` writes (adapters/report_files.py), written now under `folder` from the
+    figures the page shows (report_of): the XLSX workbook, or one table's CSV (summary, series or a breakdown).
+    No other name is a report file."""
+    data = report_of(conn, workflow, fiscal_year, as_of, user, now=now)
     stem = f"collection-rates-FY{fiscal_year}-{as_of.isoformat()}"
     tables = ["summary", "series", *data["breakdowns"]]
     if name == "xlsx":

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 
 from ..adapters.db import transaction, upgrade
 from ..adapters.tables import households
-from ..services.business_date import run_date
+from ..services.business_date import report_night, run_date
 from ..services.imports import import_file
 from ..workflow.definition import Workflow
 from .bench import CATCH_UP, DATED, FISCAL_YEARS, JULY_ROUND, KINDS, QUIET_DAY, before
@@ -280,6 +280,8 @@ def webbench(url: str, workflow: Workflow, n: int, work: Path, staff: int = 50, 
     from ..adapters.db import make_engine
     engine = make_engine(url)
     build(engine, workflow, n, work, seed, progress)
+    with transaction(engine) as conn:  # a database built before the night's report was part of a run
+        report_night(conn, workflow, QUIET_DAY)
     with engine.connect() as conn:
         n = conn.execute(select(func.count()).select_from(households)).scalar_one()
     users = register_staff(engine, workflow, staff, supervisors)

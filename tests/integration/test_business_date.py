@@ -110,3 +110,23 @@ def test_the_scheduler_catches_up_then_runs_every_morning_on_an_injected_clock(l
     assert recorded == {date(2023, 9, d) for d in (20, 21, 22, 25, 26)}  # office days only
     with SchedulerLock(ledger):  # released when serving ended
         pass
+
+
+def test_a_runs_last_office_date_leaves_the_mornings_report_once(ledger):
+    """The report page reads the night's report (business_date.report_night): a range computes it for its last
+    office date only (a Friday when the range ends on a Sunday), as of that date; the date again is a no-op."""
+    import json
+    from nhi_collect.adapters.tables import nightly_reports
+    from nhi_collect.services.business_date import REPORT_JOB
+    from nhi_collect.services.report import monthly
+    days = list(BusinessDates(ledger, WORKFLOW).run_range(date(2023, 9, 19), date(2023, 9, 24)))
+    with_report = [d.on for d in days if any(r.name == REPORT_JOB for r in d.jobs)]
+    assert with_report == [date(2023, 9, 22)]  # 23 Sep is 秋分の日 and a Saturday, 24 Sep a Sunday
+    with ledger.connect() as conn:
+        rows = conn.execute(select(nightly_reports.c.fiscal_year, nightly_reports.c.as_of,
+                                   nightly_reports.c.figures)).all()
+        assert [(r.fiscal_year, r.as_of) for r in rows] == [(2023, date(2023, 9, 22))]
+        assert json.loads(rows[0].figures) == json.loads(json.dumps(
+            monthly(conn, 2023, date(2023, 9, 22), WORKFLOW.targets), ensure_ascii=False))
+    again = run_date(ledger, WORKFLOW, date(2023, 9, 22))
+    assert [r.status for r in again if r.name == REPORT_JOB] == ["skipped"]

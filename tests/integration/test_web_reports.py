@@ -75,3 +75,35 @@ def test_a_role_without_the_duty_is_refused(app):
     refused = signed_in(app, "unyo").get("/reports")  # an operator runs dates; the report is the readers'
     assert refused.status_code == 403 and "report is the reader&#39;s duty" in refused.text
     assert signed_in(app, "unyo").get(f"{FILES}/summary.csv").status_code == 403
+
+
+def test_the_page_shows_the_nights_report_until_asked_to_recompute(app, url, tmp_path):
+    """The page reads the report the business date's run computed (services/business_date.report_night), says
+    so, and recomputes it on request; its downloads carry the figures the page showed."""
+    from nhi_collect.adapters.db import make_engine
+    from nhi_collect.services.business_date import run_date
+    from nhi_collect.workflow.definition import load
+    from tests.support.ledger import run, write
+    from tests.support.webapp import ON
+    engine = make_engine(url)
+    run_date(engine, load(), ON)  # the night's run of 2023-09-20: nothing paid yet
+    run(engine, "payments", write(tmp_path, "p.csv", "payment_id,household_no,fiscal_year,installment,paid_on,"
+                                  "amount,channel\nP1,H2,2023,1,2023-09-20,30000,bank_transfer\n"))  # entered after the run
+    engine.dispose()
+    boss = signed_in(app, "boss")
+    nightly = boss.get("/reports").text  # opened without a date: the morning's report
+    assert "令和5年9月20日（2023-09-20）の夜間処理が集計した数字です" in nightly
+    assert '<td class="num">50,000円（居所不明 0円）</td><td class="num">0円</td>' in nightly
+    assert f'href="{FILES}/summary.csv"' in nightly and "now=1" in nightly
+    assert boss.get(f"{FILES}/summary.csv").text.splitlines()[1].split(",")[:4] == ["現年度分", "50000", "0", "0"]
+    now = boss.get("/reports", params={"fiscal_year": 2023, "as_of": "2023-09-20", "now": 1}).text
+    assert "今の台帳で集計した数字です" in now and "夜間処理" not in now
+    assert '<td class="num">50,000円（居所不明 0円）</td><td class="num">30,000円</td>' in now
+    assert f'href="{FILES}/summary.csv?now=1"' in now
+    assert boss.get(f"{FILES}/summary.csv", params={"now": 1}).text.splitlines()[1].split(",")[:4] == [
+        "現年度分", "50000", "0", "30000"]
+
+
+def test_a_date_without_a_nights_report_is_computed_now(app):
+    text = signed_in(app, "boss").get("/reports", params={"as_of": "2023-09-20"}).text
+    assert "今の台帳で集計した数字です" in text and "夜間処理が集計" not in text

@@ -1,6 +1,8 @@
 """収納率の報告, the monthly report (services/report.py, the same report as the CLI's `report monthly`): the two
 rates against the targets with last year and the projection as a chart (web/chart.py) and as a table, the
 breakdowns, any further figures the report carries, and its CSV and XLSX files written by adapters/report_files.
+The figures are those the business date's run computed (a city's ledger takes seconds to sum); "集計し直す"
+recomputes them now, and the downloads carry the same figures as the page.
 The `report` duty of the workflow file (clerks, supervisors and auditors, as on the command line: the report
 names no household)."""
 
@@ -29,7 +31,8 @@ LABELS = {"stage": "段階", "district": "地区", "arrears_age": "滞納年数�
           "amount": "金額", "collected": "取立額", "plans": "分納", "status": "状況", "write_offs": "不納欠損",
           "ground": "事由", "installments": "期別数", "late_fees": "延滞金の収納", "count": "件数",
           "applications_overdue": "処理期限を過ぎた申請", "kind": "種類"}
-KNOWN = {"fiscal_year", "as_of", "current_year", "arrears", "targets", "recorded", "series", "projection", "breakdowns"}
+KNOWN = {"fiscal_year", "as_of", "current_year", "arrears", "targets", "recorded", "series", "projection", "breakdowns",
+         "computed"}
 
 
 def _choice(fiscal_year: int | None, as_of: str, today: date) -> tuple[int, date]:
@@ -41,10 +44,10 @@ def _choice(fiscal_year: int | None, as_of: str, today: date) -> tuple[int, date
 
 
 @router.get("/reports")
-def monthly_report(request: Request, fiscal_year: int | None = None, as_of: str = "",
+def monthly_report(request: Request, fiscal_year: int | None = None, as_of: str = "", now: bool = False,
                    web: Web = Depends(needs("report"))):
     year, on = _choice(fiscal_year, as_of, web.services.today())
-    data = web.services.read(report_of, web.workflow, year, on, web.user)
+    data = web.services.read(report_of, web.workflow, year, on, web.user, now=now, latest=not as_of)
     extra = {k: v for k, v in data.items() if k not in KNOWN}  # figures other parts of the engine add
     return render(request, web, "reports.html", data=data, chart=rates_svg(data), legend=legend(),
                   month_label=month_label, extra=extra, workbook=WORKBOOK, labels=LABELS,
@@ -52,12 +55,14 @@ def monthly_report(request: Request, fiscal_year: int | None = None, as_of: str 
 
 
 @router.get("/reports/{fiscal_year}/{as_of}/{name}")
-def download(fiscal_year: int, as_of: str, name: str, web: Web = Depends(needs("report"))):
-    """The workbook or `TABLE.csv`: written now by the CLI's writer into a folder of its own, then sent."""
+def download(fiscal_year: int, as_of: str, name: str, now: bool = False, web: Web = Depends(needs("report"))):
+    """The workbook or `TABLE.csv` of the figures the page showed: written by the CLI's writer into a folder of
+    its own, then sent."""
     year, on = _choice(fiscal_year, as_of, web.services.today())
     table = "xlsx" if name == WORKBOOK else name.removesuffix(".csv") if name.endswith(".csv") else name + "?"
     with tempfile.TemporaryDirectory(prefix="nhi-report-") as folder:
-        path = web.services.read(report_file, web.workflow, year, on, table, Path(folder), web.user)
+        path = web.services.read(report_file, web.workflow, year, on, table, Path(folder), web.user,
+                                     now=now)
         content = path.read_bytes()
     media = XLSX if path.suffix == ".xlsx" else "text/csv; charset=utf-8"
     return Response(content, media_type=media, headers={
