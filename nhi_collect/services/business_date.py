@@ -112,7 +112,9 @@ def run_date(engine: Engine, workflow: Workflow, on: date, *, one_at_a_time: boo
     if jobs:  # an office day: the queue after the day's moves and letters
         with engine.connect() as conn, conn.begin():
             reports.append(_refresh_queue(conn, workflow, on, started))
-        if report:
+        if report and not any(r.status == "done" for r in reports):  # a date run again stays a no-op
+            reports.append(JobReport(REPORT_JOB, "skipped"))
+        elif report:
             with engine.connect() as conn, conn.begin():
                 reports.append(report_night(conn, workflow, on, started))
     return reports
