@@ -82,9 +82,8 @@ def appropriate_credit(conn: Connection, workflow: Workflow, on: date, run_id: i
     book_settled(conn, select(allocations.c.assessment_id).join(appropriations,
                                                                 appropriations.c.id == allocations.c.appropriation_id)
                  .where(appropriations.c.appropriated_on == on), workflow.policy.band_months)
-    letter = workflow.letter_types[APPROPRIATION_NOTICE]
-    batch.insert_letters(conn, letter, on, run_id, [hid for hid, _rows in made])
-    _link_letters(conn, appropriations, appropriations.c.appropriated_on, APPROPRIATION_NOTICE, on)
+    _issue(conn, workflow, APPROPRIATION_NOTICE, on, run_id, [hid for hid, _rows in made], appropriations,
+           appropriations.c.appropriated_on)
     # the installments it paid, each with what is still unpaid after it (the amounts printed, as a reprint shows)
     conn.execute(insert(batch.letter_items).from_select(
         ["letter_id", "assessment_id", "unpaid"],
@@ -95,20 +94,29 @@ def appropriate_credit(conn: Connection, workflow: Workflow, on: date, run_id: i
     return len(made), len(made)
 
 
-def _link_letters(conn: Connection, table, day_column, letter_type: str, on: date) -> None:
-    """Each record of `on` gets the one letter of its type its household was issued that day."""
+def _issue(conn: Connection, workflow: Workflow, letter_type: str, on: date, run_id: int | None, ids: list[int],
+           table, day_column) -> None:
+    """The notices of the day's records in `table`, one per household, each record linked to its household's: a
+    disposition's notice is a document to be served, by public notice where the household's whereabouts are
+    unknown (地方税法20条の2; batch.addressed)."""
+    split = batch.addressed(conn, workflow, workflow.letter_types[letter_type], ids)
+    for letter, households_ in split:
+        batch.insert_letters(conn, letter, on, run_id, households_)
     conn.execute(update(table).where(day_column == on, table.c.letter_id.is_(None)).values(
         letter_id=select(letters.c.id).where(letters.c.household_id == table.c.household_id,
-                                             letters.c.letter_type == letter_type, letters.c.issued_on == on)
+                                             letters.c.letter_type.in_([letter.name for letter, _ in split]),
+                                             letters.c.issued_on == on)
         .scalar_subquery()))
 
 
 def notice_refunds(conn: Connection, workflow: Workflow, on: date, run_id: int | None) -> int:
-    """A 還付通知書 to every household whose credit, after the day's appropriations, exceeds what its installments
-    still owe (due or not yet due) by more than its last notice covers; returns how many."""
+    """A 還付通知書 to every household found whose credit, after the day's appropriations, exceeds what its
+    installments still owe (due or not yet due) by more than its last notice covers; returns how many."""
     batch.prepare(conn)
     h = households.c.id
-    candidates = select(h).where(_refundable(h) > _covered(h, on))
+    # a household whose whereabouts are unknown is told once it is found: the notice is no disposition to serve by
+    # public notice (地方税法20条の2), and its credit waits for its claim, which lasts five years (18条の3)
+    candidates = select(h).where(households.c.whereabouts_unknown.is_(False), _refundable(h) > _covered(h, on))
     if not batch.select_locked(conn, candidates):
         return 0
     in_batch = batch.batch_ids.c.household_id
@@ -118,8 +126,7 @@ def notice_refunds(conn: Connection, workflow: Workflow, on: date, run_id: int |
         ["household_id", "noticed_on", "amount", "refundable", "payments_through"],
         select(in_batch, literal(on, Date), refundable - covered, refundable, func.coalesce(last_payment, 0))))
     ids = conn.execute(select(in_batch).order_by(in_batch)).scalars().all()
-    batch.insert_letters(conn, workflow.letter_types[REFUND_NOTICE], on, run_id, ids)
-    _link_letters(conn, refund_notices, refund_notices.c.noticed_on, REFUND_NOTICE, on)
+    _issue(conn, workflow, REFUND_NOTICE, on, run_id, ids, refund_notices, refund_notices.c.noticed_on)
     return len(ids)
 
 

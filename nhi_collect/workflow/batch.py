@@ -158,6 +158,21 @@ def write_seizure_letters(conn: Connection, letter: LetterType, on: date, run_id
     return letters_per_seizure(conn, letter, on, run_id, seized)
 
 
+def addressed(conn: Connection, workflow: Workflow, letter: LetterType,
+              household_ids: list[int]) -> list[tuple[LetterType, list[int]]]:
+    """`household_ids` split by where the letter can reach them: a household whose whereabouts are unknown gets
+    the letter type's `whereabouts_unknown` in its place (the notice_board letter that serves it by public
+    notice, 公示送達 地方税法20条の2, or none: not_sent), never a letter mailed to an address known to be wrong."""
+    instead = letter.whereabouts_unknown
+    if not instead or not household_ids:
+        return [(letter, household_ids)]
+    unknown = set(conn.execute(select(households.c.id).where(households.c.whereabouts_unknown.is_(True))).scalars())
+    split = [(letter, [h for h in household_ids if h not in unknown])]
+    if instead != "not_sent":
+        split.append((workflow.letter_types[instead], [h for h in household_ids if h in unknown]))
+    return split
+
+
 def letters_per_seizure(conn: Connection, letter: LetterType, on: date, run_id: int | None, seized) -> int:
     """One letter of `letter` per (seizure id, household id, property kind) of `seized`, but none to a third
     party for property that has none, each linked to its seizure and listing the installments it covers

@@ -92,8 +92,14 @@ def release_letters(conn: Connection, workflow: Workflow, on: date, run_id: int 
     seized = conn.execute(select(S.c.id, S.c.household_id, S.c.property_kind)
                           .where(S.c.id.in_(ids), S.c.executed_on.isnot(None))
                           .order_by(S.c.household_id, S.c.id)).all()
-    return sum(batch.letters_per_seizure(conn, letter, on, run_id, seized)
-               for letter in workflow.letter_types.values() if letter.details == "release")
+    written = 0
+    for letter in (t for t in workflow.letter_types.values() if t.details == "release"):
+        # the household's notice (80条2項) is a document to be served: by public notice where its whereabouts
+        # are unknown (地方税法20条の2), one posting per seizure as the mailed notice would be
+        for kind, households_ in batch.addressed(conn, workflow, letter, sorted({s.household_id for s in seized})):
+            reached = set(households_)
+            written += batch.letters_per_seizure(conn, kind, on, run_id, [s for s in seized if s.household_id in reached])
+    return written
 
 
 def cover(conn: Connection, on: date, seizure_ids: list[int]) -> None:

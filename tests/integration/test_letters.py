@@ -43,7 +43,8 @@ def test_every_letter_type_renders_with_its_contents(issued, tmp_path):
             if WORKFLOW.letter_types[r.letter_type].recipient == "notice_board":  # the demand's, the suspension's
                 # 公示送達 (地方税法20条の2②): the document, the person, handed over at any time; posted, so neither
                 # the address nor the debt (secret, 地方公務員法34条: 守秘義務) is on it
-                document = {"public_notice": "督促状", "suspension_public_notice": "執行停止通知書"}[r.letter_type]
+                document = WORKFLOW.letter_types[r.letter_type].document
+                assert document in {"督促状", "執行停止通知書", "差押解除通知書", "過誤納金充当通知書"}
                 assert document in text and "いつでも交付します" in text and "第20条の2第1項" in text
                 assert context["household"]["address"] not in text and "円" not in text
                 continue

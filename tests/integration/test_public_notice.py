@@ -174,3 +174,49 @@ def test_a_suspension_of_an_unknown_household_is_served_by_posting_and_its_plan_
         html = render_letter(letter_context(conn, WORKFLOW, lid))
     assert "公　示　送　達" in html and "山﨑　花子" in html and "執行停止通知書" in html and "督促状" not in html
     assert "令和5年8月1日" in html and "令和5年8月8日" in html and 'class="window"' not in html
+
+
+def test_a_release_and_an_appropriation_are_posted_for_an_unknown_household_and_its_refund_notice_waits(ledger):
+    """The household's 差押解除通知書 (国税徴収法80条2項) and a 充当通知書 (地方税法17条の2⑤) are documents to be
+    served: to H2, whose whereabouts are unknown, they are posted (20条の2) instead of mailed; the bank is still told
+    at its own address (80条1項ただし書). The refund notice is no disposition: it waits until H2 is found. The code
+    before mailed all three to the address known to be wrong. H1, whose address is known, is mailed its notices."""
+    from sqlalchemy import insert, literal, update
+    from nhi_collect.adapters.tables import appropriations, payments, seizure_items, seizures
+    from nhi_collect.services import credit
+    from nhi_collect.workflow import release
+    on = date(2023, 9, 20)
+    run_date(ledger, WORKFLOW, date(2023, 7, 20))  # both demanded (H2 by public notice)
+    with transaction(ledger) as conn:
+        ids = dict(conn.execute(select(households.c.household_no, households.c.id)).all())
+        for hno in ("H1", "H2"):
+            seizure = conn.execute(seizures.insert().values(
+                household_id=ids[hno], property_kind="deposit", third_party="大正銀行 泉尾支店", amount=10_000,
+                approved_by="boss", approved_on=on, executed_on=on).returning(seizures.c.id)).scalar()
+            conn.execute(insert(seizure_items).from_select(["seizure_id", "assessment_id"], select(
+                literal(seizure), assessments.c.id).where(assessments.c.household_id == ids[hno],
+                                                          assessments.c.installment == 1)))
+        release.end(conn, WORKFLOW, select(seizures.c.id), release.WITHDRAWN, on, None)
+    assert household_letters(ledger, "H1", on) == ["release_notice", "release_notice_household"]
+    assert household_letters(ledger, "H2", on) == ["release_notice", "release_public_notice"]
+    paid = date(2023, 9, 21)
+    with transaction(ledger) as conn:  # each pays 20,000 more than its June installment: 充当 of the rest, a refund
+        for n, hno in enumerate(("H1", "H2")):
+            conn.execute(payments.insert().values(payment_no=f"C{n}", household_id=ids[hno], paid_on=paid,
+                                                  amount=120_000, channel="counter"))
+        credit.appropriate_credit(conn, WORKFLOW, paid, None)
+        credit.notice_refunds(conn, WORKFLOW, paid, None)
+        linked = dict(conn.execute(select(appropriations.c.household_id, letters.c.letter_type)
+                                   .join(letters, letters.c.id == appropriations.c.letter_id)).all())
+    assert linked == {ids["H1"]: "appropriation_notice", ids["H2"]: "appropriation_public_notice"}
+    assert household_letters(ledger, "H1", paid) == ["appropriation_notice", "refund_notice"]
+    assert household_letters(ledger, "H2", paid) == ["appropriation_public_notice"]
+    with ledger.connect() as conn:
+        lid = conn.execute(select(letters.c.id).where(letters.c.letter_type == "release_public_notice")).scalar_one()
+        html = render_letter(letter_context(conn, WORKFLOW, lid))
+    assert "公　示　送　達" in html and "山﨑　花子" in html and "差押解除通知書" in html and 'class="window"' not in html
+    found = date(2023, 9, 22)
+    with transaction(ledger) as conn:  # H2 is found: the next night tells it of its refund
+        conn.execute(update(households).where(households.c.id == ids["H2"]).values(whereabouts_unknown=False))
+        credit.notice_refunds(conn, WORKFLOW, found, None)
+    assert household_letters(ledger, "H2", found) == ["refund_notice"]

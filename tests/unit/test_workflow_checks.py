@@ -62,7 +62,7 @@ def test_every_letter_type_names_a_template_reader_that_exists():
     assert {name for name, t in workflow.letter_types.items() if t.details in ("appropriation", "refund")} == appropriation
     # posted in a transition's letter's place to a household whose whereabouts are unknown (services/actions.py)
     instead = {t.whereabouts_unknown for t in workflow.letter_types.values()} - {None, "not_sent"}
-    assert instead == {"suspension_public_notice"}
+    assert instead == {"suspension_public_notice", "release_public_notice", "appropriation_public_notice"}
     assert used | released | late_fees | appropriation | instead == set(workflow.letter_types)
 
 
