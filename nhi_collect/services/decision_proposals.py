@@ -87,9 +87,12 @@ def propose_late_fee_reduction(conn: Connection, workflow: Workflow, household_n
                     {"fiscal_year": fiscal_year, "installment": installment, "amount": amount}, reason, actor)
 
 
-def refusal_of(conn: Connection, workflow: Workflow, kind: str, hid: int, detail: dict, on: date) -> str | None:
-    """What the decision's use case would refuse on `on` (proposing and the inbox read it the same way)."""
-    facts = load_facts(conn, [hid], on)[hid]
+def refusal_of(conn: Connection, workflow: Workflow, kind: str, hid: int, detail: dict, on: date,
+               facts=None) -> str | None:
+    """What the decision's use case would refuse on `on` (proposing and the inbox read it the same way); `facts`
+    the household's as of `on` if already loaded (the inbox loads a page's households at once)."""
+    if facts is None:
+        facts = load_facts(conn, [hid], on)[hid]
     if kind == "suspension":
         if detail["immediate_extinction"] and detail["ground"] != "no_property":
             return "immediate extinction (15条の7第5項) needs ground no_property with collection clearly impossible"
@@ -120,17 +123,23 @@ def _late_fee(conn: Connection, hid: int, detail: dict) -> dict | None:
     return {"booked": row.late_fee_booked, "owed": row.owed} if row else None
 
 
-def facts_of(conn: Connection, workflow: Workflow, kind: str, hid: int, detail: dict, on: date) -> dict:
-    """The facts the law asks the decision to rest on, as of `on`."""
+def held_seizures(conn: Connection, hids: list[int]) -> dict[int, list[dict]]:
+    """The seizures not released of each household, which a suspension would release (15条の7第3項)."""
+    held: dict[int, list[dict]] = {}
+    for hid, kind, third_party in conn.execute(
+            select(seizures.c.household_id, seizures.c.property_kind, seizures.c.third_party)
+            .where(seizures.c.household_id.in_(hids), seizures.c.released_on.is_(None)).order_by(seizures.c.id)):
+        held.setdefault(hid, []).append({"property_kind": kind, "third_party": third_party})
+    return held
+
+
+def facts_of(conn: Connection, kind: str, hid: int, detail: dict, on: date, f, held: list[dict]) -> dict:
+    """The facts the law asks the decision to rest on, as of `on`, from the household's facts `f` as of `on`
+    and its seizures `held` (held_seizures), loaded for a page of proposals at once."""
     if kind == "suspension":
-        f = load_facts(conn, [hid], on)[hid]
-        held = conn.execute(select(seizures.c.property_kind, seizures.c.third_party)
-                            .where(seizures.c.household_id == hid, seizures.c.released_on.is_(None))).all()
         return {"installments": [_line(i) for i in f.installments if i.unpaid > 0 and i.due_date < on],
-                "seizures": [{"property_kind": k, "third_party": t} for k, t in held],
-                "extinction_on": suspension_extinction_date(on).isoformat()}
+                "seizures": held, "extinction_on": suspension_extinction_date(on).isoformat()}
     if kind == "write_off":
-        f = load_facts(conn, [hid], on)[hid]
         lines = [_line(i) | {"extinguished_on": d.isoformat(), "ground": ground}
                  for i, (d, ground) in actions.extinguished(f, on)]
         return {"installments": lines, "principal": sum(x["unpaid"] for x in lines),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, literal, select, true, union_all, update
 
 from ..adapters.tables import decision_proposals, households, seizure_proposals
 from ..domain.calendar import earliest_seizure_date
@@ -20,8 +20,8 @@ from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.facts import load_facts
 from ..workflow.guards import is_ripe
-from .actions import approval_stage_refusal, bank_balance, debt_of, seized_in_force
-from .decision_proposals import KINDS, SEPARATION as DECISION_SEPARATION, facts_of, refusal_of
+from .actions import approval_stage_refusal, bank_balance, debt_of, seizures_in_force
+from .decision_proposals import KINDS, SEPARATION as DECISION_SEPARATION, facts_of, held_seizures, refusal_of
 from .identity import audit, authorize, carries, role_of
 from .proposals import SEPARATION, open_proposal
 from .staff import log_shown
@@ -31,54 +31,80 @@ WAGE_SCREEN = ("給与・年金の差押禁止額は、決裁時に当期の支�
                "計算します（国税徴収法76条1項・77条1項）。起案には支給額の記録がありません。")
 
 
-def decision_inbox(conn: Connection, workflow: Workflow, on: date, user: str) -> dict:
-    """The open proposals, oldest first, with their facts as of `on`; `may_decide` is false for an auditor."""
+PAGE_SIZE = 20
+LABELS = {"seizure": "差押", **{kind: name for kind, (_p, _d, name) in KINDS.items()}}  # the inbox's kinds
+
+
+def decision_inbox(conn: Connection, workflow: Workflow, on: date, user: str, kind: str | None = None,
+                   page: int = 1) -> dict:
+    """One page of the open proposals of every kind (or of `kind`), oldest first as the law's clocks run
+    (a suspension's three years, a limitation date), with the counts per kind; each with its facts as of `on`,
+    loaded for the page's households only. `may_decide` is false for an auditor; a page past the last is the last."""
     authorize(conn, workflow, user, "read_decisions")
-    may_decide = carries(workflow, role_of(conn, user), "approve_seizure")
-    rows = conn.execute(select(seizure_proposals, households.c.household_no, households.c.head_name,
-                               households.c.stage)
-                        .join(households, households.c.id == seizure_proposals.c.household_id)
-                        .where(seizure_proposals.c.status == "open")
-                        .order_by(seizure_proposals.c.proposed_on, seizure_proposals.c.id)).all()
-    hids = sorted({r.household_id for r in rows})
-    facts = load_facts(conn, hids, on) if hids else {}
-    log_shown(conn, user, hids, "決裁待ち", INBOX_COMMAND)  # the households listed, as listed
-    items = [_item(conn, workflow, r, facts[r.household_id], on, user, may_decide) for r in rows]
-    return {"on": on.isoformat(), "may_decide": may_decide, "items": items,
-            "others": other_decisions(conn, workflow, on, user)}
-
-
-def other_decisions(conn: Connection, workflow: Workflow, on: date, user: str) -> list[dict]:
-    """The open proposals of a suspension, a write-off or a late-fee reduction (services/decision_proposals),
-    oldest first, each with its facts and the rule its use case would refuse it by; access-logged likewise."""
+    if kind is not None and kind not in LABELS:
+        raise UserError(f"kind {kind!r} is not one of {', '.join(LABELS)}")
     role = role_of(conn, user)
-    rows = conn.execute(select(decision_proposals, households.c.household_no, households.c.head_name,
-                               households.c.stage)
-                        .join(households, households.c.id == decision_proposals.c.household_id)
-                        .where(decision_proposals.c.status == "open")
-                        .order_by(decision_proposals.c.proposed_on, decision_proposals.c.id)).all()
-    log_shown(conn, user, sorted({r.household_id for r in rows}), "決裁待ち", INBOX_COMMAND)
+    may_decide = carries(workflow, role, "approve_seizure")
+    listed = union_all(
+        select(literal("seizure").label("kind"), seizure_proposals.c.id, seizure_proposals.c.proposed_on)
+        .where(seizure_proposals.c.status == "open"),
+        select(decision_proposals.c.kind, decision_proposals.c.id, decision_proposals.c.proposed_on)
+        .where(decision_proposals.c.status == "open")).subquery()
+    counts = {k: 0 for k in LABELS} | dict(conn.execute(select(listed.c.kind, func.count()).group_by(listed.c.kind)).all())
+    total = counts[kind] if kind else sum(counts.values())
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = conn.execute(select(listed.c.kind, listed.c.id).where(listed.c.kind == kind if kind else true())
+                         .order_by(listed.c.proposed_on, listed.c.kind, listed.c.id)
+                         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    seizure_ids = [i for k, i in shown if k == "seizure"]
+    other_ids = [i for k, i in shown if k != "seizure"]
+    rows = {("seizure", r.id): r for r in conn.execute(
+        select(seizure_proposals, households.c.household_no, households.c.head_name, households.c.stage)
+        .join(households, households.c.id == seizure_proposals.c.household_id)
+        .where(seizure_proposals.c.id.in_(seizure_ids)))} if seizure_ids else {}
+    rows |= {(r.kind, r.id): r for r in conn.execute(
+        select(decision_proposals, households.c.household_no, households.c.head_name, households.c.stage)
+        .join(households, households.c.id == decision_proposals.c.household_id)
+        .where(decision_proposals.c.id.in_(other_ids)))} if other_ids else {}
+    hids = sorted({r.household_id for r in rows.values()})
+    facts = load_facts(conn, hids, on) if hids else {}
+    in_force = seizures_in_force(conn, hids)
+    held = held_seizures(conn, hids)
+    log_shown(conn, user, hids, "決裁待ち", INBOX_COMMAND)  # the households listed, as listed
     items = []
-    for r in rows:
-        detail = json.loads(r.detail)
-        may_decide = carries(workflow, role, KINDS[r.kind][1])
-        refusal = (DECISION_SEPARATION if r.proposed_by == user
-                   else refusal_of(conn, workflow, r.kind, r.household_id, detail, on)) if may_decide else None
-        items.append({"id": r.id, "kind": r.kind, "label": KINDS[r.kind][2], "household_no": r.household_no,
-                      "name": r.head_name, "stage": r.stage, "proposed_on": r.proposed_on.isoformat(),
-                      "proposed_by": r.proposed_by, "note": r.note, "detail": detail, "may_decide": may_decide,
-                      "facts": facts_of(conn, workflow, r.kind, r.household_id, detail, on), "refusal": refusal})
-    return items
+    for key in map(tuple, shown):
+        r = rows[key]
+        f = facts[r.household_id]
+        items.append(_item(conn, workflow, r, f, in_force.get(r.household_id, 0), on, user, may_decide)
+                     if key[0] == "seizure" else _other(conn, workflow, r, f, held.get(r.household_id, []), on,
+                                                        user, role))
+    return {"on": on.isoformat(), "may_decide": may_decide, "items": items, "counts": counts, "kind": kind,
+            "total": total, "page": page, "pages": pages, "first": (page - 1) * PAGE_SIZE + 1 if items else 0,
+            "last": (page - 1) * PAGE_SIZE + len(items)}
 
 
-def _item(conn, workflow: Workflow, r, f, on: date, user: str, may_decide: bool) -> dict:
+def _other(conn, workflow: Workflow, r, f, held: list[dict], on: date, user: str, role: str) -> dict:
+    """A suspension, a write-off or a late-fee reduction proposed (services/decision_proposals) with its facts and
+    the rule its use case would refuse it by."""
+    detail = json.loads(r.detail)
+    may_decide = carries(workflow, role, KINDS[r.kind][1])
+    refusal = (DECISION_SEPARATION if r.proposed_by == user
+               else refusal_of(conn, workflow, r.kind, r.household_id, detail, on, f)) if may_decide else None
+    return {"id": r.id, "kind": r.kind, "label": KINDS[r.kind][2], "household_no": r.household_no,
+            "name": r.head_name, "stage": r.stage, "proposed_on": r.proposed_on.isoformat(),
+            "proposed_by": r.proposed_by, "note": r.note, "detail": detail, "may_decide": may_decide,
+            "facts": facts_of(conn, r.kind, r.household_id, detail, on, f, held), "refusal": refusal}
+
+
+def _item(conn, workflow: Workflow, r, f, in_force: int, on: date, user: str, may_decide: bool) -> dict:
     demanded = [{"fiscal_year": i.fiscal_year, "installment": i.installment, "due_date": i.due_date.isoformat(),
                  "unpaid": i.unpaid, "demand_issued_on": i.demand_issued_on.isoformat(),
                  "demand_deadline": i.demand_deadline.isoformat() if i.demand_deadline else None,
                  "ripe_from": _ripe_from(i).isoformat(),
                  "ripe": is_ripe(i, on)}
                 for i in f.installments if i.unpaid > 0 and i.demand_issued_on is not None]
-    debt, in_force = debt_of(f, workflow, on, approving=True), seized_in_force(conn, r.household_id)
+    debt = debt_of(f, workflow, on, approving=True)
     room = max(debt - in_force, 0) if r.property_kind != "real_estate" else None  # real estate is seized whole
     refusal = approval_stage_refusal(r.stage)
     if refusal is None and r.proposed_by == user:
@@ -86,7 +112,7 @@ def _item(conn, workflow: Workflow, r, f, on: date, user: str, may_decide: bool)
     if refusal is None and room is not None and r.amount > room:  # what the approval would refuse
         refusal = (f"超過差押: {r.amount:,} yen with the {in_force:,} yen of the household's seizures in force exceeds "
                    f"the debt of {debt:,} yen (国税徴収法48条1項)")
-    return {"id": r.id, "household_no": r.household_no, "name": r.head_name, "stage": r.stage,
+    return {"id": r.id, "kind": "seizure", "household_no": r.household_no, "name": r.head_name, "stage": r.stage,
             "proposed_on": r.proposed_on.isoformat(), "proposed_by": r.proposed_by, "property_kind": r.property_kind,
             "third_party": r.third_party, "amount": r.amount, "note": r.note, "installments": demanded,
             "debt": debt, "in_force": in_force, "room": room,

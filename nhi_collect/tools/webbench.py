@@ -3,7 +3,8 @@
 
 The database is a generated ward imported as it stood on the morning of the quiet day after the July
 round (the bench's ledger), with the calendar's dates run, so the nightly run has computed the queue.
-Built once and reused: building 450,000 households takes minutes, and the pages only read.
+Built once and reused: building 450,000 households takes minutes, and the pages only read. Its decision inbox
+is filled once, by the bench's clerks (seed_inbox), as a ward's holds a few hundred open proposals on a morning.
 """
 
 from __future__ import annotations
@@ -56,9 +57,7 @@ PASSWORD = "webbench password"  # a training database's accounts only
 def register_staff(engine: Engine, workflow: Workflow, count: int, supervisors: int = 0) -> list[str]:
     """`count` clerks (web01, web02, …), each with two or three of the ward's towns, and `supervisors`
     supervisors (websup01, …, no towns: they decide, the queue is the clerks'), and their passwords; the queue
-    recomputed once if any clerk was new, as the next night's run would assign them their items. The
-    decision inbox they read is empty: a week after the first July round no household has reached the
-    seizure notice, after which alone a seizure may be proposed (actions.approval_stage_refusal)."""
+    recomputed once if any clerk was new, as the next night's run would assign them their items."""
     from ..adapters.tables import staff
     from ..services import queue
     from ..services.signin import set_password
@@ -81,6 +80,72 @@ def register_staff(engine: Engine, workflow: Workflow, count: int, supervisors: 
         if new:
             queue.refresh(conn, workflow, QUIET_DAY)
     return users + bosses
+
+
+# What the clerks file, in turn: the ground of a suspension (15条の7第1項各号) and the facts offered for it; the
+# reason of a late-fee reduction. A seizure is not among them: a week after the first July round no household
+# has reached the seizure notice, after which alone one may be proposed (actions.approval_stage_refusal).
+SUSPENSIONS = (("no_property", "財産調査の結果、預金・給与・不動産とも差し押さえる財産なし"),
+               ("hardship", "世帯主が失職し、生活保護を申請中（滞納処分で生活を著しく窮迫させるおそれ）"),
+               ("unknown", "転出先不明、住民票は職権消除。財産も不明"))
+REDUCTIONS = ("床上浸水の被災による減免申請（罹災証明書あり）", "世帯主の長期入院による減免申請（区の減免要綱）")
+EXTINCTION = "世帯主死亡、相続人は全員相続放棄。徴収できないことが明らかなため即時消滅（15条の7第5項）"
+
+
+def seed_inbox(engine: Engine, workflow: Workflow, users: list[str], per: int = 1000, least: int = 20) -> int:
+    """The decision inbox of a ward on a morning: one open proposal per `per` households (at least `least`),
+    filed on QUIET_DAY through the clerks' own use cases (services/decision_proposals), each by one of the
+    bench's clerks in turn: half suspensions of households in arrears, a quarter late-fee reductions of booked
+    late fees still owed (延滞金減免), and, with a supervisor to approve the immediate extinction (15条の7第5項)
+    it rests on, a quarter write-offs (不納欠損). Candidates are read set-based, one query a kind, spread over
+    the ward in household order (deterministic). Nothing is filed if any proposal is open already; returns
+    the number filed."""
+    from ..adapters.tables import LATE_FEE_UNPAID, assessments, decision_proposals, seizure_proposals
+    from ..services import decision_proposals as use
+    clerks = [u for u in users if not _supervises(u)]
+    boss = next((u for u in users if _supervises(u)), None)
+    with transaction(engine) as conn:
+        if any(conn.execute(select(func.count()).select_from(t).where(t.c.status == "open")).scalar_one()
+               for t in (seizure_proposals, decision_proposals)):
+            return 0
+        wanted = max(least, conn.execute(select(func.count()).select_from(households)).scalar_one() // per)
+        fees = {}  # household_no → its oldest installment with booked late fee still owed
+        for no, year, installment, owed in conn.execute(
+                select(households.c.household_no, assessments.c.fiscal_year, assessments.c.installment,
+                       LATE_FEE_UNPAID).join(assessments, assessments.c.household_id == households.c.id)
+                .where(LATE_FEE_UNPAID > 0).order_by(households.c.id, assessments.c.fiscal_year,
+                                                     assessments.c.installment)):
+            fees.setdefault(no, (year, installment, owed))
+        in_arrears = [no for no in conn.execute(
+            select(households.c.household_no).where(households.c.stage.in_(workflow.transition("suspend").source))
+            .order_by(households.c.id)).scalars() if no not in fees]
+        reductions = _spread(list(fees), wanted // 4)
+        write_offs = _spread(in_arrears[1::2], wanted // 4 if boss else 0)
+        suspensions = _spread(in_arrears[::2], wanted - len(reductions) - len(write_offs))
+        filed = 0
+        for no in suspensions:
+            ground, facts = SUSPENSIONS[filed % len(SUSPENSIONS)]
+            use.propose_suspension(conn, workflow, no, QUIET_DAY, ground, facts, clerks[filed % len(clerks)])
+            filed += 1
+        for no in reductions:
+            year, installment, owed = fees[no]
+            use.propose_late_fee_reduction(conn, workflow, no, QUIET_DAY, year, installment, owed,
+                                           REDUCTIONS[filed % len(REDUCTIONS)], clerks[filed % len(clerks)])
+            filed += 1
+        for no in write_offs:
+            clerk = clerks[filed % len(clerks)]
+            decided = use.propose_suspension(conn, workflow, no, QUIET_DAY, "no_property", EXTINCTION, clerk,
+                                             immediate_extinction=True)
+            use.approve(conn, workflow, no, decided, QUIET_DAY, boss, QUIET_DAY)
+            use.propose_write_off(conn, workflow, no, QUIET_DAY, "即時消滅による不納欠損", clerk)
+            filed += 1
+    return filed
+
+
+def _spread(candidates: list[str], k: int) -> list[str]:
+    """`k` of the candidates evenly over the list (the ward's towns and ages, not its first numbers)."""
+    k = min(k, len(candidates))
+    return [candidates[i * len(candidates) // k] for i in range(k)] if k else []
 
 
 def start_server(url: str, port: int):
@@ -205,6 +270,10 @@ def simulate(base: str, users: list[str], targets: dict, seconds: float, think: 
     return times
 
 
+OPEN = ("SELECT 'seizure' AS kind, id, household_id, proposed_on FROM seizure_proposals WHERE status = 'open' "
+        "UNION ALL SELECT kind, id, household_id, proposed_on FROM decision_proposals WHERE status = 'open'")
+
+
 def bare_sql(engine: Engine, users: list[str], targets: dict, rounds: int = 200) -> dict[str, list[float]]:
     """The pages' own reads as hand-written SQL on one connection, no HTTP, no templates: the floor."""
     import random
@@ -227,10 +296,14 @@ def bare_sql(engine: Engine, users: list[str], targets: dict, rounds: int = 200)
         "case file": ("SELECT h.*, a.*, (SELECT count(*) FROM letters l WHERE l.household_id = h.id) AS letters "
                       "FROM households h JOIN assessments a ON a.household_id = h.id WHERE h.household_no = :n",
                       lambda u: {"n": rng.choice(targets[u][0])}),
-        # the open proposals with their households' installments (the facts the inbox shows)
-        "decisions": ("SELECT p.*, h.household_no, h.head_name, h.stage, a.* FROM seizure_proposals p JOIN "
-                      "households h ON h.id = p.household_id JOIN assessments a ON a.household_id = h.id "
-                      "WHERE p.status = 'open' ORDER BY p.proposed_on, p.id, a.due_date", lambda u: {}),
+        # the open proposals counted per kind, the first page's (oldest first) with their households'
+        # installments and seizures (the facts the inbox shows)
+        "decisions": ((f"WITH o AS ({OPEN}) SELECT kind, count(*) FROM o GROUP BY kind",
+                       f"WITH o AS ({OPEN}), p AS (SELECT * FROM o ORDER BY proposed_on, kind, id LIMIT 20) "
+                       "SELECT p.*, h.household_no, h.head_name, h.stage, a.*, s.* FROM p JOIN households h ON "
+                       "h.id = p.household_id JOIN assessments a ON a.household_id = h.id LEFT JOIN seizures s ON "
+                       "s.household_id = h.id AND s.released_on IS NULL ORDER BY p.proposed_on, p.kind, p.id, "
+                       "a.due_date"), lambda u: {}),
         # the year's runs beside its letters per date
         "runs": ("SELECT b.*, l.n FROM batch_runs b LEFT JOIN (SELECT issued_on, count(*) AS n FROM letters "
                  "WHERE issued_on BETWEEN :a AND :z GROUP BY issued_on) l ON l.issued_on = b.business_date "
@@ -252,7 +325,8 @@ def bare_sql(engine: Engine, users: list[str], targets: dict, rounds: int = 200)
         for _ in range(rounds):
             for page, (sql, params) in queries.items():
                 started = time.perf_counter()
-                conn.execute(text(sql), params(rng.choice(clerks))).all()
+                for one in (sql,) if isinstance(sql, str) else sql:  # a page of several reads: all of them
+                    conn.execute(text(one), params(rng.choice(clerks))).all()
                 times.setdefault(page, []).append((time.perf_counter() - started) * 1000)
     return times
 
@@ -285,6 +359,8 @@ def webbench(url: str, workflow: Workflow, n: int, work: Path, staff: int = 50, 
     with engine.connect() as conn:
         n = conn.execute(select(func.count()).select_from(households)).scalar_one()
     users = register_staff(engine, workflow, staff, supervisors)
+    if filed := seed_inbox(engine, workflow, users):
+        progress(f"{filed} proposals filed for the decision inbox")
     targets = _targets(engine, users, seed)
     progress(f"{n:,} households; {staff} clerks and {supervisors} supervisors for {seconds:.0f} s, {think} s "
              "between pages on average")

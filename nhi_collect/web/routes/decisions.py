@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from ...errors import UserError
 from ...services.casefile import PROPERTY
 from ...services import decision_proposals
-from ...services.decisions import decision_inbox, return_proposal
+from ...services.decisions import LABELS as KIND_LABELS, PAGE_SIZE, decision_inbox, return_proposal
 from ...services.proposals import approve_proposal
 from ..guard import Web, needs
 from ..render import render
@@ -25,10 +25,13 @@ WRITE_OFF_GROUNDS = {"limitation": "時効の完成（国保法110条）", "susp
 
 
 @router.get("/decisions")
-def inbox(request: Request, done: str = "", web: Web = Depends(needs("read_decisions"))):
-    data = web.services.transact(decision_inbox, web.workflow, web.services.today(), web.user)
+def inbox(request: Request, done: str = "", kind: str = "", page: int = 1,
+          web: Web = Depends(needs("read_decisions"))):
+    """One page of the open proposals (`page`, of one `kind` if given: seizure, suspension, …)."""
+    data = web.services.transact(decision_inbox, web.workflow, web.services.today(), web.user, kind or None, page)
     return render(request, web, "decisions.html", data=data, property_labels=PROPERTY, notice=DONE.get(done),
-                  grounds=LABELS["suspension_grounds"], write_off_grounds=WRITE_OFF_GROUNDS)
+                  grounds=LABELS["suspension_grounds"], write_off_grounds=WRITE_OFF_GROUNDS,
+                  kind_labels=KIND_LABELS, page_size=PAGE_SIZE)
 
 
 def _balance(text: str) -> int | None:

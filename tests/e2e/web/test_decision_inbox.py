@@ -38,7 +38,7 @@ def test_a_supervisor_returns_a_proposal_and_cannot_approve_their_own(page, chec
     page.get_by_label("パスワード").fill(PASSWORD)
     page.get_by_role("button", name="サインイン").click()
     page.wait_for_url("**/decisions")
-    expect(page.get_by_role("heading", name="決裁待ち（差押の起案）")).to_be_visible()
+    expect(page.get_by_role("heading", name="決裁待ち", exact=True)).to_be_visible()
     first, own = page.locator("section.decision").nth(0), page.locator("section.decision").nth(1)
     expect(first).to_contain_text("令和5年10月3日（2023-10-03）（未到来）")
     expect(own.locator(".refusal")).to_contain_text("起案者と決裁者の分離")
