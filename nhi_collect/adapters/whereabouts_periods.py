@@ -3,6 +3,7 @@
 The household import records each change of the flag with its day: the file's `whereabouts_changed_on`,
 else the import's own day. The current-year rate excludes the households unknown on the year's reference
 day (domain.md §5), so a flag recorded after a year has closed never changes that year's figures.
+Read and written here: by the household import (services/imports.py), the rates and their series, the case file.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import Connection, Table, and_, func, insert, literal, or_, select, update
 
-from ..adapters.tables import assessments, households, whereabouts_periods as periods_table
+from .tables import assessments, households, whereabouts_periods as periods_table
 
 P = periods_table.c
 
