@@ -105,7 +105,7 @@ KINDS: dict[str, Kind] = {
          ("address", String(200), f.text), ("district", String(40), lambda v, c: f.text(v, c, 40)),
          ("phone", String(20), f.optional(lambda v, c: f.text(v, c, 20))), ("whereabouts_unknown", Boolean, f.flag),
          ("language", String(8), f.language),
-         # the day the flag changed (services/whereabouts.py); empty: the import's own day
+         # the day the flag changed (adapters/whereabouts_periods.py); empty: the import's own day
          ("whereabouts_changed_on", Date, replace(LEDGER_DAY, may_be_empty=True)))),
     "assessments": Kind(
         ("household_no", "fiscal_year", "installment", "due_date", "amount"), (),
