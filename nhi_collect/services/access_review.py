@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from ..adapters.db import dialect_insert
-from ..adapters.tables import access_reviews
+from ..adapters.access_log import insert_month_review, month_review, month_signed_by
 from ..domain.calendar import in_tokyo
 from ..errors import UserError
 from ..workflow.definition import Workflow
@@ -46,7 +45,7 @@ def review_month(conn: Connection, workflow: Workflow, month: str, user: str, pe
     if person:  # the drill-down: that person's rows of the two lists
         for key in ("outside_own_queue", "outside_office_hours"):
             data[key] = [v for v in data[key] if v["user"] == person]
-    row = conn.execute(select(access_reviews).where(access_reviews.c.month == month)).first()
+    row = month_review(conn, month)
     data["month"], data["ended"] = month, month < this_month()
     data["sign_off"] = None if row is None else {
         "signed_by": row.signed_by, "signed_at": in_tokyo(row.signed_at).strftime("%Y-%m-%d %H:%M"),
@@ -67,10 +66,8 @@ def sign_off(conn: Connection, workflow: Workflow, month: str, user: str, note: 
               "views": sum(data["views_per_person"].values()), "outside_own": len(data["outside_own_queue"]),
               "after_hours": len(data["outside_office_hours"]), "note": note.strip()[:1000]}
     # one statement: two supervisors signing at once, the second finds the month's row and is refused
-    signed = conn.execute(dialect_insert(conn, access_reviews).values(**values).on_conflict_do_nothing()
-                          .returning(access_reviews.c.month)).first()
-    if signed is None:
-        by = conn.execute(select(access_reviews.c.signed_by).where(access_reviews.c.month == month)).scalar()
+    if not insert_month_review(conn, values):
+        by = month_signed_by(conn, month)
         raise Refused(f"the access review of {month} is already signed off by {by}: one sign-off a month, so that "
                       "the record keeps what was seen (seed 窓3)")
     audit(conn, user, "sign_access_review", "access_review", month, {k: v for k, v in values.items()

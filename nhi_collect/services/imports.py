@@ -20,6 +20,7 @@ from sqlalchemy import (BigInteger, Boolean, Column, Connection, Date, Index, In
                         case, cast, exists, func, literal, or_, select, update)
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
+from ..adapters import whereabouts_periods as whereabouts
 from ..adapters.bulk import bulk_insert
 from ..adapters.db import analyze_after_bulk
 from ..adapters.tables import adjustments, allocations, assessments, audit_log, household_changes, households, payments
@@ -27,7 +28,6 @@ from ..domain.calendar import TOKYO, is_office_day, next_office_day
 from ..domain.refunds import surplus_returns
 from ..errors import ImportRejected, RowError
 from . import csv_input as f
-from . import whereabouts
 from .late_fees import book_settled
 from .payments import add_to_paid, allocate_new_payments, new_payments_table
 from .search import refresh_search_keys
@@ -105,7 +105,7 @@ KINDS: dict[str, Kind] = {
          ("address", String(200), f.text), ("district", String(40), lambda v, c: f.text(v, c, 40)),
          ("phone", String(20), f.optional(lambda v, c: f.text(v, c, 20))), ("whereabouts_unknown", Boolean, f.flag),
          ("language", String(8), f.language),
-         # the day the flag changed (services/whereabouts.py); empty: the import's own day
+         # the day the flag changed (adapters/whereabouts_periods.py); empty: the import's own day
          ("whereabouts_changed_on", Date, replace(LEDGER_DAY, may_be_empty=True)))),
     "assessments": Kind(
         ("household_no", "fiscal_year", "installment", "due_date", "amount"), (),

@@ -11,10 +11,11 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine
 
+from ..adapters import letter_register
+from ..adapters.batch_runs import moves_of, runs_between, runs_of
 from ..adapters.letters import Batch, render_letter, write_pdfs
-from ..adapters.tables import batch_runs, households, letters, stage_transitions
 from ..domain.calendar import is_office_day, month_end, next_office_day
 from ..errors import UserError
 from ..workflow.definition import Workflow
@@ -63,10 +64,8 @@ def year_runs(conn: Connection, workflow: Workflow, fiscal_year: int, today: dat
     print row and whether its files are there, and what is wrong with it (`problems`, empty when complete)."""
     authorize(conn, workflow, user, "read_runs")
     first, last = fiscal_days(fiscal_year)
-    rows = conn.execute(select(batch_runs).where(batch_runs.c.business_date.between(first, last))
-                        .order_by(batch_runs.c.business_date, batch_runs.c.id)).all()
-    issued = dict(conn.execute(select(letters.c.issued_on, func.count()).where(letters.c.issued_on.between(first, last))
-                               .group_by(letters.c.issued_on)).all())
+    rows = runs_between(conn, first, last)
+    issued = letter_register.letters_per_day(conn, first, last)
     per_date: dict[date, list] = {}
     for row in rows:
         per_date.setdefault(row.business_date, []).append(row)
@@ -117,25 +116,16 @@ def date_run(conn: Connection, workflow: Workflow, on: date, out: Path, user: st
     """One business date: its jobs (who or what started each, what each reported), its moves per edge, its
     letters per type, its print files checked against the register, manifest and checksums, and what to do."""
     authorize(conn, workflow, user, "read_runs")
-    rows = conn.execute(select(batch_runs).where(batch_runs.c.business_date == on).order_by(batch_runs.c.id)).all()
+    rows = runs_of(conn, on)
     jobs = [{"job": r.job, "status": r.status, "started_at": r.started_at, "finished_at": r.finished_at,
              "started_by": r.started_by, "via": r.started_via, "report": json.loads(r.detail) if r.detail else {}}
             for r in rows]
     job_of = {r.id: r.job for r in rows}
     moves = [{"job": job_of.get(run_id, "職員の操作"), "from": f, "to": t, "trigger": trig, "households": n}
-             for run_id, f, t, trig, n in conn.execute(
-                 select(stage_transitions.c.batch_run_id, stage_transitions.c.from_stage, stage_transitions.c.to_stage,
-                        stage_transitions.c.trigger, func.count())
-                 .where(stage_transitions.c.on_date == on)
-                 .group_by(stage_transitions.c.batch_run_id, stage_transitions.c.from_stage,
-                           stage_transitions.c.to_stage, stage_transitions.c.trigger)
-                 .order_by(stage_transitions.c.batch_run_id, func.count().desc()))]
-    per_type = [{"type": t, "batch": bool(b), "letters": n} for t, b, n in conn.execute(
-        select(letters.c.letter_type, letters.c.batch_run_id.is_not(None), func.count())
-        .where(letters.c.issued_on == on).group_by(letters.c.letter_type, letters.c.batch_run_id.is_not(None))
-        .order_by(letters.c.letter_type))]
+             for run_id, f, t, trig, n in moves_of(conn, on)]
+    per_type = [{"type": t, "batch": bool(b), "letters": n} for t, b, n in letter_register.letters_per_type(conn, on)]
     folder = out / "letters" / on.isoformat()
-    register = set(conn.execute(select(letters.c.serial).where(letters.c.issued_on == on)).scalars())
+    register = letter_register.serials_of(conn, on)
     check = verify(folder, register, on)
     recorded = next((j for j in jobs if j["job"] == PRINT_JOB), None)
     missing = [j.job for j in scheduled(workflow, on) if j.job not in {r.job for r in rows}]
@@ -183,9 +173,8 @@ def print_file(conn: Connection, workflow: Workflow, on: date, name: str, out: P
     if not path.is_file():
         raise UserError(f"{on} has no print file {name}: print the date with `nhi-collect letters print --date {on}`")
     if name != "SHA256SUMS":  # the checksums name no household
-        which = letters.c.letter_type == kind if kind else letters.c.id.is_not(None)
-        log_reads(conn, user, select(letters.c.household_id).where(letters.c.issued_on == on, which),
-                  f"print file {on}/{name}", "web print file")
+        log_reads(conn, user, letter_register.households_of_print_file(on, kind), f"print file {on}/{name}",
+                  "web print file")
     return path
 
 
@@ -199,15 +188,11 @@ def dry_run(engine: Engine, workflow: Workflow, on: date, out: Path, user: str) 
     seen: dict = {}
 
     def look(conn: Connection) -> None:
-        seen["letters"] = [{"type": t, "letters": n, "households": h} for t, n, h in conn.execute(
-            select(letters.c.letter_type, func.count(), func.count(letters.c.household_id.distinct()))
-            .where(letters.c.issued_on == on).group_by(letters.c.letter_type).order_by(letters.c.letter_type))]
+        seen["letters"] = [{"type": t, "letters": n, "households": h}
+                           for t, n, h in letter_register.letters_and_households_per_type(conn, on)]
         seen["samples"] = []
         for row in seen["letters"]:
-            first = conn.execute(select(letters.c.id, letters.c.serial, letters.c.household_id)
-                                 .join(households, households.c.id == letters.c.household_id)
-                                 .where(letters.c.issued_on == on, letters.c.letter_type == row["type"])
-                                 .order_by(households.c.postal_code, letters.c.serial).limit(SAMPLES_PER_TYPE)).first()
+            first = letter_register.first_letters(conn, on, row["type"], SAMPLES_PER_TYPE)
             seen["samples"].append({"type": row["type"], "serial": first.serial, "household_id": first.household_id,
                                     "html": render_letter({**letter_context(conn, workflow, first.id), "sample": True})})
 

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection
 
-from ..adapters.tables import sign_in_log, staff, web_sessions
+from ..adapters import web_sessions as sessions
+from ..adapters.staff_rows import is_active, locked_staff_row, update_staff
 from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.machine import Refused
@@ -63,27 +64,24 @@ def set_password(conn: Connection, workflow: Workflow, by: str, user: str, passw
     of that person (a password changed after a leak must shut out whoever used the old one). Audited."""
     if by != user:
         authorize(conn, workflow, by, "manage_staff")
-    row = conn.execute(select(staff.c.active).where(staff.c.user_name == user)).first()
-    if row is None or not row.active:
+    if not is_active(conn, user):
         raise Refused(f"{user} is not active staff: passwords are set only for registered staff "
                       "(`nhi-collect staff add` first)")
     if len(password) < MIN_PASSWORD:
         raise UserError(f"a password needs at least {MIN_PASSWORD} characters")
-    conn.execute(update(staff).where(staff.c.user_name == user)
-                 .values(password_hash=_hasher.hash(password), failed_sign_ins=0, locked_until=None))
-    conn.execute(delete(web_sessions).where(web_sessions.c.user_name == user))
+    update_staff(conn, user, password_hash=_hasher.hash(password), failed_sign_ins=0, locked_until=None)
+    sessions.delete_sessions_of(conn, user)
     audit(conn, by, "set_password", "staff", user, {"by_administrator": by != user})
 
 
 def _log(conn: Connection, typed: str, success: bool, reason: str, client: str | None) -> None:
-    conn.execute(sign_in_log.insert().values(at=now_utc(), user_name=typed[:60], success=success, reason=reason,
-                                             client=client))
+    sessions.insert_sign_in_attempt(conn, now_utc(), typed[:60], success, reason, client)
 
 
 def sign_in(conn: Connection, typed: str, password: str, client: str | None) -> tuple[str, str] | str:
     """(session token, CSRF token) for a proven person, else the reason of the refusal (logged either way;
     the caller commits the log even when it refuses). The token goes to the browser and only its hash here."""
-    row = conn.execute(select(staff).where(staff.c.user_name == typed).with_for_update()).first()
+    row = locked_staff_row(conn, typed)
     at = now_utc()
     if row is None or not row.active or row.password_hash is None:
         try:
@@ -100,16 +98,15 @@ def sign_in(conn: Connection, typed: str, password: str, client: str | None) -> 
         except (VerificationError, InvalidHashError):
             failures = row.failed_sign_ins + 1
             locks = failures >= MAX_FAILURES
-            conn.execute(update(staff).where(staff.c.user_name == typed).values(
-                failed_sign_ins=0 if locks else failures, locked_until=at + LOCKOUT if locks else None))
+            update_staff(conn, typed, failed_sign_ins=0 if locks else failures,
+                         locked_until=at + LOCKOUT if locks else None)
             reason = "locked_out" if locks else "bad_password"
     _log(conn, typed, reason == "signed_in", reason, client)
     if reason != "signed_in":
         return reason
-    conn.execute(update(staff).where(staff.c.user_name == typed).values(failed_sign_ins=0, locked_until=None))
+    update_staff(conn, typed, failed_sign_ins=0, locked_until=None)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    conn.execute(web_sessions.insert().values(token_hash=token_hash(token), user_name=typed, csrf_token=csrf,
-                                              created_at=at, last_seen=at, client=client))
+    sessions.insert_session(conn, token_hash(token), typed, csrf, at, client)
     return token, csrf
 
 
@@ -119,24 +116,23 @@ def session_of(conn: Connection, token: str | None) -> WebSession | None:
     if not token:
         return None
     key = token_hash(token)
-    row = conn.execute(select(web_sessions, staff.c.full_name, staff.c.role, staff.c.active).join(staff)
-                       .where(web_sessions.c.token_hash == key)).first()
+    row = sessions.session_with_person(conn, key)
     if row is None:
         return None
     at = now_utc()
     if not row.active or at - _aware(row.last_seen) > IDLE_TIMEOUT:
-        conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == key))
+        sessions.delete_session(conn, key)
         _log(conn, row.user_name, False, "idle_timeout" if row.active else "inactive", row.client)
         return None
     if at - _aware(row.last_seen) > TOUCH_EVERY:
-        conn.execute(update(web_sessions).where(web_sessions.c.token_hash == key).values(last_seen=at))
+        sessions.touch_session(conn, key, at)
     return WebSession(row.user_name, row.full_name, row.role, row.csrf_token)
 
 
 def sign_out(conn: Connection, token: str | None) -> None:
     if not token:
         return
-    row = conn.execute(select(web_sessions).where(web_sessions.c.token_hash == token_hash(token))).first()
+    row = sessions.session_row(conn, token_hash(token))
     if row is not None:
-        conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == row.token_hash))
+        sessions.delete_session(conn, row.token_hash)
         _log(conn, row.user_name, True, "signed_out", row.client)

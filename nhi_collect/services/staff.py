@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Connection, String, literal, select
+from sqlalchemy import Connection
 
-from ..adapters.tables import access_log, households, staff
+from ..adapters import access_log
+from ..adapters.staff_rows import active_in_role, all_staff, insert_staff, role_and_active, staff_row, update_staff
 from ..domain.calendar import TOKYO, in_tokyo, is_office_day
 from ..errors import UserError
 from ..workflow.definition import Workflow
@@ -21,11 +22,6 @@ ADMINISTRATOR = "administrator"
 OFFICE_HOURS = (time(8, 45), time(17, 30))  # 大阪市 区役所 開庁時間
 
 
-def _administrators(conn: Connection) -> list[str]:
-    return conn.execute(select(staff.c.user_name).where(staff.c.role == ADMINISTRATOR, staff.c.active.is_(True))
-                        ).scalars().all()
-
-
 def add(conn: Connection, workflow: Workflow, by: str, user: str, full_name: str, role: str,
         districts: list[str] = ()) -> None:
     """Register a person or change their role, districts or name: an administrator's duty, audited.
@@ -35,21 +31,21 @@ def add(conn: Connection, workflow: Workflow, by: str, user: str, full_name: str
     The last active administrator cannot be demoted, so that first-administrator door never reopens."""
     if role not in ROLES:
         raise UserError(f"role {role!r} is not one of {', '.join(ROLES)}")
-    admins = _administrators(conn)
+    admins = active_in_role(conn, ADMINISTRATOR)
     if admins:
         authorize(conn, workflow, by, "manage_staff")
     elif not (role == ADMINISTRATOR and user == by):
         raise Refused(f"no administrator is registered yet: the first one registers themself "
                       f"(`nhi-collect staff add {by} --name ... --role administrator`, as the operating-system "
                       "user), then registers the staff")
-    before = conn.execute(select(staff).where(staff.c.user_name == user)).first()
+    before = staff_row(conn, user)
     if before is not None and admins == [user] and role != ADMINISTRATOR:
         raise Refused(f"{user} is the last administrator: register another administrator before changing this role")
     values = {"full_name": full_name, "role": role, "districts": ",".join(districts), "active": True}
     if before is not None:
-        conn.execute(staff.update().where(staff.c.user_name == user).values(**values))
+        update_staff(conn, user, **values)
     else:
-        conn.execute(staff.insert().values(user_name=user, **values))
+        insert_staff(conn, user, **values)
     audit(conn, by, "staff_change" if before is not None else "staff_add", "staff", user,
           {"role": role, "districts": list(districts), "name": full_name,
            "was": {"role": before.role, "districts": before.districts, "active": before.active} if before else None,
@@ -62,45 +58,35 @@ def register_simulated(conn: Connection, users: dict[str, str], by: str) -> None
     if not acting_as_allowed():
         raise Refused(f"simulated staff act only on training databases ({ALLOW_AS}=1): {', '.join(users)}")
     for user, role in users.items():
-        row = conn.execute(select(staff.c.role, staff.c.active).where(staff.c.user_name == user)).first()
+        row = role_and_active(conn, user)
         if row is None or (row.role, row.active) != (role, True):
-            (conn.execute(staff.insert().values(user_name=user, full_name=f"simulated {role}", role=role))
-             if row is None else conn.execute(staff.update().where(staff.c.user_name == user)
-                                              .values(role=role, active=True)))
+            (insert_staff(conn, user, full_name=f"simulated {role}", role=role) if row is None
+             else update_staff(conn, user, role=role, active=True))
             audit(conn, by, "simulated_staff", "staff", user, {"role": role, ALLOW_AS: "1"})
 
 
 def listing(conn: Connection) -> list[dict]:
     return [{"user": r.user_name, "name": r.full_name, "role": r.role,
              "districts": [d for d in r.districts.split(",") if d], "active": r.active}
-            for r in conn.execute(select(staff).order_by(staff.c.user_name))]
+            for r in all_staff(conn)]
 
 
 def log_access(conn: Connection, user: str, household_id: int, purpose: str, command: str | None = None) -> None:
     """Who opened which household, when, why (`purpose`) and through what (`command`)."""
-    conn.execute(access_log.insert().values(at=datetime.now(timezone.utc), user_name=user,
-                                            household_id=household_id, purpose=purpose, command=command))
+    access_log.insert_access(conn, datetime.now(timezone.utc), user, household_id, purpose, command)
 
 
 def log_reads(conn: Connection, user: str, household_ids, purpose: str, command: str) -> None:
     """One access-log row per household a command shows or prints at once (a date's letters, a queue
     list): the names and amounts of thousands of households were read without a trace. `household_ids`
     is a SELECT of household ids, written by one INSERT ... SELECT."""
-    ids = household_ids.distinct().subquery()
-    conn.execute(access_log.insert().from_select(
-        ["at", "user_name", "household_id", "purpose", "command"],
-        select(literal(datetime.now(timezone.utc), access_log.c.at.type), literal(user, String),
-               ids.c[0], literal(purpose, String), literal(command, String))))
+    access_log.insert_reads(conn, datetime.now(timezone.utc), user, household_ids, purpose, command)
 
 
 def log_shown(conn: Connection, user: str, household_ids, purpose: str, command: str) -> None:
     """One access-log row per household of a page a person was shown (a queue page, search results): the
     ids as listed, not the page's query run again, which could find others once the queue has moved."""
-    at = datetime.now(timezone.utc)
-    rows = [{"at": at, "user_name": user, "household_id": hid, "purpose": purpose, "command": command}
-            for hid in sorted(set(household_ids))]
-    if rows:
-        conn.execute(access_log.insert(), rows)
+    access_log.insert_shown(conn, datetime.now(timezone.utc), user, sorted(set(household_ids)), purpose, command)
 
 
 def outside_office_hours(at: datetime) -> bool:
@@ -112,8 +98,7 @@ def access_review(conn: Connection, start: date, end: date) -> dict:
     """Views per person, views of households outside the person's own queue, views outside office hours."""
     since = datetime.combine(start, time(0), TOKYO).astimezone(timezone.utc)
     until = datetime.combine(end + timedelta(days=1), time(0), TOKYO).astimezone(timezone.utc)
-    rows = conn.execute(select(access_log, households.c.household_no).join(households)
-                        .where(access_log.c.at >= since, access_log.c.at < until).order_by(access_log.c.at)).all()
+    rows = access_log.views_between(conn, since, until)
     own = {user: household_ids_in_queue_of(conn, user) for user in {r.user_name for r in rows}}
 
     def view(r) -> dict:

@@ -8,9 +8,12 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection
 
-from ..adapters.tables import access_log, households, letters, queue_items
+from ..adapters.access_log import opened_since
+from ..adapters.household_locks import lock_household
+from ..adapters.letter_register import households_of_date
+from ..adapters.workload import item_household, own_item
 from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.machine import Refused
@@ -79,7 +82,7 @@ def refresh_queue(conn: Connection, workflow: Workflow, on: date, user: str) -> 
 def claim_item(conn: Connection, workflow: Workflow, item_id: int, user: str) -> None:
     """The claim (a duty checked by queue.claim) opens the item's household, so it is logged."""
     queue.claim(conn, workflow, item_id, user)
-    hid = conn.execute(select(queue_items.c.household_id).where(queue_items.c.id == item_id)).scalar()
+    hid = item_household(conn, item_id)
     if hid is None:
         raise UserError(f"no queue item {item_id}")
     log_access(conn, user, hid, f"queue item {item_id}", "queue claim")
@@ -94,14 +97,6 @@ class ReasonNeeded(UserError):
     """A household outside the person's own work is opened only with a reason, which the access log keeps."""
 
 
-def own_item(conn: Connection, user: str, hid: int) -> int | None:
-    """The person's queue item on the household, if any: assigned to them or held by them (the rule of
-    queue.household_ids_in_queue_of, by which the access review finds openings outside one's work)."""
-    return conn.execute(select(queue_items.c.id).where(
-        queue_items.c.household_id == hid, or_(queue_items.c.assigned_to == user, queue_items.c.claimed_by == user))
-        .order_by((queue_items.c.status == "open").desc(), queue_items.c.id.desc()).limit(1)).scalar()
-
-
 OPENING_LASTS = timedelta(hours=1)  # what the case file's own panels read belongs to an opening this recent
 
 
@@ -109,9 +104,7 @@ def opened_with_reason(conn: Connection, user: str, hid: int) -> bool:
     """Whether the person opened the household's case file (with its reason) within OPENING_LASTS: the case
     file's panels (next actions) then read under that opening's reason."""
     since = datetime.now(timezone.utc) - OPENING_LASTS
-    return conn.execute(select(access_log.c.id).where(
-        access_log.c.user_name == user, access_log.c.household_id == hid, access_log.c.command == "household show",
-        access_log.c.at >= since).limit(1)).first() is not None
+    return opened_since(conn, user, hid, "household show", since)
 
 
 def open_household(conn: Connection, workflow: Workflow, household_no: str, as_of: date, user: str,
@@ -131,8 +124,7 @@ def open_household(conn: Connection, workflow: Workflow, household_no: str, as_o
 
 def log_letters_read(conn: Connection, on: date, user: str, command: str) -> None:
     """A date's letters read at once (listed, printed): one access-log row per household."""
-    log_reads(conn, user, select(letters.c.household_id).where(letters.c.issued_on == on), f"letters of {on}",
-              command)
+    log_reads(conn, user, households_of_date(on), f"letters of {on}", command)
 
 
 def letters_of_date(conn: Connection, workflow: Workflow, on: date, user: str) -> list[dict]:
@@ -153,6 +145,6 @@ def return_letter(conn: Connection, workflow: Workflow, serial: str, reason: str
     one household at once would open its check twice), and audited."""
     authorize(conn, workflow, user, "mark_returned")
     letter = find_letter(conn, serial)
-    conn.execute(select(households.c.id).where(households.c.id == letter.household_id).with_for_update())
+    lock_household(conn, letter.household_id)
     mark_returned(conn, serial, reason, on)
     audit(conn, user, "mark_returned", "letter", serial, {"on": on, "reason": reason})

@@ -177,7 +177,7 @@ def test_the_flag_history_has_its_periods(flagged_later, tmp_path):
     load(flagged_later, tmp_path, "found", "households",
          HEAD.rstrip("\n") + ",whereabouts_changed_on\n" + person("H6").rstrip("\n") + ",\n"
          + person("H7").rstrip("\n") + ",2024-09-01\n", today=date(2024, 9, 3))
-    from nhi_collect.services.whereabouts import periods
+    from nhi_collect.adapters.whereabouts_periods import periods
     with flagged_later.connect() as conn:
         assert periods(conn, "H7") == [(date(2024, 7, 1), date(2024, 9, 1))]
         assert periods(conn, "H6") == []
@@ -226,7 +226,7 @@ def test_a_flag_cleared_before_it_was_set_is_refused_with_its_line(flagged_later
     # H7 unknown since 2024-07-01: found again "on 2024-07-01" would make an empty period; the file is refused
     # whole, the line named, nothing stored
     from nhi_collect.errors import ImportRejected
-    from nhi_collect.services.whereabouts import periods
+    from nhi_collect.adapters.whereabouts_periods import periods
     with pytest.raises(ImportRejected) as refused:
         load(flagged_later, tmp_path, "bad", "households",
              HEAD.rstrip("\n") + ",whereabouts_changed_on\n" + person("H6").rstrip("\n") + ",\n"
@@ -240,7 +240,7 @@ def test_a_flag_set_again_before_the_last_period_ended_is_refused_with_its_line(
     # H7 unknown 2024-07-01 to 2024-08-31 (found 9/1). Lost again "on 2024-08-31" would give two periods covering
     # 8/31; "on 2024-09-01", the day it was found, is the first day another period may begin.
     from nhi_collect.errors import ImportRejected
-    from nhi_collect.services.whereabouts import periods
+    from nhi_collect.adapters.whereabouts_periods import periods
     with_day = HEAD.rstrip("\n") + ",whereabouts_changed_on\n" + person("H6").rstrip("\n") + ",\n"
     load(flagged_later, tmp_path, "found", "households", with_day + person("H7").rstrip("\n") + ",2024-09-01\n",
          today=date(2024, 9, 3))

@@ -1,0 +1,42 @@
+"""The staff table: who is registered, their role, districts and sign-in state (services/staff.py, signin.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select
+
+from .tables import staff
+
+
+def active_in_role(conn: Connection, role: str) -> list[str]:
+    return conn.execute(select(staff.c.user_name).where(staff.c.role == role, staff.c.active.is_(True))
+                        ).scalars().all()
+
+
+def staff_row(conn: Connection, user: str):
+    return conn.execute(select(staff).where(staff.c.user_name == user)).first()
+
+
+def locked_staff_row(conn: Connection, user: str):
+    """The row under its lock: two sign-ins of one person count their failures one after the other."""
+    return conn.execute(select(staff).where(staff.c.user_name == user).with_for_update()).first()
+
+
+def role_and_active(conn: Connection, user: str):
+    return conn.execute(select(staff.c.role, staff.c.active).where(staff.c.user_name == user)).first()
+
+
+def is_active(conn: Connection, user: str) -> bool:
+    row = conn.execute(select(staff.c.active).where(staff.c.user_name == user)).first()
+    return row is not None and row.active
+
+
+def all_staff(conn: Connection) -> list:
+    return conn.execute(select(staff).order_by(staff.c.user_name)).all()
+
+
+def insert_staff(conn: Connection, user: str, **values) -> None:
+    conn.execute(staff.insert().values(user_name=user, **values))
+
+
+def update_staff(conn: Connection, user: str, **values) -> None:
+    conn.execute(staff.update().where(staff.c.user_name == user).values(**values))
