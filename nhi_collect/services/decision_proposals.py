@@ -50,7 +50,8 @@ def decide_alone(conn: Connection, workflow: Workflow, kind: str, actor: str) ->
 
 
 def _propose(conn: Connection, workflow: Workflow, kind: str, household_no: str, on: date, detail: dict, note: str,
-             actor: str) -> int:
+             actor: str, audited: dict | None = None) -> int:
+    """`audited`: what the audit row (and so the case file's timeline) says of `detail`, where that is long."""
     hid = actions.locked_household(conn, household_no)
     refusal = refusal_of(conn, workflow, kind, hid, detail, on)
     if refusal:
@@ -58,7 +59,8 @@ def _propose(conn: Connection, workflow: Workflow, kind: str, household_no: str,
     proposal = conn.execute(decision_proposals.insert().values(
         household_id=hid, kind=kind, proposed_on=on, proposed_by=actor, detail=json.dumps(detail, ensure_ascii=False),
         note=note.strip()[:2000]).returning(decision_proposals.c.id)).scalar_one()
-    audit(conn, actor, f"propose_{kind}", "household", household_no, {"on": on, "proposal": proposal, **detail})
+    audit(conn, actor, f"propose_{kind}", "household", household_no,
+          {"on": on, "proposal": proposal, **(detail if audited is None else audited)})
     return proposal
 
 
@@ -102,8 +104,10 @@ def propose_plan_exception(conn: Connection, workflow: Workflow, household_no: s
     if actions.beyond_standard(workflow, on, schedule) is None:
         raise Refused(f"the plan ends within the standard {workflow.policy.plan_standard_months} months (区の方針: "
                       "[policy] plan_standard_months): it is no exception; agree it (action plan, 分納誓約)")
+    schedule = sorted(schedule)
     return _propose(conn, workflow, "plan_exception", household_no, on,
-                    {"schedule": [[d.isoformat(), amount] for d, amount in sorted(schedule)]}, reason, actor)
+                    {"schedule": [[d.isoformat(), amount] for d, amount in schedule]}, reason, actor,
+                    {"payments": len(schedule), "total": sum(a for _, a in schedule), "last": schedule[-1][0]})
 
 
 def _schedule(detail: dict) -> list[tuple[date, int]]:

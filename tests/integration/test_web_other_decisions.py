@@ -237,7 +237,8 @@ def test_a_clerk_proposes_a_plan_exception_and_another_supervisor_approves_it(ap
     assert plans_of(db) == [(ON, "kacho")] and stage(db, "H1") == "installment_plan"
     assert rows(db, select(decision_proposals.c.status, decision_proposals.c.decided_by)) == [("approved", "kacho")]
     assert len(rows(db, select(plan_schedule.c.id))) == 18
-    assert "分納（例外）の起案を決裁" in tanaka.get("/households/H1").text
+    case = tanaka.get("/households/H1").text  # the proposal in a line, the decision, the plan agreed by kacho
+    assert "payments: 18、total: 20000、last: 2025-03-25" in case and "分納（例外）の起案を決裁" in case
 
 
 def test_a_plan_exception_is_re_checked_when_decided_and_never_by_its_drafter(app, db):
