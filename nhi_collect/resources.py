@@ -11,8 +11,10 @@ _CHECKOUT = Path(__file__).resolve().parent.parent
 def data_dir(name: str) -> Path:
     """`workflows`, `letter_templates` or `migrations`, wherever this copy of nhi-collect finds it.
 
-    `pip install .` ships them as the sub-packages nhi_collect.<name>; a checkout has them at its top, and a
-    checkout's own win (another checkout's editable install maps nhi_collect.<name> to its folders).
+    `pip install .` ships them as the sub-packages nhi_collect.<name>; a checkout has them at its top. A
+    checkout's own folder comes first: an editable install maps nhi_collect.<name> to the checkout it was
+    installed from, so a second checkout (a git worktree) run with the same environment would read the other
+    checkout's workflow file beside its own code.
     """
     if (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / name).is_dir():
         return _CHECKOUT / name

@@ -18,12 +18,13 @@ from ..errors import UserError
 from ..workflow import batch, release
 from ..workflow.definition import RESUME, Workflow
 from ..workflow.facts import load_facts
+from ..domain.plans import OUTER_RULE, PLAN_OUTER_MONTHS, plan_end
 from ..domain.seizable import PensionKind, seizable_pension, seizable_wage
 from ..domain.seizure_limits import NOT_SEIZABLE_PENSIONS, Inflow, seizable_deposit
 from ..workflow.guards import Context, extinction, guard, is_ripe
 from ..workflow.machine import Refused, not_from_stage, require
 from . import promises
-from .identity import authorize
+from .identity import authorize, carries
 from .payments import record_payment
 
 INQUIRY_KINDS = ("bank", "employer", "pension", "insurance", "real_estate")
@@ -117,20 +118,27 @@ def arrears(conn: Connection, hid: int, on: date) -> int:
                             .where(assessments.c.household_id == hid, assessments.c.due_date < on)).scalar_one())
 
 
-def agree_plan(conn, workflow: Workflow, household_no: str, on: date, schedule: list[tuple[date, int]], actor: str):
+def agree_plan(conn, workflow: Workflow, household_no: str, on: date, schedule: list[tuple[date, int]], actor: str,
+               exception: bool = False):
     """分納誓約: a written promise (an acknowledgement, 民法152条, once a payment follows) that pauses
     escalation while kept. `schedule` is (due date, amount) per promised payment; they add up to at least the
     arrears on the day it is agreed: a plan that leaves part of the arrears unscheduled would pause escalation
-    for money nobody promised (区の方針). The command line and the case file agree plans through this one rule."""
-    authorize(conn, workflow, actor, "agree_plan")
-    if not schedule or any(amount <= 0 for _, amount in schedule) or any(d < on for d, _ in schedule):
-        raise UserError("an installment plan needs promised payments of positive amounts, on or after today")
+    for money nobody promised (区の方針). The command line and the case file agree plans through this one rule.
+    A plan longer than the ward's standard is a plan exception: agreed only on a supervisor's 決裁
+    (decision_proposals.approve passes `exception`), or by a supervisor alone where the ward's file allows it."""
+    role = authorize(conn, workflow, actor, "agree_plan")
+    problem = plan_schedule_error(schedule, on)
+    if problem:
+        raise UserError(problem)
     hid = locked_household(conn, household_no)
-    owed = arrears(conn, hid, on)  # read under the lock the plan is agreed in
-    total = sum(amount for _, amount in schedule)
-    if total < owed:
-        raise Refused(f"分納誓約: the schedule promises {total:,} yen but the arrears on {on} are {owed:,} yen; "
-                      f"{owed - total:,} yen more must be scheduled (区の方針)")
+    refusal = plan_refusal(conn, hid, on, schedule)  # read under the lock the plan is agreed in
+    if refusal:
+        raise Refused(refusal)
+    alone = workflow.policy.direct_decisions and carries(workflow, role, "approve_plan_exception")
+    if not (exception or alone):
+        refusal = beyond_standard(workflow, on, schedule)
+        if refusal:
+            raise Refused(refusal)
     dest = _transition(conn, workflow, "agree_plan", hid, on, actor)
     plan_id = conn.execute(installment_plans.insert().values(household_id=hid, agreed_on=on, agreed_by=actor,
                                                              status="kept").returning(installment_plans.c.id)).scalar()
@@ -140,6 +148,39 @@ def agree_plan(conn, workflow: Workflow, household_no: str, on: date, schedule: 
         conn.execute(plan_schedule.insert().values(plan_id=plan_id, due_on=due, cumulative=total))
     _audit(conn, actor, "agree_plan", household_no, {"on": on, "schedule": schedule})
     return dest
+
+
+def plan_schedule_error(schedule: list[tuple[date, int]], on: date) -> str | None:
+    if not schedule or any(amount <= 0 for _, amount in schedule) or any(d < on for d, _ in schedule):
+        return "an installment plan needs promised payments of positive amounts, on or after today"
+    return None
+
+
+def plan_refusal(conn, hid: int, on: date, schedule: list[tuple[date, int]]) -> str | None:
+    """The rules no plan is agreed against, exception or not: it covers the arrears of `on` (区の方針), and its last
+    payment falls within the outer limit (domain/plans.py)."""
+    owed = arrears(conn, hid, on)
+    total = sum(amount for _, amount in schedule)
+    if total < owed:
+        return (f"分納誓約: the schedule promises {total:,} yen but the arrears on {on} are {owed:,} yen; "
+                f"{owed - total:,} yen more must be scheduled (区の方針)")
+    last, end = max(d for d, _ in schedule), plan_end(on, PLAN_OUTER_MONTHS)
+    if last > end:
+        return (f"分納誓約の上限: the last payment, {last}, falls after {end}, {PLAN_OUTER_MONTHS} months from the day "
+                f"agreed ({on}); no plan runs longer, exception or not ({OUTER_RULE})")
+    return None
+
+
+def beyond_standard(workflow: Workflow, on: date, schedule: list[tuple[date, int]]) -> str | None:
+    """A plan longer than the ward's standard, which a clerk does not agree alone (区の方針)."""
+    months = workflow.policy.plan_standard_months
+    last, end = max(d for d, _ in schedule), plan_end(on, months)
+    if last <= end:
+        return None
+    return (f"分納誓約の標準期間: the last payment, {last}, falls after {end}, {months} months from the day agreed "
+            f"({on}) (区の方針: [policy] plan_standard_months, after the one year of a 猶予, 地方税法15条1項・15条の5第1項・15条の6第1項); "
+            "a longer plan is a plan exception: propose it (action propose-plan-exception, 分納（例外）の起案) for a "
+            "supervisor's 決裁")
 
 
 def third_party_address(workflow: Workflow, name: str) -> dict:

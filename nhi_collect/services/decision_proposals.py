@@ -1,7 +1,8 @@
 """The other decisions' 起案 and 決裁, as a seizure's (services/proposals.py): a clerk proposes a suspension of
-enforcement (執行停止, 地方税法15条の7), a write-off (不納欠損) or a late-fee reduction (延滞金減免); a supervisor
-who did not draft it approves it, which runs the decision's own use case (actions.suspend, actions.write_off,
-late_fee_reductions.reduce_late_fee) in the same transaction as the approver, or returns it with a comment the
+enforcement (執行停止, 地方税法15条の7), a write-off (不納欠損), a late-fee reduction (延滞金減免) or a plan exception
+(分納の例外: a plan longer than the ward's standard, domain/plans.py); a supervisor who did not draft it approves
+it, which runs the decision's own use case (actions.suspend, actions.write_off, late_fee_reductions.reduce_late_fee,
+actions.agree_plan) in the same transaction as the approver, or returns it with a comment the
 clerk reads in the case file. The ward's 決裁規程 lets nobody decide these alone unless its workflow file says
 so ([policy] direct_decisions, for a one-person office): `direct` refuses otherwise."""
 
@@ -13,7 +14,8 @@ from datetime import date
 from sqlalchemy import Connection, select, update
 
 from ..adapters.tables import LATE_FEE_UNPAID, assessments, decision_proposals, seizures
-from ..domain.limitation import suspension_extinction_date
+from ..domain.limitation import Acknowledgement, limitation, suspension_extinction_date
+from ..domain.plans import PLAN_OUTER_MONTHS, months_spanned, plan_end
 from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.facts import load_facts
@@ -26,7 +28,8 @@ from .late_fee_reductions import reduce_late_fee
 # kind → (the duty that proposes it, the duty that decides it, its Japanese name)
 KINDS = {"suspension": ("propose_suspension", "suspend", "執行停止"),
          "write_off": ("propose_write_off", "write_off", "不納欠損"),
-         "late_fee_reduction": ("propose_late_fee_reduction", "reduce_late_fee", "延滞金減免")}
+         "late_fee_reduction": ("propose_late_fee_reduction", "reduce_late_fee", "延滞金減免"),
+         "plan_exception": ("propose_plan_exception", "approve_plan_exception", "分納（例外）")}
 SEPARATION = ("決裁: 起案者と決裁者の分離 — the supervisor who decides a proposal must not be the one who drafted "
               "it (区の方針: 決裁規程, a decision in writing is checked by a second person)")
 
@@ -47,7 +50,8 @@ def decide_alone(conn: Connection, workflow: Workflow, kind: str, actor: str) ->
 
 
 def _propose(conn: Connection, workflow: Workflow, kind: str, household_no: str, on: date, detail: dict, note: str,
-             actor: str) -> int:
+             actor: str, audited: dict | None = None) -> int:
+    """`audited`: what the audit row (and so the case file's timeline) says of `detail`, where that is long."""
     hid = actions.locked_household(conn, household_no)
     refusal = refusal_of(conn, workflow, kind, hid, detail, on)
     if refusal:
@@ -55,7 +59,8 @@ def _propose(conn: Connection, workflow: Workflow, kind: str, household_no: str,
     proposal = conn.execute(decision_proposals.insert().values(
         household_id=hid, kind=kind, proposed_on=on, proposed_by=actor, detail=json.dumps(detail, ensure_ascii=False),
         note=note.strip()[:2000]).returning(decision_proposals.c.id)).scalar_one()
-    audit(conn, actor, f"propose_{kind}", "household", household_no, {"on": on, "proposal": proposal, **detail})
+    audit(conn, actor, f"propose_{kind}", "household", household_no,
+          {"on": on, "proposal": proposal, **(detail if audited is None else audited)})
     return proposal
 
 
@@ -87,6 +92,28 @@ def propose_late_fee_reduction(conn: Connection, workflow: Workflow, household_n
                     {"fiscal_year": fiscal_year, "installment": installment, "amount": amount}, reason, actor)
 
 
+def propose_plan_exception(conn: Connection, workflow: Workflow, household_no: str, on: date,
+                           schedule: list[tuple[date, int]], reason: str, actor: str) -> int:
+    """A plan beyond the ward's standard months (分納の例外), with why the household cannot pay within them."""
+    authorize(conn, workflow, actor, "propose_plan_exception")
+    problem = actions.plan_schedule_error(schedule, on)
+    if problem:
+        raise UserError(problem)
+    if not reason.strip():
+        raise UserError("分納（例外）の起案には、標準の期間で完納できない理由（収入・生活の状況など）を書きます（区の方針）")
+    if actions.beyond_standard(workflow, on, schedule) is None:
+        raise Refused(f"the plan ends within the standard {workflow.policy.plan_standard_months} months (区の方針: "
+                      "[policy] plan_standard_months): it is no exception; agree it (action plan, 分納誓約)")
+    schedule = sorted(schedule)
+    return _propose(conn, workflow, "plan_exception", household_no, on,
+                    {"schedule": [[d.isoformat(), amount] for d, amount in schedule]}, reason, actor,
+                    {"payments": len(schedule), "total": sum(a for _, a in schedule), "last": schedule[-1][0]})
+
+
+def _schedule(detail: dict) -> list[tuple[date, int]]:
+    return [(date.fromisoformat(d), amount) for d, amount in detail["schedule"]]
+
+
 def refusal_of(conn: Connection, workflow: Workflow, kind: str, hid: int, detail: dict, on: date,
                facts=None) -> str | None:
     """What the decision's use case would refuse on `on` (proposing and the inbox read it the same way); `facts`
@@ -106,6 +133,15 @@ def refusal_of(conn: Connection, workflow: Workflow, kind: str, hid: int, detail
                     "three years of suspension (地方税法15条の7第4項) or immediate extinction (同条第5項)")
         if facts.stage not in workflow.transition("write_off").source:
             return not_from_stage(workflow, "write_off", facts.stage)
+    elif kind == "plan_exception":  # agree_plan's own rules on `on`, the standard months aside (the exception)
+        schedule = _schedule(detail)
+        refusal = actions.plan_schedule_error(schedule, on) or actions.plan_refusal(conn, hid, on, schedule)
+        if refusal:
+            return refusal
+        try:
+            require(workflow, "agree_plan", facts, Context(on, workflow.policy))
+        except Refused as exc:
+            return str(exc)
     elif kind == "late_fee_reduction":
         owed = _late_fee(conn, hid, detail)
         if owed is None:
@@ -133,7 +169,8 @@ def held_seizures(conn: Connection, hids: list[int]) -> dict[int, list[dict]]:
     return held
 
 
-def facts_of(conn: Connection, kind: str, hid: int, detail: dict, on: date, f, held: list[dict]) -> dict:
+def facts_of(conn: Connection, workflow: Workflow, kind: str, hid: int, detail: dict, on: date, f,
+             held: list[dict]) -> dict:
     """The facts the law asks the decision to rest on, as of `on`, from the household's facts `f` as of `on`
     and its seizures `held` (held_seizures), loaded for a page of proposals at once."""
     if kind == "suspension":
@@ -144,7 +181,33 @@ def facts_of(conn: Connection, kind: str, hid: int, detail: dict, on: date, f, h
                  for i, (d, ground) in actions.extinguished(f, on)]
         return {"installments": lines, "principal": sum(x["unpaid"] for x in lines),
                 "late_fee": sum(x["late_fee"] for x in lines)}
+    if kind == "plan_exception":
+        return _plan_facts(conn, workflow, hid, _schedule(detail), on, f)
     return _late_fee(conn, hid, detail) or {}
+
+
+def _plan_facts(conn: Connection, workflow: Workflow, hid: int, schedule: list[tuple[date, int]], on: date,
+                f) -> dict:
+    """The arrears, the schedule with its running total, the months it spans against the standard and the outer
+    limit, and the installments it covers with their limitation dates, as they are and as the plan agreed on
+    `on` renews them: a signed plan is an acknowledgement (承認, 民法152条1項), a new period from the next day."""
+    total, lines = 0, []
+    for d, amount in schedule:
+        total += amount
+        lines.append({"due_on": d.isoformat(), "amount": amount, "cumulative": total})
+    standard = workflow.policy.plan_standard_months
+    covered = [_line(i) | {"limitation_date": _iso(i.limitation_date()),
+                           "renewed_to": _iso(limitation(i.due_date, i.limitation_events()
+                                                         + [Acknowledgement(on, "plan")])[0])}
+               for i in f.overdue(on)]
+    return {"arrears": actions.arrears(conn, hid, on), "schedule": lines, "total": total,
+            "months": months_spanned(on, schedule[-1][0]), "standard_months": standard,
+            "standard_end": plan_end(on, standard).isoformat(), "outer_months": PLAN_OUTER_MONTHS,
+            "outer_end": plan_end(on, PLAN_OUTER_MONTHS).isoformat(), "installments": covered}
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
 
 
 def _line(i) -> dict:
@@ -182,6 +245,8 @@ def approve(conn: Connection, workflow: Workflow, household_no: str, proposal_id
         actions.suspend(conn, workflow, household_no, on, detail["ground"], actor, detail["immediate_extinction"])
     elif kind == "write_off":
         actions.write_off(conn, workflow, household_no, on, actor, today)
+    elif kind == "plan_exception":
+        actions.agree_plan(conn, workflow, household_no, on, _schedule(detail), actor, exception=True)
     else:
         reduce_late_fee(conn, workflow, household_no, detail["fiscal_year"], detail["installment"], detail["amount"],
                         p.note, on, actor)

@@ -94,7 +94,7 @@ def _other(conn, workflow: Workflow, r, f, held: list[dict], on: date, user: str
     return {"id": r.id, "kind": r.kind, "label": KINDS[r.kind][2], "household_no": r.household_no,
             "name": r.head_name, "stage": r.stage, "proposed_on": r.proposed_on.isoformat(),
             "proposed_by": r.proposed_by, "note": r.note, "detail": detail, "may_decide": may_decide,
-            "facts": facts_of(conn, r.kind, r.household_id, detail, on, f, held), "refusal": refusal}
+            "facts": facts_of(conn, workflow, r.kind, r.household_id, detail, on, f, held), "refusal": refusal}
 
 
 def _item(conn, workflow: Workflow, r, f, in_force: int, on: date, user: str, may_decide: bool) -> dict:

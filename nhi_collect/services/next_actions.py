@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 
 from ..adapters.tables import inquiries, investigations, letters
 from ..domain.calendar import earliest_seizure_date
+from ..domain.plans import PLAN_OUTER_MONTHS, plan_end
 from ..workflow.definition import Workflow
 from ..workflow.facts import load_facts
 from ..workflow.guards import Context, Facts, extinction, guard
@@ -34,6 +35,7 @@ from .work import ReasonNeeded, opened_with_reason, own_item
 LABELS = {
     "record_contact": "交渉記録",
     "agree_plan": "分納誓約",
+    "propose_plan_exception": "分納（例外）の起案",
     "open_investigation": "財産調査の開始（照会）",
     "record_inquiry_result": "照会回答の記録",
     "close_investigation": "財産調査の終了",
@@ -48,7 +50,9 @@ LABELS = {
     "mark_returned": "返戻郵便の記録",
 }
 
-PROPOSES = {"propose_suspension": "suspend", "propose_write_off": "write_off"}  # a proposal → the decision
+# a proposal → the decision whose rules it follows; of those, the ones decided alone only where the ward's file says
+PROPOSES = {"propose_suspension": "suspend", "propose_write_off": "write_off", "propose_plan_exception": "agree_plan"}
+DIRECT = {"suspend": "suspension", "write_off": "write_off"}
 
 
 @dataclass(frozen=True)
@@ -166,14 +170,17 @@ def next_actions(conn: Connection, workflow: Workflow, household_no: str, on: da
             item.blocks += _transition_blocks(workflow, decided, facts, ctx)
         elif needs.get(action):
             item.blocks.append(Block(needs[action]))
-        if action in PROPOSES.values() and carries(workflow, role, action):
+        if action in DIRECT and carries(workflow, role, action):
             try:  # 区の方針 (決裁規程): decided on another person's proposal, in the decision inbox
-                direct(workflow, {"suspend": "suspension"}.get(action, action))
+                direct(workflow, DIRECT[action])
             except Refused as exc:
                 item.blocks.append(Block(str(exc)))
         found.append(item)
     for p in open_proposals:  # 決裁: never by the one who drafted it
         p["refusal"] = proposals.SEPARATION if p["proposed_by"] == user else None
+    standard = workflow.policy.plan_standard_months
     return {"household_no": household_no, "stage": facts.stage, "actions": found, "awaiting": awaiting,
             "letters": mail, "proposals": open_proposals, "arrears": arrears(conn, hid, on),
+            "plan_months": {"standard": standard, "standard_end": plan_end(on, standard),
+                            "outer": PLAN_OUTER_MONTHS, "outer_end": plan_end(on, PLAN_OUTER_MONTHS)},
             "promises": promises.of_household(conn, hid)}

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..errors import UserError
+from ..domain.plans import OUTER_RULE, PLAN_OUTER_MONTHS
 from ..resources import data_dir
 from .guards import GUARDS
 
@@ -69,6 +70,9 @@ def _policy(policy: dict, fields: tuple[str, ...]) -> list[str]:
                  and (not isinstance(policy.get(key), int) or isinstance(policy.get(key), bool))]
     problems += [f"[policy] {key} must be true or false" for key in POLICY_FLAGS
                  if key in policy and not isinstance(policy[key], bool)]
+    months = policy.get("plan_standard_months")
+    if isinstance(months, int) and not 1 <= months <= PLAN_OUTER_MONTHS:
+        problems.append(f"[policy] plan_standard_months must be 1 to {PLAN_OUTER_MONTHS}: no plan runs longer ({OUTER_RULE})")
     return problems
 
 

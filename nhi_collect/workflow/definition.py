@@ -95,7 +95,8 @@ class Policy:
     plan_grace_days: int
     promise_grace_days: int
     band_months: int
-    # 区の方針 (決裁規程): a suspension, write-off or late-fee reduction is decided only on another person's proposal
+    plan_standard_months: int  # 区の方針: a plan a clerk agrees alone (domain/plans.py); longer is a plan exception
+    # 区の方針 (決裁規程): a suspension, write-off, late-fee reduction or plan exception is decided only on another person's proposal
     # (services/decision_proposals); a one-person office's file may let its supervisor decide alone.
     direct_decisions: bool = False
 

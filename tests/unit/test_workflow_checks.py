@@ -82,6 +82,8 @@ def test_every_letter_type_names_a_template_reader_that_exists():
     ('template = "reminder.html"', 'template = "remind.html"', "template remind.html is not in letter_templates/"),
     ('triggers = ["break_plan"]', 'triggers = ["break_plans"]', "trigger 'break_plans' is not a transition"),
     ("reply_days = 14", 'reply_days = "14"', "[policy] reply_days must be a whole number"),
+    ("plan_standard_months = 12", "plan_standard_months = 25", "plan_standard_months must be 1 to 24"),
+    ("plan_standard_months = 12\n", "", "[policy] plan_standard_months must be a whole number"),
     ('current_year = "92.13"', 'current_year = "92,13"', "is not a rate"),
 ])
 def test_a_mistake_is_named_when_the_file_is_loaded(tmp_path, old, new, named):

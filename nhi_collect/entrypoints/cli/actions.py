@@ -300,13 +300,28 @@ def action_propose_late_fee_reduction(obj: Services, household_no, on, fiscal_ye
     click.echo(f"{household_no}: late-fee reduction proposed (proposal {proposal})")
 
 
+@action.command("propose-plan-exception")
+@click.argument("household_no")
+@ON
+@click.option("--schedule", callback=parse_schedule, required=True, help="DATE:AMOUNT,... promised payments.")
+@click.option("--reason", required=True, help="Why the household cannot pay within the standard months.")
+@pass_services
+def action_propose_plan_exception(obj: Services, household_no, on, schedule, reason):
+    """Clerk: propose a plan longer than the ward's standard (分納（例外）の起案), decided by a supervisor who did not
+    draft it; the supervisor's approval agrees the plan."""
+    proposal = obj.transact(decisions.propose_plan_exception, obj.workflow, household_no, today_or(obj, on),
+                            schedule, reason, obj.actor)
+    click.echo(f"{household_no}: plan exception proposed (proposal {proposal})")
+
+
 @action.command("approve-proposal")
 @click.argument("household_no")
 @click.argument("proposal_id", type=int)
 @click.option("--comment", default="")
 @pass_services
 def action_approve_proposal(obj: Services, household_no, proposal_id, comment):
-    """Supervisor: approve a suspension, write-off or late-fee reduction proposed by someone else (決裁), today."""
+    """Supervisor: approve a suspension, write-off, late-fee reduction or plan exception proposed by someone else
+    (決裁), today."""
     today = obj.today()
     obj.transact(decisions.approve, obj.workflow, household_no, proposal_id, today, obj.actor, today, comment=comment)
     click.echo(f"{household_no}: proposal {proposal_id} approved")

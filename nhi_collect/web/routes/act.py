@@ -105,17 +105,29 @@ def contact(request: Request, household_no: str, contacted_on: str = Form(""), c
     return _act(request, web, household_no, "record_contact", "交渉記録を登録しました。", call)
 
 
+def _schedule(due_on: list[str], amount: list[str]) -> list[tuple[date, int]]:
+    schedule = [(_day(d, f"{n}回目の納付日"), _yen(a, f"{n}回目の金額"))
+                for n, (d, a) in enumerate(zip(due_on, amount), 1) if d.strip() or a.strip()]
+    if not schedule:
+        raise UserError("分納の納付日と金額を1行以上入力してください。")
+    return schedule
+
+
 @router.post(BASE + "/plans")
 def plan(request: Request, household_no: str, due_on: list[str] = Form([]), amount: list[str] = Form([]),
          web: Web = Depends(needs("agree_plan"))):
-    def call():
-        schedule = [(_day(d, f"{n}回目の納付日"), _yen(a, f"{n}回目の金額"))
-                    for n, (d, a) in enumerate(zip(due_on, amount), 1) if d.strip() or a.strip()]
-        if not schedule:
-            raise UserError("分納の納付日と金額を1行以上入力してください。")
-        web.services.transact(actions.agree_plan, web.workflow, household_no, web.services.today(), schedule,
-                              web.user)
-    return _act(request, web, household_no, "agree_plan", "分納誓約を登録しました。", call)
+    return _act(request, web, household_no, "agree_plan", "分納誓約を登録しました。",
+                lambda: web.services.transact(actions.agree_plan, web.workflow, household_no, web.services.today(),
+                                              _schedule(due_on, amount), web.user))
+
+
+@router.post(BASE + "/plan-exception-proposals")
+def propose_plan_exception(request: Request, household_no: str, due_on: list[str] = Form([]),
+                           amount: list[str] = Form([]), reason: str = Form(""),
+                           web: Web = Depends(needs("propose_plan_exception"))):
+    return _act(request, web, household_no, "propose_plan_exception", "分納（例外）を起案しました（決裁待ち）。",
+                lambda: web.services.transact(decision_proposals.propose_plan_exception, web.workflow, household_no,
+                                              web.services.today(), _schedule(due_on, amount), reason, web.user))
 
 
 @router.post(BASE + "/investigations")
