@@ -48,13 +48,14 @@ def test_agree_a_plan(page, check):
     open_as(page, "tanaka", "/households/H1/act")
     page.locator("summary", has_text="分納誓約").click()
     expect(page.locator("#act-agree_plan strong")).to_have_text("20,000円")  # the arrears: installments 1 and 2
-    page.get_by_label("1回目の納付日").fill("2023-10-31")
-    page.get_by_label("1回目の金額").fill("10000")
+    form = page.locator("#act-agree_plan")  # the plan exception's form has the same rows
+    form.get_by_label("1回目の納付日", exact=True).fill("2023-10-31")
+    form.get_by_label("1回目の金額", exact=True).fill("10000")
     page.get_by_role("button", name="分納誓約を登録").click()
     expect(page.get_by_role("alert")).to_contain_text("10,000 yen more must be scheduled")  # beside the form
     check(page, "1-short")
-    page.get_by_label("2回目の納付日").fill("2023-11-30")
-    page.get_by_label("2回目の金額").fill("10000")
+    form.get_by_label("2回目の納付日", exact=True).fill("2023-11-30")
+    form.get_by_label("2回目の金額", exact=True).fill("10000")
     page.get_by_role("button", name="分納誓約を登録").click()
     expect(page.locator("#next-actions").get_by_role("status")).to_contain_text("分納誓約を登録しました")
     refused = page.locator("ul.refused-actions")
