@@ -98,7 +98,10 @@ def limitation(due: date, events: Iterable[Event] = (),
 
     def renew(first_day: date) -> None:
         nonlocal end, postponed_until, reminder_until
-        end, postponed_until, reminder_until = period_end(first_day, LIMITATION_MONTHS), None, None
+        renewed = period_end(first_day, LIMITATION_MONTHS)
+        if renewed < end:  # an acknowledgement before a demand's deadline: the period still runs anew after the
+            return  # deadline (the demand's renewal, 地方自治法236条4項), never from the earlier day
+        end, postponed_until, reminder_until = renewed, None, None
 
     def postpone(until: date) -> None:
         nonlocal postponed_until

@@ -25,6 +25,16 @@ def test_demand_notice_renews_from_the_day_after_its_deadline():
     assert limitation_date(DUE, [Demand(date(2023, 8, 20), date(2023, 8, 30))]) == date(2025, 8, 30)
 
 
+def test_a_payment_before_the_demands_deadline_does_not_shorten_its_renewal():
+    """Demanded 8/20 with the deadline 8/30: the period runs anew from 8/31. A payment on 8/25 (民法152条1項) is an
+    acknowledgement before it; counted from 8/26 it would end five days sooner than the demand lets it. A payment
+    the day after the deadline renews from the next day, later still."""
+    demand = Demand(date(2023, 8, 20), date(2023, 8, 30))
+    assert limitation_date(DUE, [demand, Acknowledgement(date(2023, 8, 25))]) == date(2025, 8, 30)
+    assert limitation_date(DUE, [demand, Acknowledgement(date(2023, 8, 30))]) == date(2025, 8, 30)
+    assert limitation_date(DUE, [demand, Acknowledgement(date(2023, 8, 31))]) == date(2025, 8, 31)
+
+
 def test_demand_anchor_on_issue():
     got = limitation_date(DUE, [Demand(date(2023, 8, 20), date(2023, 8, 30))], anchor=DemandAnchor.ISSUE)
     assert got == date(2025, 8, 20)
