@@ -224,13 +224,13 @@ def test_a_clerk_proposes_a_plan_exception_and_another_supervisor_approves_it(ap
     page = kacho.get("/decisions").text
     # 1,111 yen a month, the last 1,113 (2025-03-25); 18 months against the standard 12 (2024-09-20) and the outer
     # 24 (2025-09-20). Both installments are demanded on ON: each period runs from the day after the deadline
-    # (10-02, the 09-30 deadline being a Saturday) to 2025-10-02; the plan, agreed on ON, would renew it to
-    # 2025-09-20 (民法152条1項: from the next day).
+    # (10-02, the 09-30 deadline being a Saturday) to 2025-10-02; the plan, agreed on ON, renews from the next day
+    # (民法152条1項) to 2025-09-20, which never shortens the demand's later renewal: both columns say 2025-10-02.
     assert "分納（例外）の起案（第1号）" in page and "パート収入のみ" in page
     assert "20,000円（納付予定の合計 20,000円）" in page and "19か月" in page and "標準は12か月" in page
     assert "令和7年3月25日（2025-03-25）" in page and "令和7年9月20日（2025-09-20）" in page
     assert "1,111円" in page and "1,113円" in page and "民法152条1項" in page
-    assert page.count("令和7年10月2日（2025-10-02）") == 2
+    assert page.count("令和7年10月2日（2025-10-02）") == 4 and page.count("（督促による更新のまま）") == 2
     done = kacho.post("/decisions/H1/proposals/1/approve", data={**token(kacho, "/decisions"), "comment": "可"},
                       follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"] == "/decisions?done=decided"
