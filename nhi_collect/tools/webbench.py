@@ -4,7 +4,7 @@
 The database is a generated ward imported as it stood on the morning of the quiet day after the July
 round (the bench's ledger), with the calendar's dates run, so the nightly run has computed the queue.
 Built once and reused: building 450,000 households takes minutes, and the pages only read. Its decision inbox
-is filled once, by the bench's clerks (seed_inbox), as a ward's holds a few hundred open proposals on a morning.
+is filled once, by the bench's clerks (tools/inbox.py), as a ward's holds a few hundred open proposals on a morning.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from ..services.business_date import report_night, run_date
 from ..services.imports import import_file
 from ..workflow.definition import Workflow
 from .bench import CATCH_UP, DATED, FISCAL_YEARS, JULY_ROUND, KINDS, QUIET_DAY, before
+from .inbox import file_open_proposals
 from .synthetic import generate_ward
 
 
@@ -80,72 +81,6 @@ def register_staff(engine: Engine, workflow: Workflow, count: int, supervisors: 
         if new:
             queue.refresh(conn, workflow, QUIET_DAY)
     return users + bosses
-
-
-# What the clerks file, in turn: the ground of a suspension (15条の7第1項各号) and the facts offered for it; the
-# reason of a late-fee reduction. A seizure is not among them: a week after the first July round no household
-# has reached the seizure notice, after which alone one may be proposed (actions.approval_stage_refusal).
-SUSPENSIONS = (("no_property", "財産調査の結果、預金・給与・不動産とも差し押さえる財産なし"),
-               ("hardship", "世帯主が失職し、生活保護を申請中（滞納処分で生活を著しく窮迫させるおそれ）"),
-               ("unknown", "転出先不明、住民票は職権消除。財産も不明"))
-REDUCTIONS = ("床上浸水の被災による減免申請（罹災証明書あり）", "世帯主の長期入院による減免申請（区の減免要綱）")
-EXTINCTION = "世帯主死亡、相続人は全員相続放棄。徴収できないことが明らかなため即時消滅（15条の7第5項）"
-
-
-def seed_inbox(engine: Engine, workflow: Workflow, users: list[str], per: int = 1000, least: int = 20) -> int:
-    """The decision inbox of a ward on a morning: one open proposal per `per` households (at least `least`),
-    filed on QUIET_DAY through the clerks' own use cases (services/decision_proposals), each by one of the
-    bench's clerks in turn: half suspensions of households in arrears, a quarter late-fee reductions of booked
-    late fees still owed (延滞金減免), and, with a supervisor to approve the immediate extinction (15条の7第5項)
-    it rests on, a quarter write-offs (不納欠損). Candidates are read set-based, one query a kind, spread over
-    the ward in household order (deterministic). Nothing is filed if any proposal is open already; returns
-    the number filed."""
-    from ..adapters.tables import LATE_FEE_UNPAID, assessments, decision_proposals, seizure_proposals
-    from ..services import decision_proposals as use
-    clerks = [u for u in users if not _supervises(u)]
-    boss = next((u for u in users if _supervises(u)), None)
-    with transaction(engine) as conn:
-        if any(conn.execute(select(func.count()).select_from(t).where(t.c.status == "open")).scalar_one()
-               for t in (seizure_proposals, decision_proposals)):
-            return 0
-        wanted = max(least, conn.execute(select(func.count()).select_from(households)).scalar_one() // per)
-        fees = {}  # household_no → its oldest installment with booked late fee still owed
-        for no, year, installment, owed in conn.execute(
-                select(households.c.household_no, assessments.c.fiscal_year, assessments.c.installment,
-                       LATE_FEE_UNPAID).join(assessments, assessments.c.household_id == households.c.id)
-                .where(LATE_FEE_UNPAID > 0).order_by(households.c.id, assessments.c.fiscal_year,
-                                                     assessments.c.installment)):
-            fees.setdefault(no, (year, installment, owed))
-        in_arrears = [no for no in conn.execute(
-            select(households.c.household_no).where(households.c.stage.in_(workflow.transition("suspend").source))
-            .order_by(households.c.id)).scalars() if no not in fees]
-        reductions = _spread(list(fees), wanted // 4)
-        write_offs = _spread(in_arrears[1::2], wanted // 4 if boss else 0)
-        suspensions = _spread(in_arrears[::2], wanted - len(reductions) - len(write_offs))
-        filed = 0
-        for no in suspensions:
-            ground, facts = SUSPENSIONS[filed % len(SUSPENSIONS)]
-            use.propose_suspension(conn, workflow, no, QUIET_DAY, ground, facts, clerks[filed % len(clerks)])
-            filed += 1
-        for no in reductions:
-            year, installment, owed = fees[no]
-            use.propose_late_fee_reduction(conn, workflow, no, QUIET_DAY, year, installment, owed,
-                                           REDUCTIONS[filed % len(REDUCTIONS)], clerks[filed % len(clerks)])
-            filed += 1
-        for no in write_offs:
-            clerk = clerks[filed % len(clerks)]
-            decided = use.propose_suspension(conn, workflow, no, QUIET_DAY, "no_property", EXTINCTION, clerk,
-                                             immediate_extinction=True)
-            use.approve(conn, workflow, no, decided, QUIET_DAY, boss, QUIET_DAY)
-            use.propose_write_off(conn, workflow, no, QUIET_DAY, "即時消滅による不納欠損", clerk)
-            filed += 1
-    return filed
-
-
-def _spread(candidates: list[str], k: int) -> list[str]:
-    """`k` of the candidates evenly over the list (the ward's towns and ages, not its first numbers)."""
-    k = min(k, len(candidates))
-    return [candidates[i * len(candidates) // k] for i in range(k)] if k else []
 
 
 def start_server(url: str, port: int):
@@ -359,7 +294,8 @@ def webbench(url: str, workflow: Workflow, n: int, work: Path, staff: int = 50, 
     with engine.connect() as conn:
         n = conn.execute(select(func.count()).select_from(households)).scalar_one()
     users = register_staff(engine, workflow, staff, supervisors)
-    if filed := seed_inbox(engine, workflow, users):
+    clerks, bosses = [u for u in users if not _supervises(u)], [u for u in users if _supervises(u)]
+    if filed := file_open_proposals(engine, workflow, QUIET_DAY, clerks, next(iter(bosses), None)):
         progress(f"{filed} proposals filed for the decision inbox")
     targets = _targets(engine, users, seed)
     progress(f"{n:,} households; {staff} clerks and {supervisors} supervisors for {seconds:.0f} s, {think} s "

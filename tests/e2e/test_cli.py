@@ -199,6 +199,11 @@ def test_demo_runs_the_year_prints_every_letter_and_writes_the_reports(tmp_path)
     with sqlite3.connect(tmp_path / "demo.db") as db:
         issued = db.execute("SELECT count(*) FROM letters").fetchone()[0]
     assert printed == issued > 0  # every letter of the year, none skipped or sampled
+    with sqlite3.connect(tmp_path / "demo.db") as db:  # the supervisor's inbox holds the clerks' open drafts
+        drafts = db.execute("SELECT proposed_by, count(*) FROM decision_proposals WHERE status = 'open' "
+                            "GROUP BY proposed_by").fetchall()
+    assert {who for who, _n in drafts} <= {"demo-tanaka", "demo-sato"} and drafts
+    assert f"decision inbox (決裁待ち): {sum(n for _who, n in drafts)} proposals" in done.stdout
     reports = tmp_path / "out" / "reports"
     assert (reports / "collection-rates-FY2023-2024-05-31.xlsx").exists()
     assert len(list(reports.glob("*.html"))) == 14  # April 2023 to May 2024

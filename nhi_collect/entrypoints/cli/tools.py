@@ -72,7 +72,9 @@ def demo_text(obj: Services, summary) -> str:
               f"printed {summary.printed_letters:,} letters on {summary.printed_pages:,} pages to {obj.out}/letters/ "
               f"while the calendar ran ({summary.run_seconds:,.0f} s in all, {summary.print_wait_seconds:,.0f} s of it "
               f"waiting for PDFs; {summary.printed_pages / max(summary.run_seconds, 1e-9):,.1f} pages/s overall)",
-              f"monthly reports (CSV, XLSX, HTML) for {len(summary.monthly_stages)} month ends in {obj.out}/reports/"]
+              f"monthly reports (CSV, XLSX, HTML) for {len(summary.monthly_stages)} month ends in {obj.out}/reports/",
+              f"decision inbox (決裁待ち): {summary.open_proposals} proposals of the last day left open for the "
+              "staff app's supervisor"]
     return "\n".join(lines)
 
 
