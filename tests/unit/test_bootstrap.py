@@ -28,6 +28,13 @@ def test_nothing_is_made_at_construction(tmp_path):
     services.dispose()
 
 
+def test_a_sqlite_file_in_a_folder_not_yet_made_gets_its_folder(tmp_path):
+    services = bootstrap(f"sqlite:///{tmp_path / 'new' / 'ward' / 'x.db'}", environ={})
+    services.engine()
+    assert (tmp_path / "new" / "ward" / "x.db").exists()
+    services.dispose()
+
+
 def test_the_clock_is_tokyo_or_pinned():
     assert tokyo_clock({"NHI_COLLECT_TODAY": "2023-07-05"})() == date(2023, 7, 5)
     with pytest.raises(UserError, match="NHI_COLLECT_TODAY"):
