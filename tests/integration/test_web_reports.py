@@ -40,18 +40,38 @@ def test_the_rates_against_the_targets_as_chart_and_table(app):
     assert "<caption>段階</caption>" in text and "<caption>地区</caption>" in text
 
 
-def test_further_figures_of_the_report_are_shown_as_they_come(app, monkeypatch):
-    """Late fees and overdue applications are being added to the report by others: whatever keys it carries."""
+def test_late_fees_and_applications_in_words_and_their_units(app, monkeypatch):
+    """The late fees in yen and the applications in counts, each under its own heading (never a count shown as yen,
+    never a key's code); a figure added to the report later still shows, under その他の集計, by its own name."""
     real = report_service.monthly
 
     def more(*args, **kwargs):
-        return {**real(*args, **kwargs), "late_fees": {"collected": 12_345},
+        return {**real(*args, **kwargs), "late_fees": {"collected_in_month": 1_200, "collected_in_year": 12_345,
+                                                         "booked_in_year": 20_000},
+                "applications": {"open": 3, "overdue": 1, "closed": 1_204, "closed_late": 2},
                 "applications_overdue": [{"kind": "late_fee_reduction", "count": 2}]}
     monkeypatch.setattr(report_service, "monthly", more)
     text = signed_in(app, "kansa").get("/reports", params={"as_of": "2023-09-20"}).text
-    assert "<h2>その他の集計</h2>" in text
-    assert "<dt>取立額</dt><dd>12,345円</dd>" in text
-    assert "<caption>処理期限を過ぎた申請</caption>" in text and '<td>late_fee_reduction</td><td class="num">2</td>' in text
+    assert "<h2>延滞金（収納率には含めません）</h2>" in text and "<dd>1,200円</dd>" in text
+    assert "<dd>12,345円</dd>" in text and "<dd>20,000円</dd>" in text
+    assert "<dd>3件（うち処理期限超過 1件）</dd>" in text and "<dd>1,204件（うち処理期限後 2件）</dd>" in text
+    assert "collected_in" not in text and "closed_late" not in text
+    assert "<h2>その他の集計</h2>" in text and "<caption>処理期限を過ぎた申請</caption>" in text
+    assert '<td>late_fee_reduction</td><td class="num">2</td>' in text
+
+
+def test_the_breakdowns_codes_in_words(app, monkeypatch):
+    real = report_service.monthly
+
+    def coded(*args, **kwargs):
+        data = real(*args, **kwargs)
+        return {**data, "breakdowns": {**data["breakdowns"],
+                                       "seizures": [{"property": "deposit", "seizures": 1, "amount": 10, "collected": 0}],
+                                       "plans": [{"status": "broken", "plans": 2}]}}
+    monkeypatch.setattr(report_service, "monthly", coded)
+    text = signed_in(app, "kansa").get("/reports", params={"as_of": "2023-09-20"}).text
+    assert "<td>預貯金</td>" in text and "<td>不履行</td>" in text and "<td>deposit</td>" not in text
+    assert '<th scope="col" class="num">金額</th>' in text  # a number's heading over its column
 
 
 def test_the_files_of_the_cli_writer(app):

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from ...errors import UserError
+from ...services.casefile import PLAN_STATUS, PROPERTY, WRITE_OFF
 from ...services.households import current_accounting_year
 from ...services.report import report_file, report_of
 from ..chart import legend, month_label, rates_svg
@@ -32,7 +33,8 @@ LABELS = {"stage": "段階", "district": "地区", "arrears_age": "滞納年数�
           "ground": "事由", "installments": "期別数", "late_fees": "延滞金の収納", "count": "件数",
           "applications_overdue": "処理期限を過ぎた申請", "kind": "種類"}
 KNOWN = {"fiscal_year", "as_of", "current_year", "arrears", "targets", "recorded", "series", "projection", "breakdowns",
-         "computed"}
+         "computed", "late_fees", "applications"}
+VALUES = {"property": PROPERTY, "status": PLAN_STATUS, "ground": WRITE_OFF}  # the breakdowns' codes in words
 
 
 def _choice(fiscal_year: int | None, as_of: str, today: date) -> tuple[int, date]:
@@ -50,7 +52,7 @@ def monthly_report(request: Request, fiscal_year: int | None = None, as_of: str 
     data = web.services.read(report_of, web.workflow, year, on, web.user, now=now, latest=not as_of)
     extra = {k: v for k, v in data.items() if k not in KNOWN}  # figures other parts of the engine add
     return render(request, web, "reports.html", data=data, chart=rates_svg(data), legend=legend(),
-                  month_label=month_label, extra=extra, workbook=WORKBOOK, labels=LABELS,
+                  month_label=month_label, extra=extra, workbook=WORKBOOK, labels=LABELS, values=VALUES,
                   titles={k: t.title for k, t in web.workflow.letter_types.items()})
 
 
