@@ -180,7 +180,7 @@ def _transitions(transitions: list, stages: dict[str, str], letter_types: dict) 
     problems, triggers = [], []
     for n, t in enumerate(transitions, 1):
         where = f"transition {t.get('trigger', f'#{n}')!r}"
-        problems += _unknown(where, t, ("trigger", "source", "dest", "guards", "letters", "actor", "fan_out",
+        problems += _unknown(where, t, ("trigger", "label", "source", "dest", "guards", "letters", "actor", "fan_out",
                                         "no_address_queue", "ends", "basis"))
         triggers.append(t.get("trigger"))
         if not isinstance(t.get("trigger"), str) or not isinstance(t.get("actor"), str):
@@ -221,7 +221,7 @@ def _calendar(calendar: list, triggers: set[str], letter_types: dict) -> list[st
     problems, jobs = [], []
     for n, job in enumerate(calendar, 1):
         where = f"calendar job {job.get('job', f'#{n}')!r}"
-        problems += _unknown(where, job, ("job", "every", "months", "day", "triggers", "scope", "queue", "reason",
+        problems += _unknown(where, job, ("job", "label", "every", "months", "day", "triggers", "scope", "queue", "reason",
                                             "release_seizures", "late_fee_notice", "appropriate_credit"))
         jobs.append(job.get("job"))
         months = job.get("months", [])

@@ -68,6 +68,7 @@ class Transition:
     # why only `source` stages may fire it: the article of law, or plainly the ward's policy (区の方針); a
     # refusal from another stage quotes it
     basis: str = POLICY_BASIS
+    label: str = ""  # what staff read for it (the runs screen); the trigger when the file gives none
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class CalendarJob:
     release_seizures: bool = False  # releases the seizures the law requires released (workflow/release.py)
     late_fee_notice: str | None = None  # the letter type sent for booked late fees (workflow/late_fee_notices.py)
     appropriate_credit: bool = False  # 充当・還付 before the date's letters (services/credit.py)
+    label: str = ""  # what staff read for it (the runs screen); the job's name when the file gives none
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,14 @@ class Workflow:
         return tuple(s for s in self.stages if s not in self.closed_stages)
 
     @cached_property
+    def job_labels(self) -> dict[str, str]:
+        return {c.job: c.label for c in self.calendar}
+
+    @cached_property
+    def trigger_labels(self) -> dict[str, str]:
+        return {t.trigger: t.label for t in self.transitions}
+
+    @cached_property
     def machine(self) -> Machine:
         return Machine(model=None, states=list(self.stages), transitions=machine_transitions(self),
                        initial=self.initial, auto_transitions=False)
@@ -172,13 +182,14 @@ def load(path: str | None = None) -> Workflow:
     stages = {s["id"]: s["label"] for s in raw["stages"]}
     transitions = tuple(Transition(t["trigger"], tuple(t["source"]), t["dest"], tuple(t.get("guards", ())),
                                    tuple(t.get("letters", ())), t["actor"], t.get("fan_out", False),
-                                   t.get("no_address_queue"), dict(t.get("ends", {})), t.get("basis", POLICY_BASIS))
+                                   t.get("no_address_queue"), dict(t.get("ends", {})), t.get("basis", POLICY_BASIS),
+                                   t.get("label", t["trigger"]))
                         for t in raw["transitions"])
     calendar = tuple(CalendarJob(c["job"], c.get("every"), tuple(c.get("months", ())), c.get("day"),
                                  tuple(c.get("triggers", ())),
                                  {int(k): v for k, v in c.get("scope", {}).items()}, c.get("queue"), c.get("reason"),
                                  c.get("release_seizures", False), c.get("late_fee_notice"),
-                                 c.get("appropriate_credit", False))
+                                 c.get("appropriate_credit", False), c.get("label", c["job"]))
                      for c in raw["calendar"])
     letter_types = {name: LetterType(name, **spec) for name, spec in raw["letter_types"].items()}
     roles = {duty: tuple(holders) for duty, holders in raw.get("roles", {}).items()}

@@ -19,7 +19,7 @@ def cli(*args, db):
 
 def test_a_changed_copy_of_the_ward_file_changes_what_a_date_does_and_the_targets(tmp_path):
     shipped = default_path().read_text("utf-8")
-    daily_demands = 'job = "demand_notices"\nevery = "business_day"\ntriggers = ["issue_demand"]'
+    daily_demands = 'job = "demand_notices"\nlabel = "督促状の発行"\nevery = "business_day"\ntriggers = ["issue_demand"]'
     assert daily_demands in shipped and 'current_year = "92.13"' in shipped
     ward_file = tmp_path / "other-ward.toml"  # a ward whose daily demand job fires nothing, with its own target
     ward_file.write_text(shipped.replace(daily_demands, daily_demands.replace('["issue_demand"]', "[]"))

@@ -40,8 +40,11 @@ def test_a_date_shows_its_jobs_who_started_them_moves_letters_and_complete_files
     assert page.status_code == 200
     assert "unyo（run コマンド）" in page.text and "この日は完了していません" not in page.text
     assert "印刷ファイル（2通）は登録簿・マニフェスト・チェックサムと一致しています" in page.text
-    # both households leave 未滞納 for 督促済 by the date's issue_demand edge
-    assert '<td>issue_demand</td><td>未滞納・完納</td><td>督促済</td><td class="num">2</td>' in page.text
+    # both households leave 未滞納 for 督促済 by the date's issue_demand edge, each named as the workflow file labels it
+    assert ('<td>督促状の発行</td><td>督促</td><td>未滞納・完納</td><td>督促済</td><td class="num">2</td>'
+            in page.text)
+    assert "<td>督促状の発行 <code>demand_notices</code></td><td>完了</td>" in page.text
+    assert "<td>翌朝の仕事の計算 <code>work_queue</code></td>" in page.text
     assert '<td>督促状</td><td>夜間処理</td><td class="num">2</td>' in page.text
     assert f'href="{DAY}/files/demand_notice.pdf"' in page.text and f'href="{DAY}/files/SHA256SUMS"' in page.text
 
@@ -54,7 +57,7 @@ def test_the_year_lists_every_office_day_and_the_missed_ones_in_red(app, ran):
     # appropriation, settle, plan_check, demand_notices, public_notices, seizure_releases, late_fee_notices
     assert "未実行のジョブ 7件" in page
     # the rounds of the workflow file: 2023-10-05 (reminders) is to come, 2023-07-05 (a Wednesday) was missed
-    assert '<a href="/runs/2023-10-05">' in page and "reminders" in page
+    assert '<a href="/runs/2023-10-05">' in page and "催告書の発送" in page and "reminders" not in page
 
 
 def test_a_deleted_print_file_turns_the_date_red_with_the_command_to_reprint(app, ran):

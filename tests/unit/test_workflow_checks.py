@@ -50,6 +50,14 @@ def test_a_ladder_in_another_order_is_read_from_the_file(tmp_path):
     assert load(swapped).ladder[-1] == "reminder"
 
 
+def test_jobs_and_triggers_carry_the_files_labels_and_their_names_without_one(tmp_path):
+    workflow = load()
+    assert workflow.job_labels["demand_notices"] == "督促状の発行" and workflow.trigger_labels["seize"] == "差押"
+    bare = load(variant(tmp_path, "bare", ('job = "reminders"\nlabel = "催告書の発送"\n', 'job = "reminders"\n'),
+                        ('trigger = "seize"\nlabel = "差押"\n', 'trigger = "seize"\n')))
+    assert bare.job_labels["reminders"] == "reminders" and bare.trigger_labels["seize"] == "seize"
+
+
 def test_every_letter_type_names_a_template_reader_that_exists():
     assert set(DETAILS) == set(checks.DETAILS)
     workflow = load()

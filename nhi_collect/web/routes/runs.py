@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse
 
 from ...errors import UserError
+from ...services.business_date import QUEUE_JOB, REPORT_JOB
 from ...services.households import current_accounting_year
 from ...services.runs import date_run, dry_run, print_file, sample_file, year_runs
 from ..guard import Web, needs
@@ -21,6 +22,11 @@ router = APIRouter()
 MEDIA = {".pdf": "application/pdf", ".csv": "text/csv; charset=utf-8"}
 VIA = {"run": "run コマンド", "simulate": "simulate コマンド", "scheduler": "スケジューラ", "demo": "デモ",
        "simulation": "シミュレーション", "letters print": "letters print コマンド", "web": "画面"}
+STEPS = {QUEUE_JOB: "翌朝の仕事の計算", REPORT_JOB: "夜間の収納率集計"}  # a run's steps after the calendar's jobs
+
+
+def _labels(web: Web) -> dict:
+    return {"jobs": web.workflow.job_labels | STEPS, "triggers": web.workflow.trigger_labels}
 
 
 def _date(text: str) -> date:
@@ -35,13 +41,13 @@ def calendar(request: Request, fiscal_year: int | None = None, web: Web = Depend
     today = web.services.today()
     year = fiscal_year or current_accounting_year(today)
     data = web.services.transact(year_runs, web.workflow, year, today, web.services.out, web.user)
-    return render(request, web, "runs.html", data=data, today=today, via=VIA)
+    return render(request, web, "runs.html", data=data, today=today, via=VIA, **_labels(web))
 
 
 @router.get("/runs/{on}")
 def one_date(request: Request, on: str, web: Web = Depends(needs("read_runs"))):
     data = web.services.transact(date_run, web.workflow, _date(on), web.services.out, web.user)
-    return render(request, web, "run_date.html", data=data, via=VIA, today=web.services.today(),
+    return render(request, web, "run_date.html", data=data, via=VIA, today=web.services.today(), **_labels(web),
                   titles={k: t.title for k, t in web.workflow.letter_types.items()})
 
 
