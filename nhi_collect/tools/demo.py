@@ -32,7 +32,7 @@ from ..services.rates import CollectionRates, collection_rates, late_fees
 from ..services.report import monthly
 from ..workflow.definition import Workflow
 from .feed import import_until, split_by_day
-from .inbox import file_open_proposals
+from .inbox import file_open_applications, file_open_proposals
 from ..services.identity import ALLOW_AS, login_name
 from ..services.signin import set_password
 from ..services.staff import register_simulated
@@ -66,6 +66,7 @@ class DemoSummary:
     print_wait_seconds: float = 0.0  # of which spent waiting for PDFs
     reports: list[Path] = field(default_factory=list)
     open_proposals: int = 0  # left in the decision inbox on the last day, for the staff app's supervisor
+    open_applications: int = 0  # and applications left open, some past their period
 
 
 def stage_counts(engine: Engine) -> Counter:
@@ -175,11 +176,12 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
             .where(seizures.c.executed_on.between(START, END))).one()
         summary.rates = collection_rates(conn, FISCAL_YEAR, END)
         summary.late_fees = late_fees(conn, FISCAL_YEAR, END)
-    # The simulated supervisor decides every proposal on its day; the training database's inbox gets a few
-    # left open on the last day, drafted by the demo's clerks, after every figure above was taken: an open
-    # proposal changes no stage, rate or letter.
+    # The simulated supervisor decides every proposal on its day and the simulated clerks answer every
+    # application; the training database gets a few of each left open on the last day, by the demo's clerks,
+    # after every figure above was taken: an open proposal or application changes no stage, rate or letter.
     clerks = [user for user, (_name, role) in DEMO_ACCOUNTS.items() if role == "clerk"]
     summary.open_proposals = file_open_proposals(engine, workflow, END, clerks, per=500, least=6)
+    summary.open_applications = file_open_applications(engine, workflow, END, clerks)
     return summary
 
 

@@ -1,15 +1,18 @@
-"""A decision inbox as a ward's stands on a morning, for the web benchmark and the demo's training database:
-open proposals filed through the clerks' own use cases (services/decision_proposals), never written as rows."""
+"""A decision inbox and a desk of applications as a ward's stand on a morning, for the web benchmark and the
+demo's training database: open proposals and applications filed through the clerks' own use cases
+(services/decision_proposals, services/applications), never written as rows."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Engine, func, select
 
 from ..adapters.db import transaction
-from ..adapters.tables import LATE_FEE_UNPAID, assessments, decision_proposals, households, seizure_proposals
-from ..services import decision_proposals as use
+from ..adapters.tables import (LATE_FEE_UNPAID, applications, assessments, decision_proposals, households,
+                               seizure_proposals)
+from ..domain.calendar import last_office_day
+from ..services import applications as desk, decision_proposals as use
 from ..workflow.definition import Workflow
 from ..workflow.machine import Refused
 
@@ -71,6 +74,28 @@ def file_open_proposals(engine: Engine, workflow: Workflow, on: date, clerks: li
         for no in write_offs:
             file(lambda clerk: _write_off(conn, workflow, no, on, clerk, boss))
     return filed
+
+
+def file_open_applications(engine: Engine, workflow: Workflow, on: date, clerks: list[str], count: int = 6) -> int:
+    """`count` applications still open on `on`, each recorded by one of `clerks` in turn for a household in
+    arrears and owned by them: every other one received so long ago that its period has run out (期限超過: Osaka
+    City's inspection found one left two years), the rest received within it. Each kind of application with a
+    clock in turn but the yearly suspension review, which the nightly run opens. Nothing is filed if any
+    application is open already; returns the number filed."""
+    kinds = [k for k in workflow.applications if k != desk.REVIEW]
+    with transaction(engine) as conn:
+        if not kinds or conn.execute(select(func.count()).select_from(applications)
+                                     .where(applications.c.status == "open")).scalar_one():
+            return 0
+        in_arrears = list(conn.execute(select(households.c.household_no)
+                                       .where(households.c.stage.in_(workflow.ladder)).order_by(households.c.id))
+                          .scalars())
+        for i, no in enumerate(_spread(in_arrears, count)):
+            kind, clerk = kinds[i % len(kinds)], clerks[i % len(clerks)]
+            days = workflow.applications[kind].days
+            received = last_office_day(on - timedelta(days=days + 5 + 7 * i if i % 2 == 0 else i))  # at the window
+            desk.record(conn, workflow, no, kind, received, clerk, clerk, "申請書を窓口で受付", on)
+        return min(count, len(in_arrears))
 
 
 def _write_off(conn, workflow: Workflow, no: str, on: date, clerk: str, boss: str) -> None:

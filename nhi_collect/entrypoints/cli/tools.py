@@ -73,8 +73,8 @@ def demo_text(obj: Services, summary) -> str:
               f"while the calendar ran ({summary.run_seconds:,.0f} s in all, {summary.print_wait_seconds:,.0f} s of it "
               f"waiting for PDFs; {summary.printed_pages / max(summary.run_seconds, 1e-9):,.1f} pages/s overall)",
               f"monthly reports (CSV, XLSX, HTML) for {len(summary.monthly_stages)} month ends in {obj.out}/reports/",
-              f"decision inbox (決裁待ち): {summary.open_proposals} proposals of the last day left open for the "
-              "staff app's supervisor"]
+              f"left open on the last day for the staff app: {summary.open_proposals} proposals (決裁待ち), "
+              f"{summary.open_applications} applications (申請, some past their period)"]
     return "\n".join(lines)
 
 
