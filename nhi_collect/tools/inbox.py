@@ -91,7 +91,7 @@ def file_open_applications(engine: Engine, workflow: Workflow, on: date, clerks:
                                        .where(households.c.stage.in_(workflow.ladder)).order_by(households.c.id))
                           .scalars())
         for i, no in enumerate(_spread(in_arrears, count)):
-            kind, clerk = kinds[i % len(kinds)], clerks[i % len(clerks)]
+            kind, clerk = kinds[i % len(kinds)], clerks[i // 2 % len(clerks)]  # each clerk: one late, one not
             days = workflow.applications[kind].days
             received = last_office_day(on - timedelta(days=days + 5 + 7 * i if i % 2 == 0 else i))  # at the window
             desk.record(conn, workflow, no, kind, received, clerk, clerk, "申請書を窓口で受付", on)
