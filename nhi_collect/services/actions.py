@@ -30,6 +30,16 @@ from .payments import record_payment
 INQUIRY_KINDS = ("bank", "employer", "pension", "insurance", "real_estate")
 CONTINUING_KINDS = ("wage", "pension")  # 国税徴収法66条: the seizure reaches each later payment
 SUSPENSION_GROUNDS = ("no_property", "hardship", "unknown")  # 地方税法15条の7第1項第1号〜第3号
+
+
+def suspension_ground_refusal(ground: str, whereabouts_unknown: bool) -> str | None:
+    """第3号 is the ground of a household whose whereabouts are as unknown as its property: only one the ledger
+    records as 居所不明; a household at a known address is suspended, if at all, under 第1号 or 第2号."""
+    if ground == "unknown" and not whereabouts_unknown:
+        return ("執行停止の第3号は滞納者の所在及び財産がともに不明であるときに限られます（地方税法15条の7第1項第3号）。"
+                "この世帯は居所不明と記録されていません：所在が分かっていれば第1号（財産なし）か第2号（生活の窮迫）の"
+                "事由によるか、先に居所不明を記録してください")
+    return None
 CONTACT_CHANNELS = ("phone", "counter", "visit", "letter", "email")
 
 
@@ -484,6 +494,9 @@ def suspend(conn, workflow: Workflow, household_no: str, on: date, ground: str, 
     if immediate_extinction and ground != "no_property":
         raise Refused("immediate extinction (15条の7第5項) needs ground no_property with collection clearly impossible")
     hid = locked_household(conn, household_no)
+    unknown = conn.execute(select(households.c.whereabouts_unknown).where(households.c.id == hid)).scalar_one()
+    if refusal := suspension_ground_refusal(ground, bool(unknown)):
+        raise Refused(refusal)
     dest = _transition(conn, workflow, "suspend", hid, on, actor)
     conn.execute(suspensions.insert().values(household_id=hid, ground=ground, decided_by=actor, started_on=on,
                                              immediate_extinction=immediate_extinction))

@@ -123,6 +123,8 @@ def refusal_of(conn: Connection, workflow: Workflow, kind: str, hid: int, detail
     if kind == "suspension":
         if detail["immediate_extinction"] and detail["ground"] != "no_property":
             return "immediate extinction (15条の7第5項) needs ground no_property with collection clearly impossible"
+        if refusal := actions.suspension_ground_refusal(detail["ground"], facts.whereabouts_unknown):
+            return refusal
         try:
             require(workflow, "suspend", facts, Context(on, workflow.policy))
         except Refused as exc:

@@ -16,12 +16,12 @@ from ..services import applications as desk, decision_proposals as use
 from ..workflow.definition import Workflow
 from ..workflow.machine import Refused
 
-# What the clerks file, in turn: the ground of a suspension (15条の7第1項各号) and the facts offered for it; the
+# What the clerks file, in turn: the ground of a suspension (15条の7第1項第1号・第2号: 第3号 needs a household
+# recorded 居所不明) and the facts offered for it; the
 # reason of a late-fee reduction. A seizure is not among them: it may be proposed only after the seizure notice
 # (actions.approval_stage_refusal), which a week after the first July round no household has reached.
 SUSPENSIONS = (("no_property", "財産調査の結果、預金・給与・不動産とも差し押さえる財産なし"),
-               ("hardship", "世帯主が失職し、生活保護を申請中（滞納処分で生活を著しく窮迫させるおそれ）"),
-               ("unknown", "転出先不明、住民票は職権消除。財産も不明"))
+               ("hardship", "世帯主が失職し、生活保護を申請中（滞納処分で生活を著しく窮迫させるおそれ）"))
 REDUCTIONS = ("床上浸水の被災による減免申請（罹災証明書あり）", "世帯主の長期入院による減免申請（区の減免要綱）")
 EXTINCTION = "世帯主死亡、相続人は全員相続放棄。徴収できないことが明らかなため即時消滅（15条の7第5項）"
 

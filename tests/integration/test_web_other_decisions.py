@@ -32,6 +32,14 @@ def stage(db, household_no: str) -> str:
     return rows(db, select(households.c.stage).where(households.c.household_no == household_no))[0][0]
 
 
+def test_the_third_ground_is_refused_when_drafted_for_a_household_at_a_known_address(app, db):
+    tanaka = signed_in(app, "tanaka")  # H1 lives at its address: 所在 known, so not 第3号
+    refused = tanaka.post("/households/H1/suspension-proposals", follow_redirects=False,
+                          data={**token(tanaka, "/households/H1/act"), "ground": "unknown", "facts": "転出先不明"})
+    assert refused.status_code == 403 and "地方税法15条の7第1項第3号" in refused.text
+    assert rows(db, select(decision_proposals.c.id)) == []
+
+
 def test_a_clerk_proposes_a_suspension_and_another_supervisor_approves_it(app, db):
     tanaka = signed_in(app, "tanaka")  # H1 is in tanaka's work (his district's queue item)
     proposed = tanaka.post("/households/H1/suspension-proposals", follow_redirects=False,
