@@ -17,8 +17,7 @@ from ..workflow.definition import Workflow
 from ..workflow.machine import Refused
 
 # What the clerks file, in turn: the ground of a suspension (15条の7第1項第1号・第2号: 第3号 needs a household
-# recorded 居所不明) and the facts offered for it; the
-# reason of a late-fee reduction. A seizure is not among them: it may be proposed only after the seizure notice
+# recorded 居所不明) and the facts offered for it; the reason of a late-fee reduction. A seizure is not among them: it may be proposed only after the seizure notice
 # (actions.approval_stage_refusal), which a week after the first July round no household has reached.
 SUSPENSIONS = (("no_property", "財産調査の結果、預金・給与・不動産とも差し押さえる財産なし"),
                ("hardship", "世帯主が失職し、生活保護を申請中（滞納処分で生活を著しく窮迫させるおそれ）"))
