@@ -120,7 +120,7 @@ def test_a_dry_run_counts_letters_renders_samples_and_keeps_nothing(app, db):
     assert page.status_code == 200
     # H1 (two installments, one letter) and H2: 2 demand notices to 2 households
     assert '<td>督促状</td><td class="num">2</td><td class="num">2</td>' in page.text
-    assert "未滞納・完納→督促済：2" in page.text
+    assert "未滞納・完納→督促済：2" in page.text and "<td>督促状の発行 <code>demand_notices</code></td>" in page.text
     assert counts(db) == before  # nothing kept: no run, letter, move, demand or queue change
     sample = unyo.get(f"{DAY}/dry-run/demand_notice.pdf")
     assert sample.status_code == 200 and sample.content.startswith(b"%PDF")

@@ -63,7 +63,7 @@ def download(on: str, name: str, web: Web = Depends(needs("read_runs"))):
 @router.post("/runs/dry-run")
 def rehearse(request: Request, on: str = Form(...), web: Web = Depends(needs("run_date"))):
     data = dry_run(web.services.engine(), web.workflow, _date(on), web.services.out, web.user)
-    return render(request, web, "dry_run.html", data=data,
+    return render(request, web, "dry_run.html", data=data, **_labels(web),
                   titles={k: t.title for k, t in web.workflow.letter_types.items()})
 
 
