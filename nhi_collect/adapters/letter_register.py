@@ -1,5 +1,6 @@
 """The letters register read by date: letters per day and type, a date's serials, the households a date's
-letters or print file name, a dry run's letters and its first of a type (services/runs.py, work.py)."""
+letters or print file name, a dry run's letters and its first of a type (services/runs.py, work.py), a date's
+letters to print or list and the letters per issue date (services/letters.py, printing.py)."""
 
 from __future__ import annotations
 
@@ -50,3 +51,25 @@ def first_letters(conn: Connection, on: date, letter_type: str, limit: int):
                         .join(households, households.c.id == letters.c.household_id)
                         .where(letters.c.issued_on == on, letters.c.letter_type == letter_type)
                         .order_by(households.c.postal_code, letters.c.serial).limit(limit)).first()
+
+
+def letters_to_print(conn: Connection, on: date) -> list:
+    """A date's letters (id, serial, type, household number, postal code) by type, postal code, serial."""
+    return conn.execute(select(letters.c.id, letters.c.serial, letters.c.letter_type, households.c.household_no,
+                               households.c.postal_code)
+                        .join(households, households.c.id == letters.c.household_id)
+                        .where(letters.c.issued_on == on)
+                        .order_by(letters.c.letter_type, households.c.postal_code, letters.c.serial)).all()
+
+
+def letters_listed(conn: Connection, on: date) -> list:
+    """A date's letters (serial, type, household number, issue date, status) by serial."""
+    return conn.execute(select(letters.c.serial, letters.c.letter_type, households.c.household_no, letters.c.issued_on,
+                               letters.c.status)
+                        .join(households, households.c.id == letters.c.household_id)
+                        .where(letters.c.issued_on == on).order_by(letters.c.serial)).all()
+
+
+def letters_per_issue_date(conn: Connection) -> dict[date, int]:
+    """Letters per issue date, over the whole register."""
+    return dict(conn.execute(select(letters.c.issued_on, func.count()).group_by(letters.c.issued_on)).all())

@@ -1,4 +1,5 @@
-"""The staff table: who is registered, their role, districts and sign-in state (services/staff.py, signin.py)."""
+"""The staff table: who is registered, their role, districts and sign-in state, a person's full name
+(services/staff.py, signin.py, letters.py)."""
 
 from __future__ import annotations
 
@@ -40,3 +41,8 @@ def insert_staff(conn: Connection, user: str, **values) -> None:
 
 def update_staff(conn: Connection, user: str, **values) -> None:
     conn.execute(staff.update().where(staff.c.user_name == user).values(**values))
+
+
+def full_name(conn: Connection, user: str) -> str | None:
+    """The person's full name, or None."""
+    return conn.execute(select(staff.c.full_name).where(staff.c.user_name == user)).scalar()

@@ -18,14 +18,12 @@ from pathlib import Path
 from typing import Callable
 
 from barcode.codex import Gs1_128
-from sqlalchemy import Connection, func, literal, select, update
+from sqlalchemy import Connection
 
+from ..adapters import credit_history, letter_details, letter_register, letter_rows, returned_mail
 from ..adapters.cells import csv_row
 from ..adapters.letters import Batch, barcode_svg, render_letter, submit_pdfs, write_pdfs
-from ..adapters.tables import (allocations, appropriations, assessments, demand_notices, household_changes,
-                               households, inquiries, installment_plans, letter_items, letters, payments, plan_schedule,
-                               queue_items, refund_notices, seizure_letters, seizures, stage_transitions, staff,
-                               suspensions)
+from ..adapters.staff_rows import full_name
 from ..domain.allocation import credit_origins
 from ..domain.calendar import TOKYO, in_tokyo, next_office_day, public_notice_served_on
 from ..domain.payment_slip import AMOUNT_LIMIT, free_field, slip_digits
@@ -58,26 +56,12 @@ def letter_contexts(conn: Connection, workflow: Workflow, letter_ids: list[int])
     contexts = []
     for i in range(0, len(letter_ids), CHUNK):
         chunk = letter_ids[i:i + CHUNK]
-        rows = {r.id: r for r in conn.execute(
-            select(letters, *(households.c[k] for k in ("household_no", "head_birth_date", *HOUSEHOLD_FIELDS)))
-            .join(households, households.c.id == letters.c.household_id).where(letters.c.id.in_(chunk))).all()}
+        rows = letter_rows.letters_with_households(conn, chunk, ("household_no", "head_birth_date", *HOUSEHOLD_FIELDS))
         changes = _later_changes(conn, {r.household_id for r in rows.values()}, min(r.issued_on for r in rows.values()))
-        items: dict[int, list] = {}
-        for r in conn.execute(select(letter_items.c.letter_id, letter_items.c.unpaid, letter_items.c.late_fee,
-                                     letter_items.c.assessment_id, assessments.c.household_id,
-                                     assessments.c.fiscal_year, assessments.c.installment, assessments.c.due_date,
-                                     assessments.c.late_fee_booked, assessments.c.late_fee_reduced)
-                              .join(assessments, letter_items.c.assessment_id == assessments.c.id)
-                              .where(letter_items.c.letter_id.in_(chunk))
-                              .order_by(letter_items.c.letter_id, assessments.c.fiscal_year, assessments.c.installment)):
-            items.setdefault(r.letter_id, []).append(r)
-        deadlines = dict(conn.execute(select(demand_notices.c.letter_id, func.max(demand_notices.c.deadline))
-                                      .where(demand_notices.c.letter_id.in_(chunk))
-                                      .group_by(demand_notices.c.letter_id)).all())
+        items = letter_rows.items_of(conn, chunk)
+        deadlines = letter_rows.deadlines_of(conn, chunk)
         # the payment history of the installments partly paid, for the estimates (地方税法20条の4の2②)
-        terms = Terms.load(conn, select(letters.c.household_id).where(letters.c.id.in_(chunk)),
-                           select(letter_items.c.assessment_id).where(letter_items.c.letter_id.in_(chunk),
-                                                                      letter_items.c.unpaid > 0),
+        terms = Terms.load(conn, letter_rows.households_of(chunk), letter_rows.unpaid_installments_of(chunk),
                            workflow.policy.band_months)
         contexts += [_context(conn, workflow, rows[lid], changes.get(rows[lid].household_id, []), items.get(lid, []),
                               deadlines.get(lid), terms) for lid in chunk]
@@ -86,15 +70,7 @@ def letter_contexts(conn: Connection, workflow: Workflow, letter_ids: list[int])
 
 def _later_changes(conn: Connection, household_ids: set[int], since: date) -> dict[int, list]:
     """Changes of the printed fields made after the end of `since`, newest first, per household."""
-    changes: dict[int, list] = {}
-    for r in conn.execute(select(household_changes.c.household_id, household_changes.c.field,
-                                 household_changes.c.old_value, household_changes.c.changed_at)
-                          .where(household_changes.c.household_id.in_(household_ids),
-                                 household_changes.c.field.in_(HOUSEHOLD_FIELDS),
-                                 household_changes.c.changed_at >= _end_of_day_utc(since))
-                          .order_by(household_changes.c.id.desc())):
-        changes.setdefault(r.household_id, []).append(r)
-    return changes
+    return letter_rows.changes_since(conn, household_ids, HOUSEHOLD_FIELDS, _end_of_day_utc(since))
 
 
 def _as_of(row, changes: list, on: date) -> dict:
@@ -177,12 +153,12 @@ def _slip(workflow: Workflow, kind: LetterType, household_no: str, letter, total
 
 # What a letter type's template reads beyond the ledger (its `details` in the workflow file), by record.
 def _inquiry(conn: Connection, workflow: Workflow, letter) -> dict:
-    target = conn.execute(select(inquiries.c.target).where(inquiries.c.letter_id == letter.id)).scalar()
+    target = letter_details.inquiry_target(conn, letter.id)
     return {"third_party": target or "金融機関", "collector": workflow.ward["section"]}
 
 
 def _seizure(conn: Connection, workflow: Workflow, letter) -> dict:
-    s = conn.execute(select(seizures).join(seizure_letters).where(seizure_letters.c.letter_id == letter.id)).one()
+    s = letter_details.seizure_of(conn, letter.id)
     return {"third_party": s.third_party, "amount": s.amount,
             "property_label": workflow.property_kinds.get(s.property_kind, s.property_kind),
             # 国税徴収法施行令21条: the record names the collecting officer; a seized claim may not be collected
@@ -214,26 +190,19 @@ def _release_text(conn: Connection, seizure) -> str:
     on the release day (its row, never deleted, is read back at every reprint)."""
     if seizure.release_reason != "suspended":
         return RELEASE_TEXTS[seizure.release_reason]
-    ground = conn.execute(select(suspensions.c.ground)
-                          .where(suspensions.c.household_id == seizure.household_id,
-                                 suspensions.c.started_on <= seizure.released_on)
-                          .order_by(suspensions.c.started_on.desc(), suspensions.c.id.desc())).scalars().first()
-    return _suspension_release(ground)
+    return _suspension_release(letter_details.suspension_ground_by(conn, seizure.household_id, seizure.released_on))
 
 
 def _release(conn: Connection, workflow: Workflow, letter) -> dict:
-    s = conn.execute(select(seizures).join(seizure_letters).where(seizure_letters.c.letter_id == letter.id)).one()
+    s = letter_details.seizure_of(conn, letter.id)
     return {"third_party": s.third_party, "amount": s.amount, "property_label": workflow.property_kinds.get(s.property_kind, s.property_kind),
             "executed_wareki": wareki(s.executed_on), "reason_text": _release_text(conn, s),
             "collector": _collector(conn, letter), "is_claim": s.property_kind not in THIRD_PARTY_LESS}
 
 
 def _plan(conn: Connection, workflow: Workflow, letter) -> dict:
-    plan = conn.execute(select(installment_plans.c.id).where(installment_plans.c.household_id == letter.household_id,
-                                                             installment_plans.c.agreed_on == letter.issued_on)
-                        .order_by(installment_plans.c.id.desc())).scalar()
-    rows = conn.execute(select(plan_schedule.c.due_on, plan_schedule.c.cumulative)
-                        .where(plan_schedule.c.plan_id == plan).order_by(plan_schedule.c.due_on)).all()
+    plan = letter_details.plan_agreed_on(conn, letter.household_id, letter.issued_on)
+    rows = letter_details.plan_schedule_of(conn, plan)
     previous, schedule = 0, []
     for due, cumulative in rows:
         schedule.append({"due_wareki": wareki(due), "amount": cumulative - previous})
@@ -242,9 +211,7 @@ def _plan(conn: Connection, workflow: Workflow, letter) -> dict:
 
 
 def _suspension(conn: Connection, _workflow: Workflow, letter) -> dict:
-    found = conn.execute(select(suspensions.c.ground, suspensions.c.immediate_extinction)
-                         .where(suspensions.c.household_id == letter.household_id,
-                                suspensions.c.started_on == letter.issued_on)).first()
+    found = letter_details.suspension_begun_on(conn, letter.household_id, letter.issued_on)
     number, label = GROUNDS[found.ground if found else "hardship"]
     return {"ground_number": number, "ground_label": label,
             "immediate_extinction": bool(found and found.immediate_extinction)}
@@ -253,22 +220,16 @@ def _suspension(conn: Connection, _workflow: Workflow, letter) -> dict:
 def _public_notice(conn: Connection, workflow: Workflow, letter) -> dict:
     """公示送達 (地方税法20条の2): the document posted for, and the day the posting makes it served: 7 days after
     the posting began (③), as the demand notices it records say (a demand) or counted from its own day."""
-    served_on = conn.execute(select(func.max(demand_notices.c.served_on))
-                             .where(demand_notices.c.letter_id == letter.id)).scalar()
+    served_on = letter_details.posting_served_on(conn, letter.id)
     return {"document": workflow.letter_types[letter.letter_type].document,
             "served_wareki": wareki(served_on or public_notice_served_on(letter.issued_on))}
 
 
 def _appropriation(conn: Connection, _workflow: Workflow, letter) -> dict:
     """充当通知書 (地方税法17条の2⑤): what each installment received from the credit, and what the credit was."""
-    a = conn.execute(select(appropriations).where(appropriations.c.letter_id == letter.id)).one()
-    after = {r.assessment_id: r.unpaid for r in conn.execute(
-        select(letter_items.c.assessment_id, letter_items.c.unpaid).where(letter_items.c.letter_id == letter.id))}
-    rows = conn.execute(select(allocations.c.assessment_id, allocations.c.amount, assessments.c.fiscal_year,
-                               assessments.c.installment, assessments.c.due_date)
-                        .join(assessments, assessments.c.id == allocations.c.assessment_id)
-                        .where(allocations.c.appropriation_id == a.id)
-                        .order_by(assessments.c.due_date, assessments.c.fiscal_year, assessments.c.installment)).all()
+    a = letter_details.appropriation_of(conn, letter.id)
+    after = letter_rows.unpaid_per_installment(conn, letter.id)
+    rows = letter_details.appropriated_installments(conn, a.id)
     origins = _credit_origins(conn, a.household_id, a.appropriated_on, a.id)
     before = sum(yen for _d, _w, yen in origins)
     return {"amount": a.amount, "credit_before": before, "credit_after": before - a.amount,
@@ -280,7 +241,7 @@ def _appropriation(conn: Connection, _workflow: Workflow, letter) -> dict:
 
 def _refund(conn: Connection, _workflow: Workflow, letter) -> dict:
     """還付通知書 (地方税法17条): the credit to be refunded, where it came from and how it is claimed."""
-    n = conn.execute(select(refund_notices).where(refund_notices.c.letter_id == letter.id)).one()
+    n = letter_details.refund_notice_of(conn, letter.id)
     origins = _credit_origins(conn, n.household_id, n.noticed_on)
     return {"amount": n.amount, "refundable": n.refundable,
             "origins": [{"on_wareki": wareki(d), "what": w, "amount": yen} for d, w, yen in origins]}
@@ -290,26 +251,12 @@ def _credit_origins(conn: Connection, household_id: int, on: date, before_approp
     """The overpayments and reductions' surpluses the household's credit still consisted of on `on` (before the
     appropriation `before_appropriation`, when given), as (day, what, yen): each payment's part no installment
     took, each returned surplus, less what earlier appropriations and refunds used (domain.allocation.credit_origins)."""
-    took = (select(allocations.c.payment_id, func.sum(allocations.c.amount).label("took"))
-            .where(allocations.c.payment_id.isnot(None)).group_by(allocations.c.payment_id).subquery())
-    arisen = [(r.paid_on, f"納付（領収番号 {r.payment_no}）の過納分", r.amount - (r.took or 0)) for r in conn.execute(
-        select(payments.c.payment_no, payments.c.paid_on, payments.c.amount, took.c.took)
-        .join(took, took.c.payment_id == payments.c.id, isouter=True)
-        .where(payments.c.household_id == household_id, payments.c.amount > 0, payments.c.paid_on <= on))
-        if r.amount > (r.took or 0)]
+    arisen = [(r.paid_on, f"納付（領収番号 {r.payment_no}）の過納分", r.amount - (r.took or 0))
+              for r in credit_history.payments_with_part_taken(conn, household_id, on) if r.amount > (r.took or 0)]
     arisen += [(r.received_on, f"{wareki_fiscal_year(r.fiscal_year)} 第{r.installment}期の保険料の減額による過納分",
-                -r.amount) for r in conn.execute(
-        select(allocations.c.received_on, allocations.c.amount, assessments.c.fiscal_year, assessments.c.installment)
-        .join(assessments, assessments.c.id == allocations.c.assessment_id)
-        .where(assessments.c.household_id == household_id, allocations.c.adjustment_id.isnot(None),
-               allocations.c.amount < 0, allocations.c.received_on <= on))]
-    earlier = appropriations.c.appropriated_on <= on
-    if before_appropriation is not None:
-        earlier = appropriations.c.id < before_appropriation
-    spent = [tuple(r) for r in conn.execute(select(appropriations.c.appropriated_on, appropriations.c.amount)
-                                            .where(appropriations.c.household_id == household_id, earlier))]
-    spent += [(r.paid_on, -r.amount) for r in conn.execute(select(payments.c.paid_on, payments.c.amount).where(
-        payments.c.household_id == household_id, payments.c.amount < 0, payments.c.paid_on <= on))]
+                -r.amount) for r in credit_history.returned_surpluses(conn, household_id, on)]
+    spent = credit_history.appropriations_before(conn, household_id, on, before_appropriation)
+    spent += [(r.paid_on, -r.amount) for r in credit_history.refunds_paid(conn, household_id, on)]
     return credit_origins(arisen, spent)
 
 
@@ -320,11 +267,8 @@ DETAILS: dict[str, Callable[[Connection, Workflow, object], dict]] = {
 
 def _collector(conn: Connection, letter) -> str:
     """The officer who executed the seizure the letter records (the staff name of the `seize` move's actor)."""
-    actor = conn.execute(select(stage_transitions.c.actor).where(
-        stage_transitions.c.household_id == letter.household_id, stage_transitions.c.trigger == "seize",
-        stage_transitions.c.on_date <= letter.issued_on).order_by(stage_transitions.c.on_date.desc(),
-                                                                  stage_transitions.c.id.desc())).scalar()
-    name = conn.execute(select(staff.c.full_name).where(staff.c.user_name == actor)).scalar() if actor else None
+    actor = letter_details.seizing_actor(conn, letter.household_id, letter.issued_on)
+    name = full_name(conn, actor) if actor else None
     return name or actor or ""
 
 
@@ -350,11 +294,7 @@ def start_batches(conn: Connection, workflow: Workflow, on: date, out: Path, bac
     is as the date left it; the PDFs are laid out on the pool in the background (or now, without the
     pool for a single part, when not `background`) until `finish` is called."""
     folder = out / "letters" / on.isoformat()
-    rows = conn.execute(select(letters.c.id, letters.c.serial, letters.c.letter_type, households.c.household_no,
-                               households.c.postal_code)
-                        .join(households, households.c.id == letters.c.household_id)
-                        .where(letters.c.issued_on == on)
-                        .order_by(letters.c.letter_type, households.c.postal_code, letters.c.serial)).all()
+    rows = letter_register.letters_to_print(conn, on)
     if not rows:
         return Printing(0, lambda: [])
     folder.mkdir(parents=True, exist_ok=True)
@@ -414,7 +354,7 @@ SERIAL = re.compile(r"[A-Z]{2}[0-9]{4}-[0-9]{6,}")
 def find_letter(conn: Connection, serial: str):
     if not SERIAL.fullmatch(serial):
         raise UserError(f"{serial!r} is not a letter serial such as TS2023-000123")
-    row = conn.execute(select(letters).where(letters.c.serial == serial)).first()
+    row = letter_rows.letter_by_serial(conn, serial)
     if row is None:
         raise UserError(f"unknown letter serial {serial}")
     return row
@@ -442,25 +382,18 @@ def mark_returned(conn: Connection, serial: str, reason: str, on: date) -> None:
     letter = find_letter(conn, serial)
     if letter.status == "returned":
         return
-    conn.execute(update(letters).where(letters.c.id == letter.id).values(status="returned"))
+    returned_mail.mark_letter_returned(conn, letter.id)
     returned = f"返戻 {serial}: {reason}; "
     # one check per household and day (the queue's key): a second letter returned that day joins it
-    same_day = conn.execute(select(queue_items.c.id).where(queue_items.c.kind == "returned_mail",
-                                                           queue_items.c.household_id == letter.household_id,
-                                                           queue_items.c.created_on == on)).scalar()
+    same_day = returned_mail.check_of_day(conn, letter.household_id, on)
     if same_day is not None:
-        conn.execute(update(queue_items).where(queue_items.c.id == same_day)
-                     .values(reason=literal(returned) + queue_items.c.reason))
+        returned_mail.prepend_reason(conn, same_day, returned)
         return
-    conn.execute(queue_items.insert().values(kind="returned_mail", household_id=letter.household_id,
-                                             reason=returned + "不現住調査 with the resident-records team",
-                                             created_on=on, due_on=on + timedelta(days=14)))
+    returned_mail.open_check(conn, letter.household_id, returned + "不現住調査 with the resident-records team",
+                             on, on + timedelta(days=14))
 
 
 def list_letters(conn: Connection, on: date) -> list[dict]:
-    rows = conn.execute(select(letters.c.serial, letters.c.letter_type, households.c.household_no, letters.c.issued_on,
-                               letters.c.status)
-                        .join(households, households.c.id == letters.c.household_id)
-                        .where(letters.c.issued_on == on).order_by(letters.c.serial)).all()
+    rows = letter_register.letters_listed(conn, on)
     return [{"serial": r.serial, "type": r.letter_type, "household_no": r.household_no,
              "issued_on": r.issued_on.isoformat(), "status": r.status} for r in rows]

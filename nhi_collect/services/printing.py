@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine
 
+from ..adapters.batch_runs import details_per_date, record_run
 from ..adapters.db import transaction
-from ..adapters.tables import batch_runs, letters
+from ..adapters.letter_register import letters_per_issue_date, serials_of
 from ..workflow.definition import Workflow
 from .letters import Printing, start_batches
 
@@ -55,8 +56,7 @@ def complete(engine: Engine, on: date, out: Path, printing: Printing,
     """Wait for a date's files (laid out in the background or not), verify and record them."""
     manifest = printing.finish()
     with transaction(engine) as conn:
-        register = set(conn.execute(select(letters.c.serial).where(letters.c.issued_on == on)).scalars())
-        report = verify(out / "letters" / on.isoformat(), register, on)
+        report = verify(out / "letters" / on.isoformat(), serials_of(conn, on), on)
         report.failed, report.manifest = printing.failed, manifest
         _record(conn, report, started)
     return report
@@ -93,10 +93,7 @@ def _record(conn: Connection, report: PrintReport, started: tuple[str, str] | No
     by, via = started or (None, None)
     values = {"status": report.status, "finished_at": now, "detail": json.dumps(report.as_json(), ensure_ascii=False),
               "started_by": by, "started_via": via}
-    done = conn.execute(batch_runs.update().where(batch_runs.c.job == PRINT_JOB,
-                                                  batch_runs.c.business_date == report.on).values(**values))
-    if not done.rowcount:
-        conn.execute(batch_runs.insert().values(job=PRINT_JOB, business_date=report.on, started_at=now, **values))
+    record_run(conn, PRINT_JOB, report.on, now, **values)
 
 
 def pending(conn: Connection, through: date) -> list[date]:
@@ -107,9 +104,8 @@ def pending(conn: Connection, through: date) -> list[date]:
 def incomplete(conn: Connection) -> list[dict]:
     """Dates with letters whose printing is not recorded as done for exactly the letters now in the
     register (a letter issued after the date was printed makes it incomplete again)."""
-    issued = dict(conn.execute(select(letters.c.issued_on, func.count()).group_by(letters.c.issued_on)).all())
-    recorded = {r.business_date: json.loads(r.detail) for r in conn.execute(
-        select(batch_runs.c.business_date, batch_runs.c.detail).where(batch_runs.c.job == PRINT_JOB))}
+    issued = letters_per_issue_date(conn)
+    recorded = {on: json.loads(detail) for on, detail in details_per_date(conn, PRINT_JOB).items()}
     dates = []
     for on, count in sorted(issued.items()):
         last = recorded.get(on)
