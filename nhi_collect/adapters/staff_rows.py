@@ -1,4 +1,5 @@
-"""The staff table: who is registered, their role, districts and sign-in state (services/staff.py, signin.py)."""
+"""The staff table: who is registered, their role, districts and sign-in state (services/staff.py, signin.py;
+who works the queue: queue.py)."""
 
 from __future__ import annotations
 
@@ -40,3 +41,9 @@ def insert_staff(conn: Connection, user: str, **values) -> None:
 
 def update_staff(conn: Connection, user: str, **values) -> None:
     conn.execute(staff.update().where(staff.c.user_name == user).values(**values))
+
+
+def active_with_districts(conn: Connection, roles) -> list:
+    """(user_name, full_name, districts) of the active staff in `roles`, by user name."""
+    return conn.execute(select(staff.c.user_name, staff.c.full_name, staff.c.districts).where(
+        staff.c.active.is_(True), staff.c.role.in_(roles)).order_by(staff.c.user_name)).all()
