@@ -1,5 +1,5 @@
 """The staff table: who is registered, their role, districts and sign-in state (services/staff.py, signin.py;
-who works the queue: queue.py)."""
+who works the queue: queue.py, applications.py)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,11 @@ def insert_staff(conn: Connection, user: str, **values) -> None:
 
 def update_staff(conn: Connection, user: str, **values) -> None:
     conn.execute(staff.update().where(staff.c.user_name == user).values(**values))
+
+
+def user_names(conn: Connection) -> set[str]:
+    """Every registered person's user name, active or not."""
+    return set(conn.execute(select(staff.c.user_name)).scalars())
 
 
 def active_with_districts(conn: Connection, roles) -> list:
