@@ -22,8 +22,7 @@ def open_items(conn: Connection, kind: str, on: date, reason: str, ids_query, du
 
 
 def take_refresh_turn(conn: Connection, key: int) -> None:
-    """Returns once this transaction holds the advisory lock `key` (PostgreSQL; SQLite's BEGIN IMMEDIATE
-    already serialises writers)."""
+    """Returns once the transaction holds advisory lock `key` (SQLite's BEGIN IMMEDIATE already serialises)."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 

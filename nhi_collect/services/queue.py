@@ -108,7 +108,8 @@ def _assign(conn: Connection, workflow: Workflow) -> None:
 @dataclass(frozen=True)
 class QueueFilter:
     """Which open items a list shows: whose (assigned or held), kind, district, overdue amount range, and age of
-    arrears (the oldest unpaid installment due at least `overdue_days` days before the date). Applied in SQL."""
+    arrears (the oldest unpaid installment due at least `overdue_days` days before the date). Applied in SQL
+    (adapters/queue_listing)."""
     staff_user: str | None = None
     kind: str | None = None
     district: str | None = None
