@@ -1,5 +1,5 @@
 """The staff table: who is registered, their role, districts and sign-in state, a person's full name
-(services/staff.py, signin.py, letters.py)."""
+(services/staff.py, signin.py, letters.py; who works the queue: queue.py, applications.py)."""
 
 from __future__ import annotations
 
@@ -46,3 +46,14 @@ def update_staff(conn: Connection, user: str, **values) -> None:
 def full_name(conn: Connection, user: str) -> str | None:
     """The person's full name, or None."""
     return conn.execute(select(staff.c.full_name).where(staff.c.user_name == user)).scalar()
+
+
+def user_names(conn: Connection) -> set[str]:
+    """Every registered person's user name, active or not."""
+    return set(conn.execute(select(staff.c.user_name)).scalars())
+
+
+def active_with_districts(conn: Connection, roles) -> list:
+    """(user_name, full_name, districts) of the active staff in `roles`, by user name."""
+    return conn.execute(select(staff.c.user_name, staff.c.full_name, staff.c.districts).where(
+        staff.c.active.is_(True), staff.c.role.in_(roles)).order_by(staff.c.user_name)).all()

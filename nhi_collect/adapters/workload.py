@@ -1,5 +1,6 @@
 """Whose work is what: open queue items and applications per person, those overdue, a person's work and its
-reassignment, a person's own item on a household (services/team.py, work.py)."""
+reassignment, a person's own item on a household, the households in their queue (services/team.py, work.py,
+queue.py)."""
 
 from __future__ import annotations
 
@@ -78,7 +79,13 @@ def item_household(conn: Connection, item_id: int) -> int | None:
 
 def own_item(conn: Connection, user: str, hid: int) -> int | None:
     """The person's queue item on the household, if any: assigned to them or held by them (the rule of
-    queue.household_ids_in_queue_of, by which the access review finds openings outside one's work)."""
+    households_in_queue_of below, by which the access review finds openings outside one's work)."""
     return conn.execute(select(queue_items.c.id).where(
         queue_items.c.household_id == hid, or_(queue_items.c.assigned_to == user, queue_items.c.claimed_by == user))
         .order_by((queue_items.c.status == "open").desc(), queue_items.c.id.desc()).limit(1)).scalar()
+
+
+def households_in_queue_of(conn: Connection, user: str) -> set[int]:
+    """The households of the person's queue items, open or closed: assigned to them or held by them."""
+    return set(conn.execute(select(queue_items.c.household_id).where(
+        (queue_items.c.assigned_to == user) | (queue_items.c.claimed_by == user))).scalars())

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection
 
-from ..adapters.db import dialect_insert
-from ..adapters.tables import applications, households, staff, suspensions
+from ..adapters import application_rows
+from ..adapters.household_locks import lock_household
+from ..adapters.staff_rows import active_with_districts, user_names
 from ..domain.application_clock import due_date, overdue
 from ..errors import UserError
 from ..workflow.definition import ApplicationKind, Workflow
@@ -60,10 +61,9 @@ def record(conn: Connection, workflow: Workflow, household_no: str, kind: str, r
         raise UserError(f"受付日 {received_on} is after today ({on}): an application is recorded once received")
     _check_owner(conn, workflow, owner)
     hid = household_id(conn, household_no)
-    conn.execute(select(households.c.id).where(households.c.id == hid).with_for_update())
-    new_id = conn.execute(applications.insert().values(
-        household_id=hid, kind=kind, received_on=received_on, due_on=due, owner=owner, recorded_by=actor,
-        note=note.strip()[:1000]).returning(applications.c.id)).scalar_one()
+    lock_household(conn, hid)
+    new_id = application_rows.insert_application(conn, household_id=hid, kind=kind, received_on=received_on,
+                                                 due_on=due, owner=owner, recorded_by=actor, note=note.strip()[:1000])
     audit(conn, actor, "record_application", "household", household_no,
           {"on": on, "application": new_id, "kind": kind, "received_on": received_on, "due_on": due, "owner": owner})
     return new_id
@@ -71,12 +71,11 @@ def record(conn: Connection, workflow: Workflow, household_no: str, kind: str, r
 
 def _locked(conn: Connection, application_id: int):
     """The application, read after locking its household's row and its own (the order staff actions take)."""
-    hid = conn.execute(select(applications.c.household_id).where(applications.c.id == application_id)).scalar()
+    hid = application_rows.application_household(conn, application_id)
     if hid is None:
         raise UserError(f"no application {application_id}")
-    conn.execute(select(households.c.id).where(households.c.id == hid).with_for_update())
-    return conn.execute(select(applications, households.c.household_no).join(households)
-                        .where(applications.c.id == application_id).with_for_update(of=applications)).first()
+    lock_household(conn, hid)
+    return application_rows.locked_application(conn, application_id)
 
 
 def close(conn: Connection, workflow: Workflow, application_id: int, outcome: str, note: str, on: date,
@@ -94,10 +93,8 @@ def close(conn: Connection, workflow: Workflow, application_id: int, outcome: st
                       f"({holders}) may close it (区の方針: the workflow file's [roles])")
     if on < row.received_on:
         raise UserError(f"the outcome on {on} would precede the application's receipt on {row.received_on}")
-    done = conn.execute(update(applications).where(applications.c.id == application_id,
-                                                   applications.c.status == "open")
-                        .values(status="closed", outcome=outcome, closed_on=on, closed_by=actor,
-                                outcome_note=note.strip()[:1000])).rowcount
+    done = application_rows.close_if_open(conn, application_id, outcome=outcome, closed_on=on, closed_by=actor,
+                                          outcome_note=note.strip()[:1000])
     if done != 1:
         raise Refused(f"application {application_id} was already closed on {row.closed_on} by {row.closed_by} "
                       f"({OUTCOMES.get(row.outcome, row.outcome)}): one outcome per application (区の方針)")
@@ -114,14 +111,14 @@ def reassign(conn: Connection, workflow: Workflow, application_id: int, to_user:
     row = _locked(conn, application_id)
     if row.status != "open":
         raise Refused(f"application {application_id} is closed: only open applications change owner (区の方針)")
-    conn.execute(update(applications).where(applications.c.id == application_id).values(owner=to_user))
+    application_rows.set_owner(conn, application_id, to_user)
     audit(conn, actor, "reassign_application", "household", row.household_no,
           {"application": application_id, "from": row.owner, "to": to_user})
 
 
-def _rows(conn: Connection, workflow: Workflow, query, on: date) -> list[dict]:
+def _rows(workflow: Workflow, rows: list, on: date) -> list[dict]:
     result = []
-    for r in conn.execute(query.order_by(applications.c.due_on, applications.c.id)):
+    for r in rows:
         spec = workflow.applications.get(r.kind)
         result.append({
             "id": r.id, "household_id": r.household_id, "household_no": r.household_no, "head_name": r.head_name,
@@ -135,11 +132,6 @@ def _rows(conn: Connection, workflow: Workflow, query, on: date) -> list[dict]:
     return result
 
 
-def _listing():
-    return select(applications, households.c.household_no, households.c.head_name, households.c.district).join(
-        households, households.c.id == applications.c.household_id)
-
-
 def _shown(conn: Connection, user: str, rows: list[dict], purpose: str, command: str) -> list[dict]:
     log_shown(conn, user, [r.pop("household_id") for r in rows], purpose, command)
     return rows
@@ -148,10 +140,8 @@ def _shown(conn: Connection, user: str, rows: list[dict], purpose: str, command:
 def mine(conn: Connection, workflow: Workflow, on: date, user: str, closed_days: int = 30) -> dict:
     """私の申請: one's open applications, the overdue first (by due date), and those closed in the last days."""
     authorize(conn, workflow, user, "read_applications")
-    recent = applications.c.closed_on >= on - timedelta(days=closed_days)
-    query = _listing().where(applications.c.owner == user, applications.c.received_on <= on,
-                             or_(applications.c.status == "open", recent))
-    rows = _shown(conn, user, _rows(conn, workflow, query, on), "私の申請", "application list")
+    listed = application_rows.owned_by(conn, user, on, on - timedelta(days=closed_days))
+    rows = _shown(conn, user, _rows(workflow, listed, on), "私の申請", "application list")
     return {"on": on.isoformat(), "open": [r for r in rows if r["status"] == "open"],
             "closed": [r for r in rows if r["status"] == "closed"]}
 
@@ -159,18 +149,15 @@ def mine(conn: Connection, workflow: Workflow, on: date, user: str, closed_days:
 def overdue_list(conn: Connection, workflow: Workflow, on: date, user: str, owner: str | None = None) -> dict:
     """処理期限を過ぎた申請, for the supervisor (auditors read it): open applications due before `on`."""
     authorize(conn, workflow, user, "watch_applications")
-    query = _listing().where(applications.c.status == "open", applications.c.due_on < on)
-    if owner:
-        query = query.where(applications.c.owner == owner)
-    rows = _shown(conn, user, _rows(conn, workflow, query, on), "期限超過の申請", "application overdue")
+    listed = application_rows.open_due_before(conn, on, owner)
+    rows = _shown(conn, user, _rows(workflow, listed, on), "期限超過の申請", "application overdue")
     return {"on": on.isoformat(), "items": rows,
             "may_reassign": carries(workflow, role_of(conn, user), "reassign_work")}
 
 
 def of_household(conn: Connection, workflow: Workflow, hid: int, as_of: date) -> list[dict]:
     """The household's applications received by `as_of`, for its case file (opened and logged there)."""
-    query = _listing().where(applications.c.household_id == hid, applications.c.received_on <= as_of)
-    rows = _rows(conn, workflow, query, as_of)
+    rows = _rows(workflow, application_rows.of_household(conn, hid, as_of), as_of)
     for r in rows:
         r.pop("household_id")
         if r["closed_on"] and r["closed_on"] > as_of.isoformat():  # as it stood that day
@@ -181,17 +168,11 @@ def of_household(conn: Connection, workflow: Workflow, hid: int, as_of: date) ->
 def counts(conn: Connection, as_of: date, since: date | None = None) -> dict:
     """For the monthly report, as things stood on `as_of` (a closed month's figures do not move when an
     application is closed later): open, of which overdue; and, closed from `since`, how many late."""
-    received = applications.c.received_on <= as_of
-    still_open = or_(applications.c.closed_on.is_(None), applications.c.closed_on > as_of)
-    row = conn.execute(select(func.count().filter(still_open),
-                              func.count().filter(and_(still_open, applications.c.due_on < as_of)))
-                       .where(received)).one()
-    data = {"open": row[0], "overdue": row[1]}
+    still_open, overdue_open = application_rows.open_counts(conn, as_of)
+    data = {"open": still_open, "overdue": overdue_open}
     if since is not None:
-        closed = and_(applications.c.closed_on >= since, applications.c.closed_on <= as_of)
-        c = conn.execute(select(func.count(), func.count().filter(applications.c.closed_on > applications.c.due_on))
-                         .where(closed)).one()
-        data.update(closed=c[0], closed_late=c[1])
+        closed, late = application_rows.closed_counts(conn, since, as_of)
+        data.update(closed=closed, closed_late=late)
     return data
 
 
@@ -212,9 +193,7 @@ def open_suspension_reviews(conn: Connection, workflow: Workflow, on: date) -> i
     (one review per suspension and anniversary)."""
     if REVIEW not in workflow.applications:
         return 0
-    rows = conn.execute(select(suspensions.c.id, suspensions.c.household_id, suspensions.c.started_on,
-                               suspensions.c.decided_by, households.c.district).join(households)
-                        .where(suspensions.c.lifted_on.is_(None), suspensions.c.started_on <= on)).all()
+    rows = application_rows.suspensions_in_force(conn, on)
     clerks = district_clerks(conn, workflow)
     new = []
     for r in rows:
@@ -228,23 +207,19 @@ def open_suspension_reviews(conn: Connection, workflow: Workflow, on: date) -> i
                     "note": f"{years}年目の見直し（{r.started_on.isoformat()} 執行停止）", "suspension_id": r.id})
     if not new:
         return 0
-    known = set(conn.execute(select(staff.c.user_name)).scalars())
+    known = user_names(conn)
     new = [n for n in new if n["owner"] in known]  # a simulated supervisor since removed owns nothing
     if not new:
         return 0
-    done = conn.execute(dialect_insert(conn, applications).values(new)
-                        .on_conflict_do_nothing(index_elements=["suspension_id", "received_on"])
-                        .returning(applications.c.id)).all()
-    return len(done)
+    return application_rows.insert_new_reviews(conn, new)
 
 
 def district_clerks(conn: Connection, workflow: Workflow) -> dict[str, str]:
     """Each town's clerk (the first by user name whose districts include it), as the queue assigns items."""
     workers = workflow.roles[duty(workflow, "work_queue")]
     towns: dict[str, str] = {}
-    for user, districts in conn.execute(select(staff.c.user_name, staff.c.districts).where(
-            staff.c.active.is_(True), staff.c.role.in_(workers)).order_by(staff.c.user_name)):
-        for town in (d.strip() for d in districts.split(",")):
+    for clerk in active_with_districts(conn, workers):
+        for town in (d.strip() for d in clerk.districts.split(",")):
             if town:
-                towns.setdefault(town, user)
+                towns.setdefault(town, clerk.user_name)
     return towns

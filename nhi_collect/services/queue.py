@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Connection, bindparam, case, exists, func, select, text, update
+from sqlalchemy import Connection
 
-from ..adapters.queue_items import open_items
-from ..adapters.tables import (UNPAID, assessments, households, installment_plans, inquiries, investigations,
-                               promises, queue_items, seizures, staff)
+from ..adapters import queue_candidates, queue_claims, queue_items, queue_listing
+from ..adapters.household_locks import lock_household
+from ..adapters.staff_rows import active_with_districts
+from ..adapters.workload import item_household
 from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.facts import load_installments
@@ -39,50 +40,33 @@ REASONS = {
 
 
 def _open_for(conn: Connection, kind: str, on: date, ids_query, due_days: int) -> int:
-    return open_items(conn, kind, on, REASONS[kind], ids_query, due_days)
+    return queue_items.open_items(conn, kind, on, REASONS[kind], ids_query, due_days)
 
 
 def refresh(conn: Connection, workflow: Workflow, on: date) -> int:
     """Open the items the ledger calls for on `on`; refresh priorities and district assignments."""
-    if conn.dialect.name == "postgresql":
-        # Two people opening their queue at once would both insert the day's new items (the second failing
-        # on the unique key): refreshes take turns on a transaction-scoped advisory lock. SQLite's
-        # BEGIN IMMEDIATE already serialises them.
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": REFRESH_LOCK})
+    # Two people opening their queue at once would both insert the day's new items (the second failing
+    # on the unique key): refreshes take turns on a transaction-scoped advisory lock.
+    queue_items.take_refresh_turn(conn, REFRESH_LOCK)
     policy = workflow.policy
-    ids = select(households.c.id)
-    opened = _open_for(conn, "inquiry_reply", on, ids.join(investigations, investigations.c.household_id == households.c.id)
-        .join(inquiries, inquiries.c.investigation_id == investigations.c.id).where(
-        investigations.c.closed_on.is_(None), inquiries.c.replied_on.is_(None),
-        inquiries.c.sent_on <= on - timedelta(days=policy.reply_days)), 0)
-    opened += _open_for(conn, "investigation_decision", on, ids.where(
-        households.c.stage == "property_investigation",
-        exists().where(investigations.c.household_id == households.c.id,
-                       investigations.c.result == "property_found",
-                       investigations.c.closed_on >= households.c.stage_since)), 7)
-    opened += _open_for(conn, "seizure_approval", on, ids.where(
-        households.c.stage == "seizure_notice", households.c.stage_since <= on - timedelta(days=policy.reply_days),
-        ~exists().where(seizures.c.household_id == households.c.id, seizures.c.executed_on.is_(None),
-                        seizures.c.released_on.is_(None))), 7)
-    opened += _open_for(conn, "seizure_collection", on, ids.join(seizures, seizures.c.household_id == households.c.id).where(
-        seizures.c.executed_on.is_not(None), seizures.c.collected == 0, seizures.c.released_on.is_(None)), 14)
-    opened += _open_for(conn, "broken_plan", on, ids.join(installment_plans, installment_plans.c.household_id == households.c.id).where(
-        installment_plans.c.status == "broken", installment_plans.c.ended_on >= on - timedelta(days=30)), 7)
+    opened = _open_for(conn, "inquiry_reply", on,
+                       queue_candidates.unanswered_inquiries(on - timedelta(days=policy.reply_days)), 0)
+    opened += _open_for(conn, "investigation_decision", on, queue_candidates.property_found(), 7)
+    opened += _open_for(conn, "seizure_approval", on,
+                        queue_candidates.seizure_notices_since(on - timedelta(days=policy.reply_days)), 7)
+    opened += _open_for(conn, "seizure_collection", on, queue_candidates.uncollected_seizures(), 14)
+    opened += _open_for(conn, "broken_plan", on, queue_candidates.plans_broken_since(on - timedelta(days=30)), 7)
     settle_promises(conn, workflow, on)  # one item per promise, on the day it is found broken
-    opened += _open_for(conn, "broken_promise", on, ids.join(promises, promises.c.household_id == households.c.id)
-                        .where(promises.c.status == "broken", promises.c.settled_on == on), 3)
-    overdue = select(assessments.c.household_id).where(UNPAID > 0, assessments.c.due_date < on - timedelta(days=365))
-    opened += _open_for(conn, "special_review", on, ids.where(households.c.id.in_(overdue),
-                                                              households.c.stage.not_in(workflow.closed_stages)), 30)
+    opened += _open_for(conn, "broken_promise", on, queue_candidates.promises_broken_on(on), 3)
+    opened += _open_for(conn, "special_review", on,
+                        queue_candidates.overdue_since(on - timedelta(days=365), workflow.closed_stages), 30)
     # Limitation completes at the earliest 730 days after the due date (two years from the day after it;
     # demands and reminders only move it later), so only older installments can complete within 90 days.
     # Limitation dates are computed for those households and for those with open items (their priority).
     oldest_possible = on + timedelta(days=LIMITATION_WARNING_DAYS - MIN_LIMITATION_DAYS)
-    candidates = select(assessments.c.household_id).where(UNPAID > 0, assessments.c.due_date <= oldest_possible)
-    with_items = select(queue_items.c.household_id).where(queue_items.c.status == "open")
-    limitation = _limitation_dates(conn, sorted(set(conn.execute(candidates.union(with_items)).scalars())), on)
+    limitation = _limitation_dates(conn, queue_candidates.limitation_candidates(conn, oldest_possible), on)
     soon = [hid for hid, when in limitation.items() if when <= on + timedelta(days=LIMITATION_WARNING_DAYS)]
-    opened += _open_for(conn, "limitation_due", on, ids.where(households.c.id.in_(soon)), 14)
+    opened += _open_for(conn, "limitation_due", on, queue_candidates.among(soon), 14)
     _refresh_priorities(conn, limitation, on)
     _assign(conn, workflow)
     return opened
@@ -100,41 +84,32 @@ def _limitation_dates(conn: Connection, household_ids: list[int], on: date) -> d
 
 
 def _refresh_priorities(conn: Connection, limitation: dict[int, date], on: date) -> None:
-    open_items = conn.execute(select(queue_items.c.id, queue_items.c.household_id)
-                              .where(queue_items.c.status == "open")).all()
+    open_items = queue_items.open_item_households(conn)
     if not open_items:
         return
-    keys = {hid: (int(money or 0), oldest) for hid, money, oldest in conn.execute(
-        select(assessments.c.household_id, func.sum(case((assessments.c.due_date < on, UNPAID), else_=0)),
-               func.min(assessments.c.due_date))
-        .where(UNPAID > 0, assessments.c.household_id.in_(select(queue_items.c.household_id)
-                                                          .where(queue_items.c.status == "open")))
-        .group_by(assessments.c.household_id))}
-    conn.execute(update(queue_items).where(queue_items.c.id == bindparam("item"))
-                 .values(limitation_on=bindparam("lim"), amount=bindparam("money"), oldest_due=bindparam("oldest")),
-                 [{"item": item_id, "lim": limitation.get(hid), "money": keys.get(hid, (0, None))[0],
-                   "oldest": keys.get(hid, (0, None))[1]} for item_id, hid in open_items])
+    keys = queue_items.arrears_of_open_items(conn, on)
+    queue_items.set_priorities(conn, [{"item": item_id, "lim": limitation.get(hid),
+                                       "money": keys.get(hid, (0, None))[0], "oldest": keys.get(hid, (0, None))[1]}
+                                      for item_id, hid in open_items])
+
+
+def _towns(districts: str) -> list[str]:
+    return [d.strip() for d in districts.split(",") if d.strip()]
 
 
 def _assign(conn: Connection, workflow: Workflow) -> None:
     """Unassigned open items go to the active clerk whose districts include the household's town."""
-    workers = workflow.roles[duty(workflow, "work_queue")]
-    clerks = conn.execute(select(staff.c.user_name, staff.c.districts).where(staff.c.active.is_(True),
-                                                                          staff.c.role.in_(workers))
-                          .order_by(staff.c.user_name)).all()
-    for user, districts in clerks:
-        towns = [d.strip() for d in districts.split(",") if d.strip()]
+    for clerk in active_with_districts(conn, workflow.roles[duty(workflow, "work_queue")]):
+        towns = _towns(clerk.districts)
         if towns:
-            conn.execute(update(queue_items).where(
-                queue_items.c.status == "open", queue_items.c.assigned_to.is_(None),
-                queue_items.c.household_id.in_(select(households.c.id).where(households.c.district.in_(towns))))
-                .values(assigned_to=user))
+            queue_items.assign_unassigned(conn, clerk.user_name, towns)
 
 
 @dataclass(frozen=True)
 class QueueFilter:
     """Which open items a list shows: whose (assigned or held), kind, district, overdue amount range, and age of
-    arrears (the oldest unpaid installment due at least `overdue_days` days before the date). Applied in SQL."""
+    arrears (the oldest unpaid installment due at least `overdue_days` days before the date). Applied in SQL
+    (adapters/queue_listing)."""
     staff_user: str | None = None
     kind: str | None = None
     district: str | None = None
@@ -171,45 +146,12 @@ class QueueFilter:
         return {k: str(v) for k, v in shown.items() if v is not None}
 
 
-def _priority(items):
-    """Nearest limitation date, then amount, then age of arrears (of `items`: the table or a page of it)."""
-    return (items.c.limitation_on.asc().nulls_last(), items.c.amount.desc(), items.c.oldest_due.asc().nulls_last(),
-            items.c.id.asc())
-
-
-def _listed(query, on: date, where: QueueFilter):
-    query = query.where(queue_items.c.status == "open", queue_items.c.created_on <= on)
-    if where.staff_user:
-        query = query.where((queue_items.c.assigned_to == where.staff_user)
-                            | (queue_items.c.claimed_by == where.staff_user))
-    if where.kind:
-        query = query.where(queue_items.c.kind == where.kind)
-    if where.district:
-        query = query.where(queue_items.c.household_id.in_(
-            select(households.c.id).where(households.c.district == where.district)))
-    if where.min_amount is not None:
-        query = query.where(queue_items.c.amount >= where.min_amount)
-    if where.max_amount is not None:
-        query = query.where(queue_items.c.amount <= where.max_amount)
-    if where.overdue_days is not None:
-        query = query.where(queue_items.c.oldest_due <= on - timedelta(days=where.overdue_days))
-    return query
-
-
 def items(conn: Connection, on: date, where: QueueFilter = QueueFilter(), limit: int | None = None,
           offset: int = 0, exclude: tuple[int, ...] = (), unclaimed_or: str | None = None) -> list[dict]:
     """Open items in priority order (sorted and paged by the database, never in Python over the whole queue).
     `exclude` leaves out items (those skipped in a round); `unclaimed_or` keeps only items nobody holds or
     that person holds (what a round may take next)."""
-    query = _listed(select(queue_items), on, where)
-    if exclude:
-        query = query.where(queue_items.c.id.not_in(exclude))
-    if unclaimed_or:
-        query = query.where(queue_items.c.claimed_by.is_(None) | (queue_items.c.claimed_by == unclaimed_or))
-    # the page is chosen before the join, so the database sorts only for the page (top-N), not every row
-    page = query.order_by(*_priority(queue_items)).limit(limit).offset(offset).subquery()
-    rows = conn.execute(select(page, households.c.household_no, households.c.head_name, households.c.district)
-                        .join(households, households.c.id == page.c.household_id).order_by(*_priority(page))).all()
+    rows = queue_listing.page(conn, on, where, limit, offset, exclude, unclaimed_or)
     return [{"id": r.id, "kind": r.kind, "household_id": r.household_id, "household_no": r.household_no, "head_name": r.head_name,
              "district": r.district, "reason": r.reason, "due_on": r.due_on.isoformat(),
              "limitation_on": r.limitation_on.isoformat() if r.limitation_on else None, "amount": r.amount,
@@ -220,25 +162,19 @@ def items(conn: Connection, on: date, where: QueueFilter = QueueFilter(), limit:
 def selection(conn: Connection, on: date, where: QueueFilter, limit: int) -> list:
     """The open items under the filter with their households, in id order, at most `limit` + 1 (so a caller
     sees that there are more): a bulk action's list (services/bulk.py)."""
-    return conn.execute(_listed(select(queue_items.c.id, queue_items.c.kind, queue_items.c.reason,
-                                       queue_items.c.due_on, queue_items.c.household_id, households.c.household_no,
-                                       households.c.head_name, households.c.district).join(households), on, where)
-                        .order_by(queue_items.c.id).limit(limit + 1)).all()
+    return queue_listing.selection(conn, on, where, limit)
 
 
 def counts(conn: Connection, on: date, where: QueueFilter = QueueFilter()) -> list[tuple[str, str, int]]:
     """(kind, reason, number of items) under the filter but for its kind, most first: the counts per kind
     that the list offers as a filter."""
-    rows = conn.execute(_listed(select(queue_items.c.kind, func.min(queue_items.c.reason), func.count()), on,
-                                where.without_kind()).group_by(queue_items.c.kind)).all()
+    rows = queue_listing.kind_counts(conn, on, where.without_kind())
     return sorted(((k, r, n) for k, r, n in rows), key=lambda x: (-x[2], x[0]))
 
 
 def item(conn: Connection, item_id: int) -> dict:
     """One item with its household's summary (a round's page: whom to phone, what is owed, why)."""
-    row = conn.execute(select(queue_items, households.c.household_no, households.c.head_name,
-                              households.c.head_name_kana, households.c.phone, households.c.district,
-                              households.c.stage).join(households).where(queue_items.c.id == item_id)).first()
+    row = queue_listing.item_with_household(conn, item_id)
     if row is None:
         raise UserError(f"no queue item {item_id}")
     return {"id": row.id, "kind": row.kind, "household_id": row.household_id, "household_no": row.household_no,
@@ -250,22 +186,19 @@ def item(conn: Connection, item_id: int) -> dict:
 
 def workers(conn: Connection, workflow: Workflow) -> list[dict]:
     """The active staff who work the queue (whom a supervisor may give an item to), with their districts."""
-    return [{"user": r.user_name, "name": r.full_name, "districts": [d.strip() for d in r.districts.split(",")
-                                                                  if d.strip()]}
-            for r in conn.execute(select(staff.c.user_name, staff.c.full_name, staff.c.districts).where(
-                staff.c.active.is_(True), staff.c.role.in_(workflow.roles[duty(workflow, "work_queue")]))
-                .order_by(staff.c.user_name))]
+    return [{"user": r.user_name, "name": r.full_name, "districts": _towns(r.districts)}
+            for r in active_with_districts(conn, workflow.roles[duty(workflow, "work_queue")])]
 
 
 def _locked_item(conn: Connection, item_id: int):
     """The item, read after locking its household's row and its own (SELECT ... FOR UPDATE on PostgreSQL;
     SQLite's BEGIN IMMEDIATE holds the whole database), in the order staff actions take them, so a queue
     operation and an action on the same household run one after the other."""
-    hid = conn.execute(select(queue_items.c.household_id).where(queue_items.c.id == item_id)).scalar()
+    hid = item_household(conn, item_id)
     if hid is None:
         raise UserError(f"no queue item {item_id}")
-    conn.execute(select(households.c.id).where(households.c.id == hid).with_for_update())
-    return conn.execute(select(queue_items).where(queue_items.c.id == item_id).with_for_update()).first()
+    lock_household(conn, hid)
+    return queue_claims.locked_item(conn, item_id)
 
 
 def claim(conn: Connection, workflow: Workflow, item_id: int, user: str) -> None:
@@ -273,12 +206,8 @@ def claim(conn: Connection, workflow: Workflow, item_id: int, user: str) -> None
     Only those who work the queue claim (an auditor reads and never claims)."""
     authorize(conn, workflow, user, "work_queue")
     _locked_item(conn, item_id)
-    done = conn.execute(update(queue_items).where(queue_items.c.id == item_id, queue_items.c.status == "open",
-                                                  queue_items.c.claimed_by.is_(None))
-                        .values(claimed_by=user, claimed_at=datetime.now(timezone.utc))).rowcount
-    if done != 1:
-        holder = conn.execute(select(queue_items.c.claimed_by, queue_items.c.status)
-                              .where(queue_items.c.id == item_id)).first()
+    if queue_claims.claim_if_free(conn, item_id, user, datetime.now(timezone.utc)) != 1:
+        holder = queue_claims.holder(conn, item_id)
         if holder is None:
             raise UserError(f"no queue item {item_id}")
         raise Refused(f"queue item {item_id} is {'held by ' + holder.claimed_by if holder.claimed_by else holder.status}"
@@ -297,7 +226,7 @@ def _held(conn: Connection, workflow: Workflow, item_id: int, user: str):
 
 def release(conn: Connection, workflow: Workflow, item_id: int, user: str) -> None:
     _held(conn, workflow, item_id, user)
-    conn.execute(update(queue_items).where(queue_items.c.id == item_id).values(claimed_by=None, claimed_at=None))
+    queue_claims.unclaim(conn, item_id)
 
 
 def leave(conn: Connection, workflow: Workflow, item_id: int, user: str) -> None:
@@ -306,8 +235,7 @@ def leave(conn: Connection, workflow: Workflow, item_id: int, user: str) -> None
     leaving is no release of someone else's work, which `release` allows a supervisor on purpose."""
     authorize(conn, workflow, user, "work_queue")
     _locked_item(conn, item_id)
-    conn.execute(update(queue_items).where(queue_items.c.id == item_id, queue_items.c.claimed_by == user)
-                 .values(claimed_by=None, claimed_at=None))
+    queue_claims.unclaim_if_held_by(conn, item_id, user)
 
 
 def reassign(conn: Connection, workflow: Workflow, item_id: int, to_user: str, by_user: str) -> None:
@@ -317,18 +245,11 @@ def reassign(conn: Connection, workflow: Workflow, item_id: int, to_user: str, b
         raise Refused(f"{to_user} does not work the queue ({role_of(conn, to_user)}): items go only to "
                       f"{', '.join(workflow.roles[duty(workflow, 'work_queue')])} (区の方針: the workflow file's [roles])")
     _locked_item(conn, item_id)  # refuses an item that does not exist (it used to report success)
-    conn.execute(update(queue_items).where(queue_items.c.id == item_id)
-                 .values(assigned_to=to_user, claimed_by=None, claimed_at=None))
+    queue_claims.assign_item(conn, item_id, to_user)
 
 
 def close(conn: Connection, workflow: Workflow, item_id: int, user: str, note: str, on: date) -> None:
     if not note.strip():
         raise UserError("closing an item needs a note saying what was done")
     _held(conn, workflow, item_id, user)
-    conn.execute(update(queue_items).where(queue_items.c.id == item_id)
-                 .values(status="closed", note=note, closed_on=on))
-
-
-def household_ids_in_queue_of(conn: Connection, user: str) -> set[int]:
-    return set(conn.execute(select(queue_items.c.household_id).where(
-        (queue_items.c.assigned_to == user) | (queue_items.c.claimed_by == user))).scalars())
+    queue_claims.close_item(conn, item_id, note, on)

@@ -9,13 +9,13 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import Connection
 
 from ..adapters import access_log
+from ..adapters.workload import households_in_queue_of
 from ..adapters.staff_rows import active_in_role, all_staff, insert_staff, role_and_active, staff_row, update_staff
 from ..domain.calendar import TOKYO, in_tokyo, is_office_day
 from ..errors import UserError
 from ..workflow.definition import Workflow
 from ..workflow.machine import Refused
 from .identity import ALLOW_AS, acting_as_allowed, audit, authorize
-from .queue import household_ids_in_queue_of
 
 ROLES = ("clerk", "supervisor", "auditor", "operator", "administrator")
 ADMINISTRATOR = "administrator"
@@ -99,7 +99,7 @@ def access_review(conn: Connection, start: date, end: date) -> dict:
     since = datetime.combine(start, time(0), TOKYO).astimezone(timezone.utc)
     until = datetime.combine(end + timedelta(days=1), time(0), TOKYO).astimezone(timezone.utc)
     rows = access_log.views_between(conn, since, until)
-    own = {user: household_ids_in_queue_of(conn, user) for user in {r.user_name for r in rows}}
+    own = {user: households_in_queue_of(conn, user) for user in {r.user_name for r in rows}}
 
     def view(r) -> dict:
         return {"at": in_tokyo(r.at).isoformat(timespec="seconds"), "user": r.user_name, "household_no": r.household_no,
