@@ -30,7 +30,7 @@ MIN_LIMITATION_DAYS = 730  # two years never span fewer days (tests/unit/test_li
 REASONS = {
     "inquiry_reply": "照会回答待ち: an investigation inquiry has no reply or result yet",
     "investigation_decision": "調査結果の判断: property was found; decide the seizure notice or a plan",
-    "seizure_approval": "差押決裁 (supervisor): the seizure notice's reply period has passed",
+    "seizure_approval": "差押決裁（係長・課長）: the seizure notice's reply period has passed",
     "seizure_collection": "差押物の取立: an executed seizure has collected nothing yet",
     "broken_plan": "分納不履行: the installment plan was broken; contact the household",
     "broken_promise": "納付約束不履行: a promise to pay was not kept by its date and the grace days; contact the household",
