@@ -165,6 +165,10 @@ def _one_person(client, targets, deadline: float, think: float, seed: int, times
              "report": lambda: "/reports"}
     pages = CLERKS_PAGES if targets else SUPERVISORS_PAGES
     turn = rng.randrange(len(pages))
+    # A morning in full swing: each person is somewhere in a pause when the clock starts (the rest of an
+    # exponential pause is exponential), not all 50 clicking in the same millisecond, a burst the first
+    # requests would queue behind and no ward produces.
+    time.sleep(rng.expovariate(1 / think))
     try:
         while time.monotonic() < deadline:
             page = pages[turn % len(pages)]
