@@ -53,6 +53,11 @@ def user_names(conn: Connection) -> set[str]:
     return set(conn.execute(select(staff.c.user_name)).scalars())
 
 
+def towns_of(districts: str) -> list[str]:
+    """The towns of a person's `districts` column (comma-separated, as staff add sets it)."""
+    return [d.strip() for d in districts.split(",") if d.strip()]
+
+
 def active_with_districts(conn: Connection, roles) -> list:
     """(user_name, full_name, districts) of the active staff in `roles`, by user name."""
     return conn.execute(select(staff.c.user_name, staff.c.full_name, staff.c.districts).where(

@@ -30,6 +30,7 @@ from .payments import record_payment
 INQUIRY_KINDS = ("bank", "employer", "pension", "insurance", "real_estate")
 CONTINUING_KINDS = ("wage", "pension")  # 国税徴収法66条: the seizure reaches each later payment
 SUSPENSION_GROUNDS = ("no_property", "hardship", "unknown")  # 地方税法15条の7第1項第1号〜第3号
+CONTACT_CHANNELS = ("phone", "counter", "visit", "letter", "email")
 
 
 def suspension_ground_refusal(ground: str, whereabouts_unknown: bool) -> str | None:
@@ -40,7 +41,6 @@ def suspension_ground_refusal(ground: str, whereabouts_unknown: bool) -> str | N
                 "この世帯は居所不明と記録されていません：所在が分かっていれば第1号（財産なし）か第2号（生活の窮迫）の"
                 "事由によるか、先に居所不明を記録してください")
     return None
-CONTACT_CHANNELS = ("phone", "counter", "visit", "letter", "email")
 
 
 def household_id(conn: Connection, household_no: str) -> int:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from ..adapters import application_rows
 from ..adapters.household_locks import lock_household
-from ..adapters.staff_rows import active_with_districts, user_names
+from ..adapters.staff_rows import active_with_districts, towns_of, user_names
 from ..domain.application_clock import due_date, overdue
 from ..errors import UserError
 from ..workflow.definition import ApplicationKind, Workflow
@@ -219,7 +219,6 @@ def district_clerks(conn: Connection, workflow: Workflow) -> dict[str, str]:
     workers = workflow.roles[duty(workflow, "work_queue")]
     towns: dict[str, str] = {}
     for clerk in active_with_districts(conn, workers):
-        for town in (d.strip() for d in clerk.districts.split(",")):
-            if town:
-                towns.setdefault(town, clerk.user_name)
+        for town in towns_of(clerk.districts):
+            towns.setdefault(town, clerk.user_name)
     return towns

@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from ..adapters import queue_candidates, queue_claims, queue_items, queue_listing
 from ..adapters.household_locks import lock_household
-from ..adapters.staff_rows import active_with_districts
+from ..adapters.staff_rows import active_with_districts, towns_of
 from ..adapters.workload import item_household
 from ..errors import UserError
 from ..workflow.definition import Workflow
@@ -93,14 +93,10 @@ def _refresh_priorities(conn: Connection, limitation: dict[int, date], on: date)
                                       for item_id, hid in open_items])
 
 
-def _towns(districts: str) -> list[str]:
-    return [d.strip() for d in districts.split(",") if d.strip()]
-
-
 def _assign(conn: Connection, workflow: Workflow) -> None:
     """Unassigned open items go to the active clerk whose districts include the household's town."""
     for clerk in active_with_districts(conn, workflow.roles[duty(workflow, "work_queue")]):
-        towns = _towns(clerk.districts)
+        towns = towns_of(clerk.districts)
         if towns:
             queue_items.assign_unassigned(conn, clerk.user_name, towns)
 
@@ -186,7 +182,7 @@ def item(conn: Connection, item_id: int) -> dict:
 
 def workers(conn: Connection, workflow: Workflow) -> list[dict]:
     """The active staff who work the queue (whom a supervisor may give an item to), with their districts."""
-    return [{"user": r.user_name, "name": r.full_name, "districts": _towns(r.districts)}
+    return [{"user": r.user_name, "name": r.full_name, "districts": towns_of(r.districts)}
             for r in active_with_districts(conn, workflow.roles[duty(workflow, "work_queue")])]
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import Connection
 
 from ..adapters import access_log
 from ..adapters.workload import households_in_queue_of
-from ..adapters.staff_rows import active_in_role, all_staff, insert_staff, role_and_active, staff_row, update_staff
+from ..adapters.staff_rows import (active_in_role, all_staff, insert_staff, role_and_active, staff_row, towns_of,
+                                   update_staff)
 from ..domain.calendar import TOKYO, in_tokyo, is_office_day
 from ..errors import UserError
 from ..workflow.definition import Workflow
@@ -67,7 +68,7 @@ def register_simulated(conn: Connection, users: dict[str, str], by: str) -> None
 
 def listing(conn: Connection) -> list[dict]:
     return [{"user": r.user_name, "name": r.full_name, "role": r.role,
-             "districts": [d for d in r.districts.split(",") if d], "active": r.active}
+             "districts": towns_of(r.districts), "active": r.active}
             for r in all_staff(conn)]
 
 

@@ -50,6 +50,7 @@ DEMO_IMPORTERS = ("demo", "feed")  # the actors of the demo's own imports (here 
 DEMO_PASSWORD = "demo-password"
 DEMO_ACCOUNTS = {"demo-tanaka": ("田中 一郎", "clerk"), "demo-sato": ("佐藤 花子", "clerk"),
                  "demo-suzuki": ("鈴木 課長", "supervisor"), "demo-kansa": ("監査 次郎", "auditor")}
+DEMO_CLERKS = [user for user, (_name, role) in DEMO_ACCOUNTS.items() if role == "clerk"]
 
 
 @dataclass
@@ -91,12 +92,11 @@ def refuse_real_database(engine: Engine) -> None:
 
 def register_demo_accounts(engine: Engine, workflow: Workflow) -> None:
     """The staff app's demo accounts, each with DEMO_PASSWORD; the clerks split the ward's towns."""
-    clerks = [user for user, (_name, role) in DEMO_ACCOUNTS.items() if role == "clerk"]
     with transaction(engine) as conn:
         register_simulated(conn, {user: role for user, (_name, role) in DEMO_ACCOUNTS.items()}, "demo")
         for user, (name, _role) in DEMO_ACCOUNTS.items():
-            towns = [town for i, (town, *_rest) in enumerate(TOWNS) if user in clerks
-                     and clerks[i % len(clerks)] == user]
+            towns = [town for i, (town, *_rest) in enumerate(TOWNS) if user in DEMO_CLERKS
+                     and DEMO_CLERKS[i % len(DEMO_CLERKS)] == user]
             conn.execute(staff.update().where(staff.c.user_name == user)
                          .values(full_name=name, districts=",".join(towns)))
             set_password(conn, workflow, user, user, DEMO_PASSWORD)
@@ -179,9 +179,8 @@ def run_demo(engine: Engine, workflow: Workflow, out: Path, households_: int = 1
     # The simulated supervisor decides every proposal on its day and the simulated clerks answer every
     # application; the training database gets a few of each left open on the last day, by the demo's clerks,
     # after every figure above was taken: an open proposal or application changes no stage, rate or letter.
-    clerks = [user for user, (_name, role) in DEMO_ACCOUNTS.items() if role == "clerk"]
-    summary.open_proposals = file_open_proposals(engine, workflow, END, clerks, per=500, least=6)
-    summary.open_applications = file_open_applications(engine, workflow, END, clerks)
+    summary.open_proposals = file_open_proposals(engine, workflow, END, DEMO_CLERKS, per=500, least=6)
+    summary.open_applications = file_open_applications(engine, workflow, END, DEMO_CLERKS)
     return summary
 
 

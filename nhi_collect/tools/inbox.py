@@ -17,8 +17,9 @@ from ..workflow.definition import Workflow
 from ..workflow.machine import Refused
 
 # What the clerks file, in turn: the ground of a suspension (15条の7第1項第1号・第2号: 第3号 needs a household
-# recorded 居所不明) and the facts offered for it; the reason of a late-fee reduction. A seizure is not among them: it may be proposed only after the seizure notice
-# (actions.approval_stage_refusal), which a week after the first July round no household has reached.
+# recorded 居所不明) and the facts offered for it; the reason of a late-fee reduction. A seizure is not among
+# them: it may be proposed only after the seizure notice (actions.approval_stage_refusal), which a week after
+# the first July round no household has reached.
 SUSPENSIONS = (("no_property", "財産調査の結果、預金・給与・不動産とも差し押さえる財産なし"),
                ("hardship", "世帯主が失職し、生活保護を申請中（滞納処分で生活を著しく窮迫させるおそれ）"))
 REDUCTIONS = ("床上浸水の被災による減免申請（罹災証明書あり）", "世帯主の長期入院による減免申請（区の減免要綱）")
@@ -32,7 +33,8 @@ def file_open_proposals(engine: Engine, workflow: Workflow, on: date, clerks: li
     owed (延滞金減免), and, with a supervisor `boss` to approve the immediate extinction (15条の7第5項) it
     rests on, a quarter write-offs (不納欠損; without one, suspensions instead, so nothing is decided and no
     letter issued). Candidates are read set-based, one query a kind, spread over the ward in household order
-    (deterministic); a candidate the law refuses on `on` is passed over. Nothing is filed if any proposal is open already; returns the number filed."""
+    (deterministic); a candidate the law refuses on `on` is passed over. Nothing is filed if any proposal is
+    open already; returns the number filed."""
     with transaction(engine) as conn:
         if any(conn.execute(select(func.count()).select_from(t).where(t.c.status == "open")).scalar_one()
                for t in (seizure_proposals, decision_proposals)):
@@ -89,12 +91,13 @@ def file_open_applications(engine: Engine, workflow: Workflow, on: date, clerks:
         in_arrears = list(conn.execute(select(households.c.household_no)
                                        .where(households.c.stage.in_(workflow.ladder)).order_by(households.c.id))
                           .scalars())
-        for i, no in enumerate(_spread(in_arrears, count)):
+        chosen = _spread(in_arrears, count)
+        for i, no in enumerate(chosen):
             kind, clerk = kinds[i % len(kinds)], clerks[i // 2 % len(clerks)]  # each clerk: one late, one not
             days = workflow.applications[kind].days
             received = last_office_day(on - timedelta(days=days + 5 + 7 * i if i % 2 == 0 else i))  # at the window
             desk.record(conn, workflow, no, kind, received, clerk, clerk, "申請書を窓口で受付", on)
-        return min(count, len(in_arrears))
+        return len(chosen)
 
 
 def _write_off(conn, workflow: Workflow, no: str, on: date, clerk: str, boss: str) -> None:
