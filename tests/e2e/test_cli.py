@@ -207,7 +207,7 @@ def test_demo_runs_the_year_prints_every_letter_and_writes_the_reports(tmp_path)
     with sqlite3.connect(tmp_path / "demo.db") as db:  # and the desk applications on time and past their period
         desk = db.execute("SELECT due_on < '2024-05-31', count(*) FROM applications WHERE status = 'open' "
                           "GROUP BY due_on < '2024-05-31'").fetchall()
-    assert dict(desk) == {0: 3, 1: 3} and "6 applications (申請, some past their period)" in done.stdout
+    assert dict(desk) == {0: 3, 1: 3} and "6 applications open (申請, some past their period)" in done.stdout
     reports = tmp_path / "out" / "reports"
     assert (reports / "collection-rates-FY2023-2024-05-31.xlsx").exists()
     assert len(list(reports.glob("*.html"))) == 14  # April 2023 to May 2024

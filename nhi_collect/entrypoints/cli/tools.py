@@ -74,7 +74,7 @@ def demo_text(obj: Services, summary) -> str:
               f"waiting for PDFs; {summary.printed_pages / max(summary.run_seconds, 1e-9):,.1f} pages/s overall)",
               f"monthly reports (CSV, XLSX, HTML) for {len(summary.monthly_stages)} month ends in {obj.out}/reports/",
               f"left open on the last day for the staff app: {summary.open_proposals} proposals (決裁待ち), "
-              f"{summary.open_applications} applications (申請, some past their period)"]
+              f"{summary.open_applications} applications open (申請, some past their period)"]
     return "\n".join(lines)
 
 
